@@ -1,0 +1,45 @@
+"""skneural: a from-scratch NumPy neural network engine for the scikit-learn world.
+
+Activations, losses and optimizers are pluggable: pass a name, an object, or
+a ``(function, derivative)`` pair.
+"""
+
+from . import activations, components, layers, losses, optimizers
+from .layers import Activation, Dense, Layer
+from .losses import (
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    Huber,
+    MeanSquaredError,
+    Poisson,
+    SquaredError,
+)
+from .network import NeuralNetwork
+from .optimizers import SGD, Adagrad, Adam, RMSprop
+from .utils import check_gradients, to_categorical
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "activations",
+    "components",
+    "layers",
+    "losses",
+    "optimizers",
+    "Activation",
+    "Dense",
+    "Layer",
+    "BinaryCrossEntropy",
+    "CategoricalCrossEntropy",
+    "Huber",
+    "MeanSquaredError",
+    "Poisson",
+    "SquaredError",
+    "NeuralNetwork",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "RMSprop",
+    "check_gradients",
+    "to_categorical",
+]

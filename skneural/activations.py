@@ -1,0 +1,270 @@
+"""Activation functions, each bundling the function with its derivative.
+
+An activation is called on an ``(n, m)`` array (rows are samples) and returns
+an ``(n, m)`` array.  Its ``derivative(x)`` returns
+
+* an ``(n, m)`` array for *elementwise* activations (usable in hidden layers),
+* the stack of per-sample Jacobians ``(n, m, m)`` for *row-wise* activations
+  such as softmax, with ``J[k, i, j] = d out[k, i] / d x[k, j]``.
+
+``backprop(x, y, upstream)`` maps the gradient of the loss with respect to the
+output ``y = f(x)`` to the gradient with respect to ``x``.  The base class
+derives it from ``derivative``; the built-ins override it with cheaper
+formulas that never build a Jacobian.
+
+Examples
+--------
+>>> import numpy as np
+>>> from skneural.activations import Softmax, get_activation_names
+>>> Softmax()(np.array([[0.0, 0.0]]))
+array([[0.5, 0.5]])
+>>> Softmax().derivative(np.zeros((3, 4))).shape
+(3, 4, 4)
+>>> get_activation_names()[:4]
+['elu', 'exp', 'identity', 'leaky_relu']
+"""
+
+import numpy as np
+from scipy.special import expit
+from sklearn.base import BaseEstimator
+
+__all__ = [
+    "ActivationFunction",
+    "FunctionActivation",
+    "Identity",
+    "ReLU",
+    "LeakyReLU",
+    "Tanh",
+    "Sigmoid",
+    "ELU",
+    "Softplus",
+    "Exp",
+    "Softmax",
+    "ACTIVATIONS",
+    "get_activation_names",
+]
+
+
+def _as_dtype(a, like):
+    return np.asarray(a, dtype=like.dtype)
+
+
+class ActivationFunction(BaseEstimator):
+    """Base class of activations: subclasses define ``__call__`` and ``derivative``.
+
+    Hyperparameters are constructor arguments, so ``get_params``,
+    ``set_params``, ``clone`` and ``repr`` work as for scikit-learn objects.
+    """
+
+    def __call__(self, x):
+        raise NotImplementedError
+
+    def derivative(self, x):
+        raise NotImplementedError
+
+    def _checked_derivative(self, x):
+        d = np.asarray(self.derivative(x))
+        n, m = x.shape
+        if d.shape not in ((n, m), (n, m, m)):
+            raise ValueError(
+                f"The derivative of activation {self!r} returned shape {d.shape} "
+                f"for input of shape {x.shape}; expected {(n, m)} for an "
+                f"elementwise activation or {(n, m, m)} (one Jacobian per sample) "
+                "for a row-wise one."
+            )
+        return d
+
+    def jacobian(self, x):
+        """Stack of per-sample Jacobians ``(n, m, m)``, for any activation."""
+        d = self._checked_derivative(x)
+        if d.ndim == 3:
+            return d
+        n, m = d.shape
+        jac = np.zeros((n, m, m), dtype=d.dtype)
+        jac[:, np.arange(m), np.arange(m)] = d
+        return jac
+
+    def backprop(self, x, y, upstream):
+        """Gradient with respect to ``x`` given ``upstream = dL/dy`` and ``y = self(x)``."""
+        d = self._checked_derivative(x)
+        if d.ndim == 2:
+            return upstream * d
+        return np.matmul(upstream[:, None, :], d)[:, 0, :]
+
+
+class FunctionActivation(ActivationFunction):
+    """An activation made of a plain ``(function, derivative)`` pair, as in seed 000.
+
+    ``derivative`` may return ``(n, m)`` (elementwise) or ``(n, m, m)``
+    (per-sample Jacobians); the shape it returns decides which.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> act = FunctionActivation(np.tanh, lambda x: 1 - np.tanh(x) ** 2)
+    >>> act.backprop(np.zeros((1, 2)), np.zeros((1, 2)), np.ones((1, 2)))
+    array([[1., 1.]])
+    """
+
+    def __init__(self, function, derivative):
+        self.function = function
+        self.derivative = derivative
+
+    def __call__(self, x):
+        return self.function(x)
+
+    def __repr__(self):
+        name = getattr(self.function, "__name__", repr(self.function))
+        dname = getattr(self.derivative, "__name__", repr(self.derivative))
+        return f"FunctionActivation({name}, {dname})"
+
+
+class Identity(ActivationFunction):
+    """``f(x) = x``."""
+
+    def __call__(self, x):
+        return x
+
+    def derivative(self, x):
+        return np.ones_like(x)
+
+    def backprop(self, x, y, upstream):
+        return upstream
+
+
+class ReLU(ActivationFunction):
+    """``f(x) = max(x, 0)``."""
+
+    def __call__(self, x):
+        return np.maximum(x, 0)
+
+    def derivative(self, x):
+        return _as_dtype(x > 0, x)
+
+    def backprop(self, x, y, upstream):
+        return upstream * (x > 0)
+
+
+class LeakyReLU(ActivationFunction):
+    """``f(x) = x`` for ``x > 0``, else ``alpha * x``."""
+
+    def __init__(self, alpha=0.01):
+        self.alpha = alpha
+
+    def __call__(self, x):
+        return np.where(x > 0, x, x * self.alpha)
+
+    def derivative(self, x):
+        return _as_dtype(np.where(x > 0, 1.0, self.alpha), x)
+
+    def backprop(self, x, y, upstream):
+        return upstream * self.derivative(x)
+
+
+class Tanh(ActivationFunction):
+    """Hyperbolic tangent."""
+
+    def __call__(self, x):
+        return np.tanh(x)
+
+    def derivative(self, x):
+        return 1 - np.tanh(x) ** 2
+
+    def backprop(self, x, y, upstream):
+        return upstream * (1 - y * y)
+
+
+class Sigmoid(ActivationFunction):
+    """Logistic sigmoid ``1 / (1 + exp(-x))``, computed without overflow."""
+
+    def __call__(self, x):
+        return expit(x)
+
+    def derivative(self, x):
+        s = expit(x)
+        return s * (1 - s)
+
+    def backprop(self, x, y, upstream):
+        return upstream * (y * (1 - y))
+
+
+class ELU(ActivationFunction):
+    """``f(x) = x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def __call__(self, x):
+        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+
+    def derivative(self, x):
+        return np.where(x > 0, 1, self.alpha * np.exp(np.minimum(x, 0))).astype(x.dtype)
+
+    def backprop(self, x, y, upstream):
+        return upstream * self.derivative(x)
+
+
+class Softplus(ActivationFunction):
+    """``f(x) = log(1 + exp(x))``, computed without overflow."""
+
+    def __call__(self, x):
+        return np.logaddexp(0, x)
+
+    def derivative(self, x):
+        return expit(x)
+
+
+class Exp(ActivationFunction):
+    """``f(x) = exp(x)``: the output of Poisson regression."""
+
+    def __call__(self, x):
+        return np.exp(x)
+
+    def derivative(self, x):
+        return np.exp(x)
+
+    def backprop(self, x, y, upstream):
+        return upstream * y
+
+
+class Softmax(ActivationFunction):
+    """Row-wise softmax; its derivative is the stack of exact Jacobians.
+
+    The row maximum is subtracted first, which leaves the result unchanged and
+    keeps ``exp`` from overflowing.
+    """
+
+    def __call__(self, x):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        e /= e.sum(axis=1, keepdims=True)
+        return e
+
+    def derivative(self, x):
+        s = self(x)
+        jac = -s[:, :, None] * s[:, None, :]
+        m = s.shape[1]
+        jac[:, np.arange(m), np.arange(m)] += s
+        return jac
+
+    def backprop(self, x, y, upstream):
+        # upstream @ (diag(y) - y y^T), one row at a time, without the Jacobian.
+        return y * (upstream - np.sum(upstream * y, axis=1, keepdims=True))
+
+
+ACTIVATIONS = {
+    "identity": Identity,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+    "logistic": Sigmoid,
+    "elu": ELU,
+    "softplus": Softplus,
+    "exp": Exp,
+    "softmax": Softmax,
+}
+
+
+def get_activation_names():
+    """Sorted names accepted wherever an activation is expected."""
+    return sorted(ACTIVATIONS)

@@ -1,0 +1,65 @@
+"""Turning what a user passes (a name, an object or a pair) into a component.
+
+One registry per kind, looked up by exact key; an unknown name's error lists
+the valid ones.
+
+Examples
+--------
+>>> from skneural.components import resolve
+>>> resolve("tanh", "activation")
+Tanh()
+>>> resolve("adam", "optimizer")
+Adam()
+>>> resolve("Tanh", "activation")
+Traceback (most recent call last):
+...
+ValueError: Unknown activation 'Tanh'. Valid names are: 'elu', 'exp', 'identity', 'leaky_relu', 'logistic', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh'.
+"""
+
+from .activations import ACTIVATIONS, ActivationFunction, FunctionActivation
+from .losses import LOSSES, FunctionLoss, Loss
+from .optimizers import OPTIMIZERS
+
+__all__ = ["resolve"]
+
+# kind -> (registry, base class, wrapper for pairs, what an object needs, call signature)
+_KINDS = {
+    "activation": (ACTIVATIONS, ActivationFunction, FunctionActivation, "derivative", "f(x)"),
+    "loss": (LOSSES, Loss, FunctionLoss, "derivative", "f(y_pred, y_true)"),
+    "optimizer": (OPTIMIZERS, None, None, "update", None),
+}
+
+
+def resolve(spec, kind):
+    """Return the component of ``kind`` ('activation', 'loss' or 'optimizer') that ``spec`` names.
+
+    ``spec`` may be a registered name (a new instance is returned), an object
+    (returned as is; an object that only has the right methods is wrapped), or,
+    for activations and losses, a ``(function, derivative)`` tuple.
+    """
+    registry, base, wrapper, method, signature = _KINDS[kind]
+    names = ", ".join(repr(name) for name in sorted(registry))
+    if isinstance(spec, str):
+        try:
+            return registry[spec]()
+        except KeyError:
+            raise ValueError(f"Unknown {kind} {spec!r}. Valid names are: {names}.") from None
+    if base is not None and isinstance(spec, base):
+        return spec
+    if isinstance(spec, tuple) and wrapper is not None:
+        if len(spec) != 2 or not all(callable(f) for f in spec):
+            raise TypeError(
+                f"A {kind} given as a tuple must be (function, derivative), two "
+                f"callables; got {spec!r}."
+            )
+        return wrapper(*spec)
+    if callable(getattr(spec, method, None)):
+        if wrapper is None:
+            return spec
+        if callable(spec):
+            return wrapper(spec, getattr(spec, method))
+    pair = f", or a (function, derivative) tuple with function {signature}" if wrapper else ""
+    needs = f"a callable object with a .{method}() method" if wrapper else (
+        f"an object with a .{method}(old_params, gradient) method"
+    )
+    raise TypeError(f"{kind} must be one of the names {names}, {needs}{pair}; got {spec!r}.")

@@ -1,0 +1,161 @@
+"""Layers in the style of seed 001, working on batches of rows.
+
+A layer has ``forward(input)`` and ``backward(output_gradient)``, which
+returns the gradient with respect to the layer's input and stores the
+gradients of its parameters.  Parameter updates belong to the optimizer, not
+to the layers: a layer lists its parameters in ``param_names``; the gradient
+of parameter ``name`` is the attribute ``d_<name>``.  A network binds both to
+views into its flat parameter and gradient vectors (``bind``).
+
+Examples
+--------
+The seed 001 network, adapted to batch rows:
+
+>>> import numpy as np
+>>> from skneural.layers import Dense, Tanh, Softmax
+>>> network = [Dense(784, 40, random_state=0), Tanh(), Dense(40, 10, random_state=0), Softmax()]
+>>> out = np.zeros((5, 784))
+>>> for layer in network:
+...     out = layer.forward(out)
+>>> out.shape
+(5, 10)
+"""
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from . import activations
+from .components import resolve
+
+__all__ = ["Layer", "Dense", "Activation", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "ELU", "Softplus", "Exp", "Softmax"]
+
+
+class Layer:
+    """Base layer.  ``needs_input_gradient = False`` lets a first layer skip that product."""
+
+    param_names = ()
+    needs_input_gradient = True
+
+    def __init__(self):
+        self.input = None
+        self.output = None
+
+    def forward(self, input):
+        raise NotImplementedError
+
+    def backward(self, output_gradient):
+        raise NotImplementedError
+
+    def infer(self, input):
+        """``forward`` without keeping anything for ``backward``: safe to share between threads."""
+        return self.forward(input)
+
+    @property
+    def params(self):
+        return [getattr(self, name) for name in self.param_names]
+
+    @property
+    def grads(self):
+        return [getattr(self, "d_" + name) for name in self.param_names]
+
+    def bind(self, params, grads):
+        """Copy the parameters into ``params`` and use those arrays (and ``grads``) from now on."""
+        for name, p, g in zip(self.param_names, params, grads):
+            p[...] = getattr(self, name)
+            setattr(self, name, p)
+            setattr(self, "d_" + name, g)
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class Dense(Layer):
+    """Fully connected layer: ``output = input @ weights + bias``.
+
+    ``weights`` is ``(input_size, output_size)`` and ``bias`` is
+    ``(1, output_size)``, both drawn from N(0, sigma) with
+    ``sigma = sqrt(1 / (input_size + output_size))`` (seed 000's Xavier variant).
+    """
+
+    param_names = ("weights", "bias")
+
+    def __init__(self, input_size, output_size, random_state=None, dtype=np.float64):
+        super().__init__()
+        for name, size in (("input_size", input_size), ("output_size", output_size)):
+            if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
+                raise ValueError(f"Dense {name} must be a positive integer; got {size!r}.")
+        self.input_size, self.output_size = int(input_size), int(output_size)
+        rng = check_random_state(random_state)
+        sigma = np.sqrt(1.0 / (input_size + output_size))
+        self.weights = rng.normal(0.0, sigma, (input_size, output_size)).astype(dtype)
+        self.bias = rng.normal(0.0, sigma, (1, output_size)).astype(dtype)
+        self.d_weights = np.zeros_like(self.weights)
+        self.d_bias = np.zeros_like(self.bias)
+
+    def forward(self, input):
+        self.input = input
+        self.output = self.infer(input)
+        return self.output
+
+    def infer(self, input):
+        out = input @ self.weights
+        out += self.bias
+        return out
+
+    def backward(self, output_gradient):
+        if isinstance(self.input, np.ndarray):
+            np.matmul(self.input.T, output_gradient, out=self.d_weights)
+        else:  # a scipy sparse input
+            self.d_weights[...] = self.input.T @ output_gradient
+        np.sum(output_gradient, axis=0, keepdims=True, out=self.d_bias)
+        if self.needs_input_gradient:
+            return output_gradient @ self.weights.T
+        return None
+
+    def __repr__(self):
+        return f"Dense({self.input_size}, {self.output_size})"
+
+
+class Activation(Layer):
+    """Applies an activation: a name, an activation object, or (as in seed 001)
+    a function and its derivative given as two arguments or as a tuple."""
+
+    def __init__(self, activation, activation_prime=None):
+        super().__init__()
+        if activation_prime is not None:
+            activation = (activation, activation_prime)
+        self.activation = resolve(activation, "activation")
+
+    def forward(self, input):
+        self.input = input
+        self.output = self.activation(input)
+        return self.output
+
+    def infer(self, input):
+        return self.activation(input)
+
+    def backward(self, output_gradient):
+        return self.activation.backprop(self.input, self.output, output_gradient)
+
+    def __repr__(self):
+        return f"Activation({self.activation!r})"
+
+
+def _activation_layer(component):
+    def __init__(self, *args, **kwargs):
+        Activation.__init__(self, component(*args, **kwargs))
+
+    name = component.__name__
+    doc = f"Activation layer applying :class:`skneural.activations.{name}` (seed 001 style)."
+    return type(name, (Activation,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
+
+
+Identity = _activation_layer(activations.Identity)
+ReLU = _activation_layer(activations.ReLU)
+LeakyReLU = _activation_layer(activations.LeakyReLU)
+Tanh = _activation_layer(activations.Tanh)
+Sigmoid = _activation_layer(activations.Sigmoid)
+ELU = _activation_layer(activations.ELU)
+Softplus = _activation_layer(activations.Softplus)
+Exp = _activation_layer(activations.Exp)
+Softmax = _activation_layer(activations.Softmax)

@@ -1,0 +1,438 @@
+"""The backprop engine: a stack of layers over one flat parameter vector.
+
+One batch: ``forward`` through the layers, per-sample loss, the gradient of
+the batch's *average* loss with respect to the output (fused with the output
+activation for the canonical pairs, otherwise ``loss' @ Jacobian``),
+``backward`` through the layers into the flat gradient vector, then
+``optimizer.update(params, grads)`` on the flat parameter vector.  Every
+layer's weights and gradients are views into those two vectors, so nothing is
+flattened or restored by copying.
+"""
+
+import numbers
+import sys
+import zipfile
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array, check_consistent_length
+
+from . import activations, losses
+from .components import resolve
+from .layers import Activation, Dense, Layer
+from .utils import to_categorical
+
+__all__ = ["NeuralNetwork"]
+
+# Output activation and loss pairs whose gradient with respect to the output
+# layer's pre-activation z is simple; these never build the (n, m, m) Jacobians.
+# (Identity needs no entry: its backprop passes the loss gradient through.)
+_FUSED_DELTAS = {
+    (activations.Softmax, losses.CategoricalCrossEntropy): lambda p, t: p * t.sum(axis=1, keepdims=True) - t,
+    (activations.Sigmoid, losses.BinaryCrossEntropy): lambda p, t: p - t,
+    (activations.Exp, losses.Poisson): lambda p, t: (p - t) / p.shape[1],
+}
+
+
+def _is_size(v):
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+class NeuralNetwork:
+    """A feed-forward network trained by backpropagation (seed 000's class).
+
+    Parameters
+    ----------
+    layers : list of int or list of Layer
+        Either the number of nodes of each layer, inputs and outputs included
+        (``[5, 10, 2]``: 5 inputs, a hidden layer of 10, 2 outputs), or a list
+        of :class:`~skneural.layers.Layer` objects composed by hand (seed 001:
+        ``[Dense(64, 40), Tanh(), Dense(40, 10), Softmax()]``).
+    hidden_activation, output_activation : str, activation object or (function, derivative)
+        Only with a list of sizes.  Default ``'relu'`` and ``'identity'``.
+        Hidden activations work elementwise; an output activation may work
+        row-wise, its derivative returning per-sample Jacobians ``(n, m, m)``.
+    loss : str, loss object or (function, derivative), default='mse'
+    optimizer : str or object with ``update(old_params, gradient)``, default='sgd'
+        A name makes a new optimizer with default settings; an object is used
+        (and its state updated) as given.
+    random_state : int, RandomState or None
+        Seeds the initial weights and the shuffling in ``fit``.
+
+    Attributes
+    ----------
+    layers : list of Layer
+    params, grads : ndarray
+        The flat parameter and gradient vectors; every layer's arrays are views.
+    weights, biases : list of ndarray
+        The ``(fan_in, fan_out)`` weights and ``(1, fan_out)`` biases of the
+        dense layers (views into ``params``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skneural import NeuralNetwork
+    >>> from skneural.optimizers import Adam
+    >>> x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    >>> y = np.array([0, 1, 1, 0])
+    >>> net = NeuralNetwork([2, 8, 2], "tanh", "softmax", "categorical_crossentropy",
+    ...                     Adam(learning_rate=0.05), random_state=0)
+    >>> history = net.fit(x, y, batch_size=4, epochs=300, categorical=True)
+    >>> history[-1] < history[0]
+    True
+    >>> net.predict(x, labels=True)
+    array([0, 1, 1, 0])
+    """
+
+    def __init__(self, layers, hidden_activation=None, output_activation=None, loss="mse",
+                 optimizer="sgd", random_state=None):
+        self.random_state = random_state
+        self._rng = check_random_state(random_state)
+        self.loss = resolve(loss, "loss")
+        self.optimizer = resolve(optimizer, "optimizer")
+        if not isinstance(layers, (list, tuple)) or len(layers) == 0:
+            raise TypeError(f"layers must be a non-empty list; got {layers!r}.")
+        if all(_is_size(v) for v in layers):
+            self.layers = self._build(list(layers), hidden_activation, output_activation)
+            self.sizes = list(layers)
+        elif all(isinstance(v, Layer) for v in layers):
+            if hidden_activation is not None or output_activation is not None:
+                raise ValueError(
+                    "With a list of Layer objects the activations are layers in that list; "
+                    "leave hidden_activation and output_activation unset."
+                )
+            self.layers = list(layers)
+            self.sizes = None
+            self._check_chain()
+        else:
+            raise TypeError(
+                "layers must be a list of layer sizes such as [5, 10, 2] or a list of Layer "
+                f"objects such as [Dense(5, 10), ReLU(), Dense(10, 2)]; got {layers!r}."
+            )
+        self.layers[0].needs_input_gradient = False
+        last = self.layers[-1]
+        key = (type(getattr(last, "activation", None)), type(self.loss))
+        self._fused_delta = _FUSED_DELTAS.get(key) if isinstance(last, Activation) else None
+        dtypes = [p.dtype for layer in self.layers for p in layer.params]
+        self._allocate(dtypes[0] if dtypes else np.float64)
+
+    def _build(self, sizes, hidden_activation, output_activation):
+        if len(sizes) < 2 or min(sizes) < 1:
+            raise ValueError(
+                "layers must list at least an input and an output size, all positive "
+                f"(e.g. [5, 10, 2]); got {sizes!r}."
+            )
+        hidden = resolve("relu" if hidden_activation is None else hidden_activation, "activation")
+        output = resolve("identity" if output_activation is None else output_activation, "activation")
+        self.hidden_activation, self.output_activation = hidden, output
+        built = []
+        for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            built.append(Dense(fan_in, fan_out, random_state=self._rng))
+            built.append(Activation(output if i == len(sizes) - 2 else hidden))
+        return built
+
+    def _check_chain(self):
+        width = None
+        for i, layer in enumerate(self.layers):
+            n_in = getattr(layer, "input_size", None)
+            if n_in is not None and width is not None and n_in != width:
+                raise ValueError(
+                    f"Layer {i} ({layer!r}) expects {n_in} inputs, but the layers before it "
+                    f"produce {width}."
+                )
+            width = getattr(layer, "output_size", width)
+
+    @property
+    def n_inputs(self):
+        """Number of input features, or None when no layer fixes it."""
+        return next((l.input_size for l in self.layers if hasattr(l, "input_size")), None)
+
+    @property
+    def n_outputs(self):
+        """Number of outputs, or None when no layer fixes it."""
+        return next((l.output_size for l in reversed(self.layers) if hasattr(l, "output_size")), None)
+
+    @property
+    def weights(self):
+        return [l.weights for l in self.layers if isinstance(l, Dense)]
+
+    @property
+    def biases(self):
+        return [l.bias for l in self.layers if isinstance(l, Dense)]
+
+    # -- the flat parameter vector ------------------------------------------------
+
+    def _split(self, flat):
+        """Per-layer lists of views into ``flat``, in the layout of ``params``."""
+        views, offset = [], 0
+        for layer in self.layers:
+            layer_views = []
+            for p in layer.params:
+                layer_views.append(flat[offset:offset + p.size].reshape(p.shape))
+                offset += p.size
+            views.append(layer_views)
+        if offset != flat.size:
+            raise ValueError(f"Expected a flat vector of {offset} parameters; got {flat.size}.")
+        return views
+
+    def _allocate(self, dtype):
+        size = sum(p.size for layer in self.layers for p in layer.params)
+        self.params = np.empty(size, dtype=dtype)
+        self.grads = np.zeros(size, dtype=dtype)
+        for layer, p, g in zip(self.layers, self._split(self.params), self._split(self.grads)):
+            layer.bind(p, g)
+
+    def flatten_params(self, weights=None, biases=None):
+        """The flat parameter vector: the live one (no copy) or one built from the given lists."""
+        if weights is None and biases is None:
+            return self.params
+        pairs = [a.ravel() for w, b in zip(weights, biases) for a in (w, b)]
+        return np.concatenate(pairs)
+
+    def restore_params(self, params):
+        """Split a flat vector into ``(weights, biases)`` lists of views into it (no copy)."""
+        params = np.asarray(params)
+        views = [v for layer, v in zip(self.layers, self._split(params)) if isinstance(layer, Dense)]
+        return [v[0] for v in views], [v[1] for v in views]
+
+    # -- forward and backward -----------------------------------------------------
+
+    def forward(self, x):
+        """Pass ``x`` through the network; return ``[input, output]`` of each layer."""
+        io = []
+        for layer in self.layers:
+            out = layer.forward(x)
+            io.append([x, out])
+            x = out
+        return io
+
+    def backward(self, io_arrays, y_true, sample_weight=None):
+        """Gradients of the average loss after ``forward``: ``(d_weights, d_biases)``."""
+        self._backward(io_arrays[-1][1], y_true, self._sample_scale(len(y_true), sample_weight))
+        return self.restore_params(self.grads)
+
+    def _sample_scale(self, n, sample_weight):
+        if sample_weight is None:
+            return 1.0 / n
+        return (sample_weight / np.sum(sample_weight))[:, None]
+
+    def _loss_values(self, y_pred, y_true):
+        values = np.asarray(self.loss(y_pred, y_true))
+        if values.shape != (len(y_pred), 1):
+            raise ValueError(
+                f"Loss {self.loss!r} returned shape {values.shape} for {len(y_pred)} samples; "
+                f"expected ({len(y_pred)}, 1), one loss per sample."
+            )
+        return values
+
+    def _backward(self, y_pred, y_true, scale):
+        layers = self.layers
+        if self._fused_delta is not None:
+            grad = self._fused_delta(y_pred, y_true)
+            layers = layers[:-1]
+        else:
+            grad = self.loss.gradient(y_pred, y_true)
+        grad = grad * scale
+        for layer in reversed(layers):
+            grad = layer.backward(grad)
+
+    def loss_and_gradient(self, x, y, sample_weight=None):
+        """Average loss on a batch and its gradient (the flat ``grads`` vector, overwritten).
+
+        ``x`` and ``y`` must be validated 2-D arrays; with ``sample_weight``
+        the average is weighted.
+        """
+        y_pred = self.forward(x)[-1][1]
+        scale = self._sample_scale(len(x), sample_weight)
+        loss = np.sum(self._loss_values(y_pred, y) * scale)
+        self._backward(y_pred, y, scale)
+        return float(loss), self.grads
+
+    def compute_loss(self, x, y, sample_weight=None):
+        """Average loss on validated arrays, without touching any layer's state."""
+        y_pred = self._infer(x)
+        return float(np.sum(self._loss_values(y_pred, y) * self._sample_scale(len(x), sample_weight)))
+
+    def _infer(self, x):
+        for layer in self.layers:
+            x = layer.infer(x)
+        return x
+
+    # -- training and prediction --------------------------------------------------
+
+    def _check_x(self, x, dtype=(np.float64, np.float32)):
+        x = check_array(x, accept_sparse=("csr", "csc"), dtype=dtype, input_name="x")
+        n_inputs = self.n_inputs
+        if n_inputs is not None and x.shape[1] != n_inputs:
+            raise ValueError(
+                f"x has {x.shape[1]} features, but the network's first layer expects {n_inputs}."
+            )
+        return x
+
+    def _check_data(self, x, y, categorical=False, sample_weight=None, dtype=(np.float64, np.float32)):
+        x = self._check_x(x, dtype)
+        n_outputs = self.n_outputs
+        if categorical:
+            y = to_categorical(y, num_classes=n_outputs, dtype=x.dtype)
+        else:
+            y = check_array(y, ensure_2d=False, dtype=x.dtype, input_name="y")
+            if y.ndim == 1 and n_outputs in (1, None):
+                y = y.reshape(-1, 1)
+            if y.ndim != 2 or (n_outputs is not None and y.shape[1] != n_outputs):
+                hint = " (pass class labels with categorical=True to one-hot encode them)" if y.ndim == 1 else ""
+                raise ValueError(
+                    f"y has shape {y.shape}, but the network has {n_outputs} outputs; expected "
+                    f"({len(y)}, {n_outputs}){hint}."
+                )
+        check_consistent_length(x, y)
+        if sample_weight is not None:
+            sample_weight = check_array(sample_weight, ensure_2d=False, dtype=x.dtype, input_name="sample_weight")
+            check_consistent_length(x, sample_weight)
+            if sample_weight.ndim != 1 or np.any(sample_weight < 0) or not np.sum(sample_weight) > 0:
+                raise ValueError(
+                    "sample_weight must be a 1-D array of non-negative numbers with a positive sum."
+                )
+        return x, y, sample_weight
+
+    def fit(self, x, y, batch_size=32, epochs=1, categorical=False, verbose=False, shuffle=True,
+            sample_weight=None):
+        """Train with mini-batches; return the list of per-epoch average losses.
+
+        Each epoch's loss is the average over its batches of the loss before
+        each update.  ``categorical=True`` one-hot encodes integer labels ``y``.
+        Float32 ``x`` trains float32 parameters; anything else trains float64.
+        ``verbose=1`` prints a line per epoch with its average loss, updated
+        in place after every batch on a terminal; ``verbose=2`` prints a line
+        with the running average loss after every batch.
+        """
+        x, y, sample_weight = self._check_data(x, y, categorical, sample_weight)
+        for name, value, low in (("batch_size", batch_size, 1), ("epochs", epochs, 0)):
+            if not _is_size(value) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+        if self.params.dtype != x.dtype:
+            self._allocate(x.dtype)
+        n = x.shape[0]
+        live = sys.stdout.isatty()
+        history = []
+        for epoch in range(1, epochs + 1):
+            start_params = self.params.copy()
+            order = self._rng.permutation(n) if shuffle else np.arange(n)
+            total = seen = 0.0
+            for start in range(0, n, batch_size):
+                idx = order[start:start + batch_size]
+                w = None if sample_weight is None else sample_weight[idx]
+                loss = self._train_batch(x[idx], y[idx], w)
+                if not np.isfinite(loss):
+                    self._diverged(epoch, start_params)
+                batch_weight = len(idx) if w is None else float(np.sum(w))
+                total += loss * batch_weight
+                seen += batch_weight
+                if verbose >= 2 or (verbose and live):
+                    done = min(start + batch_size, n)
+                    end = "\n" if verbose >= 2 else ""
+                    print(f"\rEpoch {epoch}/{epochs} [{done}/{n}] loss: {total / seen:.6f}", end=end, flush=True)
+            if not np.all(np.isfinite(self.params)):
+                self._diverged(epoch, start_params)
+            history.append(total / seen)
+            if verbose:
+                print(f"\rEpoch {epoch}/{epochs} [{n}/{n}] loss: {history[-1]:.6f}", flush=True)
+        return history
+
+    def _train_batch(self, x, y, sample_weight):
+        loss, grads = self.loss_and_gradient(x, y, sample_weight)
+        if not np.isfinite(loss):
+            return loss
+        new = self.optimizer.update(self.params, grads)
+        if new is not self.params:
+            new = np.asarray(new)
+            if new.shape != self.params.shape:
+                raise ValueError(
+                    f"{self.optimizer!r}.update returned shape {new.shape}; expected the flat "
+                    f"parameter vector's shape {self.params.shape}."
+                )
+            self.params[...] = new
+        return loss
+
+    def _diverged(self, epoch, start_params):
+        self.params[...] = start_params
+        if hasattr(self.optimizer, "reset"):
+            self.optimizer.reset()
+        raise ValueError(
+            f"Training diverged in epoch {epoch}: the loss or the parameters became non-finite "
+            "(nan or inf). The parameters were restored to their values at the start of that "
+            "epoch. Try a smaller learning rate, or scale the inputs (e.g. StandardScaler)."
+        )
+
+    def predict(self, x, labels=False):
+        """The network's output for ``x``, or with ``labels=True`` the predicted class indices.
+
+        With a single output unit the labels are ``output > 0.5`` (a sigmoid output).
+        """
+        out = self._infer(self._check_x(x, dtype=self.params.dtype))
+        if not labels:
+            return out
+        if out.shape[1] == 1:
+            return (out[:, 0] > 0.5).astype(int)
+        return np.argmax(out, axis=1)
+
+    def score(self, x, y, accuracy=False):
+        """The average loss on ``(x, y)`` (``y`` one-hot for classification), or
+        with ``accuracy=True`` the fraction of correct labels (``y`` as class labels)."""
+        if accuracy:
+            y = np.asarray(y)
+            if y.ndim == 2:
+                y = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]
+            predicted = self.predict(x, labels=True)
+            check_consistent_length(predicted, y)
+            return float(np.mean(predicted == y))
+        x, y, _ = self._check_data(x, y, dtype=self.params.dtype)
+        return self.compute_loss(x, y)
+
+    # -- saving the parameters ----------------------------------------------------
+
+    def _named_params(self):
+        return {f"{i}_{name}": p for i, layer in enumerate(self.layers)
+                for name, p in zip(layer.param_names, layer.params)}
+
+    def save(self, path):
+        """Save the parameters to ``path`` (NumPy ``.npz``, exactly that file name).
+
+        Only the parameters are saved: rebuild the network with the same code,
+        then ``load``.
+        """
+        with open(path, "wb") as f:
+            np.savez(f, **self._named_params())
+
+    def load(self, path):
+        """Load parameters saved by ``save`` into this network (same architecture)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                stored = {k: data[k] for k in data.files}
+        except (ValueError, OSError, zipfile.BadZipFile) as exc:
+            if isinstance(exc, FileNotFoundError):
+                raise
+            raise ValueError(f"{path} is not a file of parameters saved by NeuralNetwork.save: {exc}") from None
+        expected = self._named_params()
+        if set(stored) != set(expected):
+            raise ValueError(
+                f"{path} holds parameters {sorted(stored)}, but this network has "
+                f"{sorted(expected)}: build the network with the architecture it was saved from."
+            )
+        for name, p in expected.items():
+            if stored[name].shape != p.shape:
+                raise ValueError(
+                    f"Parameter {name} in {path} has shape {stored[name].shape}, but this "
+                    f"network's has shape {p.shape}: build the network with the architecture "
+                    "it was saved from."
+                )
+        for name, p in expected.items():
+            p[...] = stored[name]
+        return self
+
+    def __repr__(self):
+        if self.sizes is None:
+            layers = f"layers={self.layers!r}"
+        else:
+            layers = (f"layers={self.sizes!r}, hidden_activation={self.hidden_activation!r}, "
+                      f"output_activation={self.output_activation!r}")
+        return f"NeuralNetwork({layers}, loss={self.loss!r}, optimizer={self.optimizer!r})"

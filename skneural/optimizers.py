@@ -1,0 +1,177 @@
+"""Gradient-based optimizers working on one flat parameter vector.
+
+An optimizer is any object with ``update(old_params, gradient)`` returning the
+new parameters (seed 000).  The built-ins update ``old_params`` in place and
+return it, so the network's per-layer arrays, which are views into that
+vector, change with it at no copying cost.  They keep their own state
+(velocities, moments, step count) in attributes ending in ``_``, created on
+the first ``update`` and cleared by ``reset()``.  Hyperparameters are
+constructor arguments, so ``get_params``/``set_params`` and ``clone`` work as
+for scikit-learn objects (``clone`` gives a fresh, state-free copy).
+
+Examples
+--------
+>>> import numpy as np
+>>> from skneural.optimizers import SGD
+>>> opt = SGD(learning_rate=0.1, momentum=0.0)
+>>> opt.update(np.array([1.0, 2.0]), np.array([1.0, -1.0]))
+array([0.9, 2.1])
+>>> opt.set_params(learning_rate=0.5).get_params()["learning_rate"]
+0.5
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "OPTIMIZERS", "get_optimizer_names"]
+
+
+class Optimizer(BaseEstimator):
+    """Base class of the built-in optimizers.
+
+    Subclasses list their state arrays in ``_state_names`` and implement
+    ``_step(params, gradient, buffer)``, updating ``params`` in place;
+    ``buffer`` is a scratch array shaped like ``params``.
+    """
+
+    _state_names = ()
+
+    def update(self, old_params, gradient):
+        """Update ``old_params`` in place from ``gradient`` and return it."""
+        key = (old_params.shape, old_params.dtype)
+        if getattr(self, "_state_key", None) != key:
+            self.reset()
+            for name in self._state_names:
+                setattr(self, name, np.zeros_like(old_params))
+            self._buffer = np.empty_like(old_params)
+            self.t_ = 0
+            self._state_key = key
+        self.t_ += 1
+        self._step(old_params, gradient, self._buffer)
+        return old_params
+
+    def reset(self):
+        """Forget the state (velocities, moments, step count)."""
+        for name in self._state_names + ("_buffer", "t_", "_state_key"):
+            self.__dict__.pop(name, None)
+        return self
+
+    def _step(self, params, gradient, buffer):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with (optionally Nesterov) momentum.
+
+    ``v <- momentum * v - learning_rate * g``, then ``w <- w + v``, or with
+    Nesterov ``w <- w + momentum * v - learning_rate * g`` (as scikit-learn).
+    """
+
+    _state_names = ("velocity_",)
+
+    def __init__(self, learning_rate=0.01, momentum=0.9, nesterov=False):
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    def _step(self, params, gradient, buffer):
+        v = self.velocity_
+        np.multiply(gradient, self.learning_rate, out=buffer)
+        v *= self.momentum
+        v -= buffer
+        if self.nesterov:
+            buffer *= -1
+            buffer += self.momentum * v
+            params += buffer
+        else:
+            params += v
+
+
+class Adam(Optimizer):
+    """Adam, with the bias correction folded into the step size as in scikit-learn.
+
+    ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g**2``,
+    ``w <- w - lr * sqrt(1 - b2**t) / (1 - b1**t) * m / (sqrt(v) + epsilon)``.
+    """
+
+    _state_names = ("m_", "v_")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.learning_rate = learning_rate
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def _step(self, params, gradient, buffer):
+        b1, b2, t = self.beta_1, self.beta_2, self.t_
+        m, v = self.m_, self.v_
+        m *= b1
+        np.multiply(gradient, 1 - b1, out=buffer)
+        m += buffer
+        v *= b2
+        np.multiply(gradient, gradient, out=buffer)
+        buffer *= 1 - b2
+        v += buffer
+        step = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
+        np.sqrt(v, out=buffer)
+        buffer += self.epsilon
+        np.divide(m, buffer, out=buffer)
+        buffer *= step
+        params -= buffer
+
+
+class RMSprop(Optimizer):
+    """RMSprop: ``s <- rho s + (1 - rho) g**2``, ``w <- w - lr g / (sqrt(s) + epsilon)``."""
+
+    _state_names = ("square_avg_",)
+
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-8):
+        self.learning_rate = learning_rate
+        self.rho = rho
+        self.epsilon = epsilon
+
+    def _step(self, params, gradient, buffer):
+        s = self.square_avg_
+        s *= self.rho
+        np.multiply(gradient, gradient, out=buffer)
+        buffer *= 1 - self.rho
+        s += buffer
+        _scaled_step(params, gradient, s, self.learning_rate, self.epsilon, buffer)
+
+
+class Adagrad(Optimizer):
+    """Adagrad: ``s <- s + g**2``, ``w <- w - lr g / (sqrt(s) + epsilon)``."""
+
+    _state_names = ("sum_squares_",)
+
+    def __init__(self, learning_rate=0.01, epsilon=1e-8):
+        self.learning_rate = learning_rate
+        self.epsilon = epsilon
+
+    def _step(self, params, gradient, buffer):
+        s = self.sum_squares_
+        np.multiply(gradient, gradient, out=buffer)
+        s += buffer
+        _scaled_step(params, gradient, s, self.learning_rate, self.epsilon, buffer)
+
+
+def _scaled_step(params, gradient, squares, learning_rate, epsilon, buffer):
+    """``params -= learning_rate * gradient / (sqrt(squares) + epsilon)`` in place."""
+    np.sqrt(squares, out=buffer)
+    buffer += epsilon
+    np.divide(gradient, buffer, out=buffer)
+    buffer *= learning_rate
+    params -= buffer
+
+
+OPTIMIZERS = {
+    "sgd": SGD,
+    "adam": Adam,
+    "rmsprop": RMSprop,
+    "adagrad": Adagrad,
+}
+
+
+def get_optimizer_names():
+    """Sorted names accepted wherever an optimizer is expected."""
+    return sorted(OPTIMIZERS)
