@@ -24,13 +24,25 @@ from .utils import to_categorical
 
 __all__ = ["NeuralNetwork"]
 
+def _softmax_crossentropy_delta(p, t):
+    return p * t.sum(axis=1, keepdims=True) - t
+
+
+def _sigmoid_binary_crossentropy_delta(p, t):
+    return p - t
+
+
+def _exp_poisson_delta(p, t):
+    return (p - t) / p.shape[1]
+
+
 # Output activation and loss pairs whose gradient with respect to the output
-# layer's pre-activation z is simple; these never build the (n, m, m) Jacobians.
+# layer's pre-activation is simple; these never build the (n, m, m) Jacobians.
 # (Identity needs no entry: its backprop passes the loss gradient through.)
 _FUSED_DELTAS = {
-    (activations.Softmax, losses.CategoricalCrossEntropy): lambda p, t: p * t.sum(axis=1, keepdims=True) - t,
-    (activations.Sigmoid, losses.BinaryCrossEntropy): lambda p, t: p - t,
-    (activations.Exp, losses.Poisson): lambda p, t: (p - t) / p.shape[1],
+    (activations.Softmax, losses.CategoricalCrossEntropy): _softmax_crossentropy_delta,
+    (activations.Sigmoid, losses.BinaryCrossEntropy): _sigmoid_binary_crossentropy_delta,
+    (activations.Exp, losses.Poisson): _exp_poisson_delta,
 }
 
 
@@ -182,6 +194,11 @@ class NeuralNetwork:
         for layer, p, g in zip(self.layers, self._split(self.params), self._split(self.grads)):
             layer.bind(p, g)
 
+    def __setstate__(self, state):
+        # pickle stores each layer's arrays on their own: make them views again
+        self.__dict__.update(state)
+        self._allocate(self.params.dtype)
+
     def flatten_params(self, weights=None, biases=None):
         """The flat parameter vector: the live one (no copy) or one built from the given lists."""
         if weights is None and biases is None:
@@ -312,7 +329,7 @@ class NeuralNetwork:
         if self.params.dtype != x.dtype:
             self._allocate(x.dtype)
         n = x.shape[0]
-        live = sys.stdout.isatty()
+        live = "\r" if sys.stdout.isatty() else ""
         history = []
         for epoch in range(1, epochs + 1):
             start_params = self.params.copy()
@@ -321,7 +338,8 @@ class NeuralNetwork:
             for start in range(0, n, batch_size):
                 idx = order[start:start + batch_size]
                 w = None if sample_weight is None else sample_weight[idx]
-                loss = self._train_batch(x[idx], y[idx], w)
+                with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+                    loss = self._train_batch(x[idx], y[idx], w)
                 if not np.isfinite(loss):
                     self._diverged(epoch, start_params)
                 batch_weight = len(idx) if w is None else float(np.sum(w))
@@ -330,12 +348,12 @@ class NeuralNetwork:
                 if verbose >= 2 or (verbose and live):
                     done = min(start + batch_size, n)
                     end = "\n" if verbose >= 2 else ""
-                    print(f"\rEpoch {epoch}/{epochs} [{done}/{n}] loss: {total / seen:.6f}", end=end, flush=True)
+                    print(f"{live}Epoch {epoch}/{epochs} [{done}/{n}] loss: {total / seen:.6f}", end=end, flush=True)
             if not np.all(np.isfinite(self.params)):
                 self._diverged(epoch, start_params)
             history.append(total / seen)
             if verbose:
-                print(f"\rEpoch {epoch}/{epochs} [{n}/{n}] loss: {history[-1]:.6f}", flush=True)
+                print(f"{live}Epoch {epoch}/{epochs} [{n}/{n}] loss: {history[-1]:.6f}", flush=True)
         return history
 
     def _train_batch(self, x, y, sample_weight):

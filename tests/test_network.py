@@ -1,0 +1,454 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from conftest import numeric_jacobian
+from skneural import SGD, Adam, NeuralNetwork, check_gradients, to_categorical
+from skneural.layers import Dense, Layer, Softmax, Tanh
+
+HIDDEN = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "softplus", "exp"]
+# (output activation, loss, targets maker): every loss with the outputs it pairs with,
+# fused pairs and general (Jacobian or elementwise) ones alike.
+PAIRS = [
+    ("softmax", "categorical_crossentropy", "onehot"),
+    ("softmax", "mse", "onehot"),
+    ("softmax", "squared_error", "onehot"),
+    ("sigmoid", "binary_crossentropy", "binary"),
+    ("sigmoid", "mse", "binary"),
+    ("identity", "mse", "real"),
+    ("identity", "squared_error", "real"),
+    ("identity", "huber", "real"),
+    ("tanh", "huber", "real"),
+    ("exp", "poisson", "counts"),
+    ("softplus", "poisson", "counts"),
+]
+
+
+def make_targets(kind, rng, n, m):
+    if kind == "onehot":
+        return np.eye(m)[rng.randint(0, m, n)]
+    if kind == "binary":
+        return rng.randint(0, 2, (n, m)).astype(float)
+    if kind == "counts":
+        return rng.poisson(1.5, (n, m)).astype(float)
+    return rng.randn(n, m)
+
+
+def softmax_pair():
+    """Softmax written by a user as seed 000 describes: a function and its Jacobians."""
+
+    def softmax(x):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def d_softmax(x):
+        s = softmax(x)
+        return np.einsum("ni,ij->nij", s, np.eye(s.shape[1])) - np.einsum("ni,nj->nij", s, s)
+
+    return softmax, d_softmax
+
+
+@pytest.fixture(scope="module")
+def digits():
+    x, y = load_digits(return_X_y=True)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.25, stratify=y, random_state=0)
+    scaler = StandardScaler().fit(x_train)
+    return scaler.transform(x_train), scaler.transform(x_test), y_train, y_test
+
+
+# -- shapes, initialisation, flat parameters -----------------------------------------
+
+
+def test_shapes_follow_seed_000(rng):
+    net = NeuralNetwork([5, 10, 2], random_state=0)
+    assert [w.shape for w in net.weights] == [(5, 10), (10, 2)]
+    assert [b.shape for b in net.biases] == [(1, 10), (1, 2)]
+    x = rng.randn(7, 5)
+    io = net.forward(x)
+    assert len(io) == 4 and io[0][0] is x
+    assert [pair[1].shape for pair in io] == [(7, 10), (7, 10), (7, 2), (7, 2)]
+    d_weights, d_biases = net.backward(io, rng.randn(7, 2))
+    assert [d.shape for d in d_weights] == [(5, 10), (10, 2)]
+    assert [d.shape for d in d_biases] == [(1, 10), (1, 2)]
+    assert net.predict(x).shape == (7, 2)
+
+
+def test_initialisation_statistics():
+    net = NeuralNetwork([400, 600, 1], random_state=0)
+    w = net.weights[0]
+    sigma = np.sqrt(1 / (400 + 600))
+    assert abs(w.mean()) < 3 * sigma / np.sqrt(w.size)
+    assert w.std() == pytest.approx(sigma, rel=0.01)
+    assert net.biases[0].std() == pytest.approx(sigma, rel=0.15)
+    assert net.weights[1].std() == pytest.approx(np.sqrt(1 / 601), rel=0.15)
+
+
+def test_same_random_state_same_network():
+    a = NeuralNetwork([4, 6, 3], random_state=42)
+    b = NeuralNetwork([4, 6, 3], random_state=42)
+    c = NeuralNetwork([4, 6, 3], random_state=43)
+    np.testing.assert_array_equal(a.params, b.params)
+    assert not np.array_equal(a.params, c.params)
+
+
+def test_flatten_restore_is_the_identity_without_copies(rng):
+    net = NeuralNetwork([3, 4, 2], random_state=0)
+    assert net.params.size == 3 * 4 + 4 + 4 * 2 + 2
+    for array in net.weights + net.biases:
+        assert np.shares_memory(array, net.params)
+    assert net.flatten_params() is net.params
+    np.testing.assert_array_equal(net.flatten_params(net.weights, net.biases), net.params)
+    weights, biases = net.restore_params(net.params)
+    for restored, live in zip(weights + biases, net.weights + net.biases):
+        assert np.shares_memory(restored, net.params)
+        np.testing.assert_array_equal(restored, live)
+    net.params[0] = 123.0
+    assert net.weights[0][0, 0] == 123.0
+    # updates happen in place: after training the layers still view the same vector
+    params = net.params
+    net.fit(rng.randn(8, 3), rng.randn(8, 2), batch_size=4, epochs=2)
+    assert net.params is params and np.shares_memory(net.weights[1], params)
+    for array in net.backward(net.forward(rng.randn(2, 3)), rng.randn(2, 2))[0]:
+        assert np.shares_memory(array, net.grads)
+
+
+# -- gradients -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hidden", HIDDEN)
+@pytest.mark.parametrize("output, loss, targets", PAIRS)
+def test_network_gradient_matches_finite_differences(hidden, output, loss, targets):
+    rng = np.random.RandomState(1)
+    net = NeuralNetwork([4, 5, 3, 3], hidden, output, loss, random_state=0)
+    x = rng.randn(6, 4)
+    y = make_targets(targets, rng, 6, 3)
+    assert check_gradients(net, x, y) < 1e-6
+
+
+def test_gradient_check_catches_a_wrong_derivative(rng):
+    wrong = (np.tanh, lambda x: 1 - np.tanh(x))  # should be 1 - tanh(x)**2
+    net = NeuralNetwork([3, 4, 2], wrong, "identity", "mse", random_state=0)
+    assert check_gradients(net, rng.randn(5, 3), rng.randn(5, 2)) > 1e-2
+
+
+def test_sample_weighted_gradient_matches_finite_differences(rng):
+    net = NeuralNetwork([3, 4, 2], "tanh", "softmax", "categorical_crossentropy", random_state=0)
+    weights = rng.uniform(0.1, 3, 6)
+    assert check_gradients(net, rng.randn(6, 3), rng.randint(0, 2, 6), weights, categorical=True) < 1e-6
+
+
+@pytest.mark.parametrize("output, loss, targets", [
+    ("softmax", "categorical_crossentropy", "onehot"),
+    ("sigmoid", "binary_crossentropy", "binary"),
+    ("exp", "poisson", "counts"),
+])
+def test_fused_and_general_paths_give_the_same_gradient(output, loss, targets, rng, monkeypatch):
+    x = rng.randn(8, 4)
+    y = make_targets(targets, rng, 8, 3)
+    fused = NeuralNetwork([4, 5, 3], "tanh", output, loss, random_state=0)
+    component = fused.layers[-1].activation
+    calls = []
+
+    def jacobians(z):
+        calls.append(1)
+        return component.jacobian(z)
+
+    general = NeuralNetwork([4, 5, 3], "tanh", (component, jacobians), loss, random_state=0)  # a plain pair
+    np.testing.assert_array_equal(fused.params, general.params)
+    general_loss, general_grad = general.loss_and_gradient(x, y)
+    general_grad = general_grad.copy()
+    assert calls, "the general path must use the Jacobians"
+
+    def no_jacobians(self, z):
+        raise AssertionError("the fused path must not build Jacobians")
+
+    monkeypatch.setattr(type(component), "derivative", no_jacobians)
+    monkeypatch.setattr(type(component), "jacobian", no_jacobians)
+    fused_loss, fused_grad = fused.loss_and_gradient(x, y)
+    assert fused_loss == pytest.approx(general_loss, rel=1e-12)
+    np.testing.assert_allclose(fused_grad, general_grad, rtol=1e-9, atol=1e-12)
+
+
+def test_custom_row_wise_output_trains_through_jacobians(rng):
+    x = rng.randn(60, 2)
+    y = (x[:, 0] * x[:, 1] > 0).astype(int)
+    net = NeuralNetwork([2, 16, 2], "tanh", softmax_pair(), "categorical_crossentropy",
+                        Adam(learning_rate=0.05), random_state=0)
+    assert check_gradients(net, x[:10], y[:10], categorical=True) < 1e-6
+    history = net.fit(x, y, batch_size=20, epochs=150, categorical=True)
+    assert history[-1] < 0.5 * history[0]
+    assert net.score(x, y, accuracy=True) > 0.9
+
+
+def test_gradient_is_of_the_average_loss(rng):
+    net = NeuralNetwork([3, 4, 2], "relu", "identity", "mse", random_state=0)
+    x, y = rng.randn(5, 3), rng.randn(5, 2)
+    loss, grad = net.loss_and_gradient(x, y)
+    grad = grad.copy()
+    loss2, grad2 = net.loss_and_gradient(np.vstack([x, x, x]), np.vstack([y, y, y]))
+    assert loss2 == pytest.approx(loss)
+    np.testing.assert_allclose(grad2, grad, rtol=1e-12)
+    # weight 2 is the same as the sample repeated
+    loss_w, grad_w = net.loss_and_gradient(x, y, np.array([2.0, 1, 1, 1, 1]))
+    loss_r, grad_r = net.loss_and_gradient(np.vstack([x, x[:1]]), np.vstack([y, y[:1]]))
+    assert loss_w == pytest.approx(loss_r)
+    np.testing.assert_allclose(grad_w, grad_r, rtol=1e-12)
+
+
+# -- training --------------------------------------------------------------------------
+
+
+def test_xor_is_learned():
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    y = np.array([[0], [1], [1], [0]], dtype=float)
+    net = NeuralNetwork([2, 8, 1], "tanh", "sigmoid", "binary_crossentropy", Adam(learning_rate=0.05),
+                        random_state=0)
+    history = net.fit(x, y, batch_size=4, epochs=500)
+    assert history[-1] < 0.05 < history[0]
+    np.testing.assert_array_equal(net.predict(x, labels=True), [0, 1, 1, 0])
+
+
+def test_digits_reach_95_percent(digits):
+    x_train, x_test, y_train, y_test = digits
+    net = NeuralNetwork([64, 64, 10], "relu", "softmax", "categorical_crossentropy",
+                        Adam(learning_rate=0.01), random_state=0)
+    history = net.fit(x_train, y_train, batch_size=32, epochs=15, categorical=True)
+    assert history[-1] < history[0]
+    assert net.score(x_test, y_test, accuracy=True) >= 0.95
+
+
+def test_seed_001_recipe_beats_65_percent(digits):
+    x_train, x_test, y_train, y_test = digits
+    x_train, x_test = x_train / 4, x_test / 4
+    net = NeuralNetwork([Dense(64, 40, random_state=0), Tanh(), Dense(40, 10, random_state=1), Softmax()],
+                        loss="mse", optimizer=SGD(learning_rate=0.1, momentum=0.0), random_state=0)
+    assert net._fused_delta is None  # softmax + mse goes through the Jacobian path
+    net.fit(x_train[:1000], y_train[:1000], batch_size=1, epochs=10, categorical=True)
+    assert net.score(x_test, y_test, accuracy=True) > 0.65
+
+
+def test_any_optimizer_object_trains_a_hand_built_network(rng):
+    class PlainDescent:
+        """Returns a new vector instead of updating in place."""
+
+        def update(self, old_params, gradient):
+            return old_params - 0.1 * gradient
+
+    x = rng.randn(50, 3)
+    y = x @ np.array([[1.0], [-2.0], [0.5]])
+    net = NeuralNetwork([Dense(3, 8, random_state=0), Tanh(), Dense(8, 1, random_state=0)],
+                        loss="mse", optimizer=PlainDescent())
+    params = net.params
+    history = net.fit(x, y, batch_size=10, epochs=30)
+    assert history[-1] < 0.2 * history[0]
+    assert net.params is params and np.shares_memory(net.weights[0], params)
+
+
+def test_seed_000_pairs_train(rng):
+    def relu(x):
+        return np.maximum(x, 0)
+
+    def d_relu(x):
+        return (x > 0).astype(x.dtype)
+
+    def cce(y_pred, y_true):
+        return -np.sum(y_true * np.log(np.maximum(y_pred, 1e-300)), axis=1, keepdims=True)
+
+    def d_cce(y_pred, y_true):
+        return np.expand_dims(-y_true / np.maximum(y_pred, 1e-300), 1)
+
+    x = rng.randn(90, 2)
+    y = (x[:, 0] > x[:, 1]).astype(int)
+    net = NeuralNetwork([2, 10, 2], (relu, d_relu), softmax_pair(), (cce, d_cce),
+                        SGD(learning_rate=0.1), random_state=0)
+    assert check_gradients(net, x[:8], y[:8], categorical=True) < 1e-6
+    net.fit(x, y, batch_size=10, epochs=40, categorical=True)
+    assert net.score(x, y, accuracy=True) > 0.9
+
+
+def test_float32_in_float32_throughout(rng):
+    x = rng.randn(40, 3).astype(np.float32)
+    y = rng.randint(0, 2, 40)
+    net = NeuralNetwork([3, 5, 2], "relu", "softmax", "categorical_crossentropy", "adam", random_state=0)
+    net.fit(x, y, batch_size=10, epochs=2, categorical=True)
+    assert net.params.dtype == np.float32 and net.grads.dtype == np.float32
+    assert all(w.dtype == np.float32 and np.shares_memory(w, net.params) for w in net.weights)
+    assert net.optimizer.m_.dtype == np.float32
+    assert net.predict(x).dtype == np.float32
+    net.fit(x.astype(np.float64), y, batch_size=10, epochs=1, categorical=True)
+    assert net.params.dtype == np.float64
+
+
+def test_fit_returns_epoch_losses_and_reports_progress(rng, capsys):
+    x, y = rng.randn(30, 2), rng.randn(30, 1)
+    net = NeuralNetwork([2, 3, 1], random_state=0)
+    history = net.fit(x, y, batch_size=10, epochs=3)
+    assert len(history) == 3 and capsys.readouterr().out == ""
+    net.fit(x, y, batch_size=10, epochs=2, verbose=1)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("Epoch 2/2 [30/30] loss:")
+    net.fit(x, y, batch_size=10, epochs=2, verbose=2)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 * 3 + 2 and "[20/30]" in lines[1]
+    running = float(lines[1].split("loss:")[1])
+    assert running > 0
+
+
+def test_epoch_loss_is_the_average_of_batch_losses(rng):
+    x, y = rng.randn(30, 2), rng.randn(30, 1)
+    net = NeuralNetwork([2, 3, 1], optimizer=SGD(learning_rate=0.0), random_state=0)
+    history = net.fit(x, y, batch_size=7, epochs=1)
+    assert history[0] == pytest.approx(net.score(x, y))
+
+
+def test_save_load_gives_identical_predictions(tmp_path, rng):
+    x = rng.randn(10, 4)
+    net = NeuralNetwork([4, 6, 3], "tanh", "softmax", "categorical_crossentropy", random_state=0)
+    net.fit(x, rng.randint(0, 3, 10), batch_size=5, epochs=3, categorical=True)
+    path = tmp_path / "model"
+    net.save(path)
+    assert path.exists()
+    other = NeuralNetwork([4, 6, 3], "tanh", "softmax", "categorical_crossentropy", random_state=1)
+    assert not np.array_equal(other.predict(x), net.predict(x))
+    other.load(path)
+    np.testing.assert_array_equal(other.predict(x), net.predict(x))
+    assert np.shares_memory(other.weights[0], other.params)
+    with pytest.raises(ValueError, match="has shape"):
+        NeuralNetwork([4, 7, 3]).load(path)
+    with pytest.raises(ValueError, match="holds parameters"):
+        NeuralNetwork([4, 6, 6, 3]).load(path)
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="not a file of parameters"):
+        net.load(junk)
+
+
+def test_network_pickles(rng):
+    net = NeuralNetwork([3, 4, 2], "tanh", "softmax", "categorical_crossentropy", "adam", random_state=0)
+    net.fit(rng.randn(8, 3), rng.randint(0, 2, 8), categorical=True)
+    copy = pickle.loads(pickle.dumps(net))
+    x = rng.randn(5, 3)
+    np.testing.assert_array_equal(copy.predict(x), net.predict(x))
+    assert np.shares_memory(copy.weights[0], copy.params)
+
+
+def test_predict_labels_and_score(rng):
+    net = NeuralNetwork([2, 3, 3], "relu", "softmax", "categorical_crossentropy", random_state=0)
+    x = rng.randn(10, 2)
+    labels = net.predict(x, labels=True)
+    np.testing.assert_array_equal(labels, net.predict(x).argmax(axis=1))
+    assert net.score(x, labels, accuracy=True) == 1.0
+    assert net.score(x, to_categorical(labels, 3), accuracy=True) == 1.0
+    onehot = to_categorical(labels, 3)
+    expected = np.mean(-np.log(np.sum(net.predict(x) * onehot, axis=1)))
+    assert net.score(x, onehot) == pytest.approx(expected)
+    single = NeuralNetwork([2, 3, 1], "relu", "sigmoid", "binary_crossentropy", random_state=0)
+    np.testing.assert_array_equal(single.predict(x, labels=True), (single.predict(x)[:, 0] > 0.5).astype(int))
+
+
+def test_divergence_is_a_clear_error_and_restores_the_parameters(rng):
+    x = rng.randn(40, 3) * 1e3
+    y = rng.randn(40, 1) * 1e3
+    net = NeuralNetwork([3, 8, 1], "relu", "identity", "mse", SGD(learning_rate=10.0), random_state=0)
+    before = net.params.copy()
+    with pytest.raises(ValueError, match=r"diverged in epoch 1.*smaller learning rate"):
+        net.fit(x, y, batch_size=10, epochs=5)
+    np.testing.assert_array_equal(net.params, before)
+    assert np.all(np.isfinite(net.predict(x)))
+
+
+# -- bad input -------------------------------------------------------------------------
+
+
+def test_bad_inputs_get_clear_errors(rng):
+    net = NeuralNetwork([3, 4, 2], "relu", "softmax", "categorical_crossentropy", random_state=0)
+    x = rng.randn(5, 3)
+    with pytest.raises(ValueError, match="x has 4 features, but the network's first layer expects 3"):
+        net.predict(rng.randn(5, 4))
+    with pytest.raises(ValueError, match="Expected 2D array"):
+        net.predict(rng.randn(3))
+    bad = x.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="x contains NaN"):
+        net.fit(bad, to_categorical([0, 1, 0, 1, 0]))
+    with pytest.raises(ValueError, match=r"y has shape \(5, 3\), but the network has 2 outputs"):
+        net.fit(x, rng.randn(5, 3))
+    with pytest.raises(ValueError, match="categorical=True"):
+        net.fit(x, np.array([0, 1, 0, 1, 0]))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        net.fit(x, to_categorical([0, 1, 0, 1]))
+    with pytest.raises(ValueError, match="out of range for num_classes=2"):
+        net.fit(x, [0, 1, 2, 1, 0], categorical=True)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        net.fit(x, [0, 1, 0, 1, 0], batch_size=0, categorical=True)
+    with pytest.raises(ValueError, match="sample_weight must be"):
+        net.fit(x, [0, 1, 0, 1, 0], categorical=True, sample_weight=-np.ones(5))
+
+
+def test_user_components_with_wrong_shapes_get_clear_errors(rng):
+    x, y = rng.randn(5, 3), rng.randn(5, 2)
+
+    def mse(y_pred, y_true):
+        return np.mean((y_pred - y_true) ** 2, axis=1, keepdims=True)
+
+    flat_derivative = NeuralNetwork([3, 4, 2], loss=(mse, lambda p, t: 2 * (p - t)), random_state=0)
+    with pytest.raises(ValueError, match=r"derivative of loss .* returned shape \(5, 2\).*expected \(5, 1, 2\)"):
+        flat_derivative.fit(x, y)
+    scalar_loss = NeuralNetwork([3, 4, 2], loss=(lambda p, t: np.mean((p - t) ** 2), lambda p, t: (p - t)[:, None]))
+    with pytest.raises(ValueError, match=r"returned shape \(\).*expected \(5, 1\)"):
+        scalar_loss.fit(x, y)
+    bad_activation = NeuralNetwork([3, 4, 2], (np.tanh, lambda z: np.ones(3)), random_state=0)
+    with pytest.raises(ValueError, match=r"derivative of activation .* returned shape \(3,\)"):
+        bad_activation.fit(x, y)
+
+    class Shrinker:
+        def update(self, old_params, gradient):
+            return old_params[:-1]
+
+    with pytest.raises(ValueError, match="update returned shape"):
+        NeuralNetwork([3, 4, 2], optimizer=Shrinker()).fit(x, y)
+
+
+def test_bad_architectures_get_clear_errors():
+    with pytest.raises(ValueError, match="Layer 2 .* expects 30 inputs, but the layers before it produce 40"):
+        NeuralNetwork([Dense(64, 40), Tanh(), Dense(30, 10)])
+    with pytest.raises(ValueError, match="at least an input and an output size"):
+        NeuralNetwork([5])
+    with pytest.raises(ValueError, match="positive integer"):
+        Dense(0, 3)
+    with pytest.raises(TypeError, match="list of layer sizes"):
+        NeuralNetwork([5, "10", 2])
+    with pytest.raises(ValueError, match="leave hidden_activation and output_activation unset"):
+        NeuralNetwork([Dense(2, 2)], hidden_activation="relu")
+    with pytest.raises(ValueError, match="Unknown activation 'RELU'"):
+        NeuralNetwork([2, 3, 1], "RELU")
+    with pytest.raises(ValueError, match="Unknown loss"):
+        NeuralNetwork([2, 3, 1], loss="log_loss")
+
+
+def test_a_custom_layer_takes_part_in_training(rng):
+    class Scale(Layer):
+        """y = x * s with one learnable scale per feature."""
+
+        param_names = ("scale",)
+
+        def __init__(self, width):
+            super().__init__()
+            self.scale = np.ones((1, width))
+            self.d_scale = np.zeros((1, width))
+
+        def forward(self, input):
+            self.input = input
+            return input * self.scale
+
+        def backward(self, output_gradient):
+            self.d_scale[...] = np.sum(output_gradient * self.input, axis=0, keepdims=True)
+            return output_gradient * self.scale
+
+    net = NeuralNetwork([Dense(3, 4, random_state=0), Scale(4), Tanh(), Dense(4, 1, random_state=1)], loss="mse")
+    assert net.params.size == 3 * 4 + 4 + 4 + 4 + 1
+    assert check_gradients(net, rng.randn(6, 3), rng.randn(6, 1)) < 1e-6
