@@ -9,8 +9,13 @@ layer's weights and gradients are views into those two vectors, so nothing is
 flattened or restored by copying.
 """
 
+import contextlib
+import copy
 import numbers
+import signal
 import sys
+import threading
+import warnings
 import zipfile
 
 import numpy as np
@@ -22,7 +27,7 @@ from .components import resolve
 from .layers import Activation, Dense, Layer
 from .utils import to_categorical
 
-__all__ = ["NeuralNetwork"]
+__all__ = ["NeuralNetwork", "check_sample_weight"]
 
 def _softmax_crossentropy_delta(p, t):
     return p * t.sum(axis=1, keepdims=True) - t
@@ -44,6 +49,49 @@ _FUSED_DELTAS = {
     (activations.Sigmoid, losses.BinaryCrossEntropy): _sigmoid_binary_crossentropy_delta,
     (activations.Exp, losses.Poisson): _exp_poisson_delta,
 }
+
+
+class _Diverged(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _deferred_interrupt():
+    """Turn Ctrl-C into a flag the batch loop checks, so a batch is never cut in half.
+
+    A second Ctrl-C interrupts at once.  Outside the main thread, signals
+    cannot be caught and nothing changes.
+    """
+    hits = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def handler(signum, frame):
+        if hits:
+            raise KeyboardInterrupt
+        hits.append(signum)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(hits)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def check_sample_weight(sample_weight, x):
+    """Validate ``sample_weight`` for ``x``: None, or a 1-D array of non-negative numbers with a positive sum."""
+    if sample_weight is None:
+        return None
+    sample_weight = check_array(sample_weight, ensure_2d=False, dtype=x.dtype, input_name="sample_weight")
+    if sample_weight.ndim != 1:
+        raise ValueError(f"sample_weight must be 1-D; got shape {sample_weight.shape}.")
+    check_consistent_length(x, sample_weight)
+    if np.any(sample_weight < 0):
+        raise ValueError("sample_weight must not contain negative values.")
+    if not np.sum(sample_weight) > 0:
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return sample_weight
 
 
 def _is_size(v):
@@ -70,6 +118,9 @@ class NeuralNetwork:
         (and its state updated) as given.
     random_state : int, RandomState or None
         Seeds the initial weights and the shuffling in ``fit``.
+    alpha : float, default=0.0
+        Strength of the L2 penalty ``0.5 * alpha * sum ||W||^2 / n_samples``
+        added to the loss (dense weights only, not biases).
 
     Attributes
     ----------
@@ -97,8 +148,9 @@ class NeuralNetwork:
     """
 
     def __init__(self, layers, hidden_activation=None, output_activation=None, loss="mse",
-                 optimizer="sgd", random_state=None):
+                 optimizer="sgd", random_state=None, alpha=0.0):
         self.random_state = random_state
+        self.alpha = alpha
         self._rng = check_random_state(random_state)
         self.loss = resolve(loss, "loss")
         self.optimizer = resolve(optimizer, "optimizer")
@@ -122,6 +174,7 @@ class NeuralNetwork:
                 f"objects such as [Dense(5, 10), ReLU(), Dense(10, 2)]; got {layers!r}."
             )
         self.layers[0].needs_input_gradient = False
+        self._dense = [layer for layer in self.layers if isinstance(layer, Dense)]
         last = self.layers[-1]
         key = (type(getattr(last, "activation", None)), type(self.loss))
         self._fused_delta = _FUSED_DELTAS.get(key) if isinstance(last, Activation) else None
@@ -166,11 +219,11 @@ class NeuralNetwork:
 
     @property
     def weights(self):
-        return [l.weights for l in self.layers if isinstance(l, Dense)]
+        return [layer.weights for layer in self._dense]
 
     @property
     def biases(self):
-        return [l.bias for l in self.layers if isinstance(l, Dense)]
+        return [layer.bias for layer in self._dense]
 
     # -- the flat parameter vector ------------------------------------------------
 
@@ -225,52 +278,61 @@ class NeuralNetwork:
 
     def backward(self, io_arrays, y_true, sample_weight=None):
         """Gradients of the average loss after ``forward``: ``(d_weights, d_biases)``."""
-        self._backward(io_arrays[-1][1], y_true, self._sample_scale(len(y_true), sample_weight))
+        self._backward(io_arrays[-1][1], y_true, sample_weight)
         return self.restore_params(self.grads)
 
-    def _sample_scale(self, n, sample_weight):
-        if sample_weight is None:
-            return 1.0 / n
-        return (sample_weight / np.sum(sample_weight))[:, None]
+    def _total_weight(self, n, sample_weight):
+        return n if sample_weight is None else float(np.sum(sample_weight))
 
-    def _loss_values(self, y_pred, y_true):
+    def _objective(self, y_pred, y_true, sample_weight):
+        """Weighted average loss plus the L2 penalty."""
         values = np.asarray(self.loss(y_pred, y_true))
-        if values.shape != (len(y_pred), 1):
+        n = len(y_pred)
+        if values.shape != (n, 1):
             raise ValueError(
-                f"Loss {self.loss!r} returned shape {values.shape} for {len(y_pred)} samples; "
-                f"expected ({len(y_pred)}, 1), one loss per sample."
+                f"Loss {self.loss!r} returned shape {values.shape} for {n} samples; "
+                f"expected ({n}, 1), one loss per sample."
             )
-        return values
+        total = self._total_weight(n, sample_weight)
+        loss = values.sum() if sample_weight is None else values[:, 0] @ sample_weight
+        if self.alpha:
+            loss += 0.5 * self.alpha * sum(np.vdot(w, w) for w in self.weights)
+        return float(loss) / total
 
-    def _backward(self, y_pred, y_true, scale):
+    def _backward(self, y_pred, y_true, sample_weight):
+        total = self._total_weight(len(y_pred), sample_weight)
         layers = self.layers
         if self._fused_delta is not None:
             grad = self._fused_delta(y_pred, y_true)
             layers = layers[:-1]
         else:
             grad = self.loss.gradient(y_pred, y_true)
-        grad = grad * scale
+        grad = grad * (1.0 / total if sample_weight is None else sample_weight[:, None] / total)
         for layer in reversed(layers):
             grad = layer.backward(grad)
+        if self.alpha:
+            for layer in self._dense:
+                layer.d_weights += (self.alpha / total) * layer.weights
 
     def loss_and_gradient(self, x, y, sample_weight=None):
         """Average loss on a batch and its gradient (the flat ``grads`` vector, overwritten).
 
-        ``x`` and ``y`` must be validated 2-D arrays; with ``sample_weight``
-        the average is weighted.
+        ``x`` and ``y`` must be validated 2-D arrays.  With ``sample_weight``
+        the average is weighted: ``sum(w * loss) / sum(w)``.  With ``alpha``
+        the L2 penalty ``0.5 * alpha * sum ||W||^2 / sum(w)`` is added (dense
+        weights only, as scikit-learn).
         """
         y_pred = self.forward(x)[-1][1]
-        scale = self._sample_scale(len(x), sample_weight)
-        loss = np.sum(self._loss_values(y_pred, y) * scale)
-        self._backward(y_pred, y, scale)
-        return float(loss), self.grads
+        loss = self._objective(y_pred, y, sample_weight)
+        self._backward(y_pred, y, sample_weight)
+        return loss, self.grads
 
     def compute_loss(self, x, y, sample_weight=None):
-        """Average loss on validated arrays, without touching any layer's state."""
-        y_pred = self._infer(x)
-        return float(np.sum(self._loss_values(y_pred, y) * self._sample_scale(len(x), sample_weight)))
+        """The objective of ``loss_and_gradient`` without the gradient or any layer state."""
+        return self._objective(self.output(x), y, sample_weight)
 
-    def _infer(self, x):
+    def output(self, x):
+        """The network's output for validated ``x``, keeping no state (safe across threads)."""
         for layer in self.layers:
             x = layer.infer(x)
         return x
@@ -302,59 +364,94 @@ class NeuralNetwork:
                     f"({len(y)}, {n_outputs}){hint}."
                 )
         check_consistent_length(x, y)
-        if sample_weight is not None:
-            sample_weight = check_array(sample_weight, ensure_2d=False, dtype=x.dtype, input_name="sample_weight")
-            check_consistent_length(x, sample_weight)
-            if sample_weight.ndim != 1 or np.any(sample_weight < 0) or not np.sum(sample_weight) > 0:
-                raise ValueError(
-                    "sample_weight must be a 1-D array of non-negative numbers with a positive sum."
-                )
-        return x, y, sample_weight
+        return x, y, check_sample_weight(sample_weight, x)
 
-    def fit(self, x, y, batch_size=32, epochs=1, categorical=False, verbose=False, shuffle=True,
+    def fit(self, x, y, batch_size=32, epochs=1, categorical=False, verbose=0, shuffle=True,
             sample_weight=None):
         """Train with mini-batches; return the list of per-epoch average losses.
 
         Each epoch's loss is the average over its batches of the loss before
         each update.  ``categorical=True`` one-hot encodes integer labels ``y``.
         Float32 ``x`` trains float32 parameters; anything else trains float64.
-        ``verbose=1`` prints a line per epoch with its average loss, updated
-        in place after every batch on a terminal; ``verbose=2`` prints a line
-        with the running average loss after every batch.
+        ``verbose=1`` prints a line per epoch with its average loss (updated in
+        place after every batch on a terminal); ``verbose=2`` prints a line
+        with the running average loss after every batch.  Ctrl-C stops at the
+        end of the current batch, keeping the last completed epoch's parameters.
         """
         x, y, sample_weight = self._check_data(x, y, categorical, sample_weight)
         for name, value, low in (("batch_size", batch_size, 1), ("epochs", epochs, 0)):
             if not _is_size(value) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+        live = "\r" if sys.stdout.isatty() else ""
+        history = []
+        try:
+            for epoch in range(1, epochs + 1):
+                progress = None
+                if verbose >= 2 or (verbose and live):
+                    end = "\n" if verbose >= 2 else ""
+
+                    def progress(done, n, loss, epoch=epoch, end=end):
+                        print(f"{live}Epoch {epoch}/{epochs} [{done}/{n}] loss: {loss:.6f}", end=end, flush=True)
+
+                history.append(self.train_epoch(x, y, batch_size, sample_weight, shuffle,
+                                                epoch=epoch, progress=progress))
+                if verbose:
+                    print(f"{live}Epoch {epoch}/{epochs} [{len(x)}/{len(x)}] loss: {history[-1]:.6f}", flush=True)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user; the parameters are those of the last "
+                          "completed epoch.", stacklevel=2)
+        return history
+
+    def train_epoch(self, x, y, batch_size, sample_weight=None, shuffle=True, random_state=None,
+                    epoch=None, progress=None):
+        """One pass over validated data in mini-batches; return the average batch loss.
+
+        ``random_state`` (default: the network's own) shuffles the rows;
+        ``progress(done, n, running_loss)`` is called after every batch.
+        On a non-finite loss or parameter (divergence) or an interrupt, the
+        parameters and the optimizer's state are put back as they were
+        before the epoch, then ``ValueError`` or ``KeyboardInterrupt`` is
+        raised.  Ctrl-C takes effect at the end of the current batch.
+        """
         if self.params.dtype != x.dtype:
             self._allocate(x.dtype)
         n = x.shape[0]
-        live = "\r" if sys.stdout.isatty() else ""
-        history = []
-        for epoch in range(1, epochs + 1):
-            start_params = self.params.copy()
-            order = self._rng.permutation(n) if shuffle else np.arange(n)
-            total = seen = 0.0
-            for start in range(0, n, batch_size):
-                idx = order[start:start + batch_size]
-                w = None if sample_weight is None else sample_weight[idx]
-                with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-                    loss = self._train_batch(x[idx], y[idx], w)
-                if not np.isfinite(loss):
-                    self._diverged(epoch, start_params)
-                batch_weight = len(idx) if w is None else float(np.sum(w))
-                total += loss * batch_weight
-                seen += batch_weight
-                if verbose >= 2 or (verbose and live):
-                    done = min(start + batch_size, n)
-                    end = "\n" if verbose >= 2 else ""
-                    print(f"{live}Epoch {epoch}/{epochs} [{done}/{n}] loss: {total / seen:.6f}", end=end, flush=True)
+        rng = self._rng if random_state is None else random_state
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        saved_params, saved_optimizer = self.params.copy(), copy.deepcopy(self.optimizer)
+        total = seen = 0.0
+        try:
+            with _deferred_interrupt() as interrupted:
+                for start in range(0, n, batch_size):
+                    idx = order[start:start + batch_size]
+                    w = None if sample_weight is None else sample_weight[idx]
+                    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+                        loss = self._train_batch(x[idx], y[idx], w)
+                    if not np.isfinite(loss):
+                        raise _Diverged
+                    batch_weight = len(idx) if w is None else float(np.sum(w))
+                    total += loss * batch_weight
+                    seen += batch_weight
+                    if progress is not None:
+                        progress(min(start + batch_size, n), n, total / seen)
+                    if interrupted():
+                        raise KeyboardInterrupt
             if not np.all(np.isfinite(self.params)):
-                self._diverged(epoch, start_params)
-            history.append(total / seen)
-            if verbose:
-                print(f"{live}Epoch {epoch}/{epochs} [{n}/{n}] loss: {history[-1]:.6f}", flush=True)
-        return history
+                raise _Diverged
+        except (KeyboardInterrupt, _Diverged) as exc:
+            self.params[...] = saved_params
+            if hasattr(self.optimizer, "__dict__"):
+                vars(self.optimizer).clear()
+                vars(self.optimizer).update(vars(saved_optimizer))
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            where = "" if epoch is None else f" in epoch {epoch}"
+            raise ValueError(
+                f"Training diverged{where}: the loss or the parameters became non-finite "
+                "(nan or inf). The parameters were restored to their values at the start of that "
+                "epoch. Try a smaller learning rate, or scale the inputs (e.g. StandardScaler)."
+            ) from None
+        return total / seen
 
     def _train_batch(self, x, y, sample_weight):
         loss, grads = self.loss_and_gradient(x, y, sample_weight)
@@ -371,22 +468,12 @@ class NeuralNetwork:
             self.params[...] = new
         return loss
 
-    def _diverged(self, epoch, start_params):
-        self.params[...] = start_params
-        if hasattr(self.optimizer, "reset"):
-            self.optimizer.reset()
-        raise ValueError(
-            f"Training diverged in epoch {epoch}: the loss or the parameters became non-finite "
-            "(nan or inf). The parameters were restored to their values at the start of that "
-            "epoch. Try a smaller learning rate, or scale the inputs (e.g. StandardScaler)."
-        )
-
     def predict(self, x, labels=False):
         """The network's output for ``x``, or with ``labels=True`` the predicted class indices.
 
         With a single output unit the labels are ``output > 0.5`` (a sigmoid output).
         """
-        out = self._infer(self._check_x(x, dtype=self.params.dtype))
+        out = self.output(self._check_x(x, dtype=self.params.dtype))
         if not labels:
             return out
         if out.shape[1] == 1:

@@ -1,4 +1,5 @@
 import pickle
+import signal
 
 import numpy as np
 import pytest
@@ -7,7 +8,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from conftest import numeric_jacobian
-from skneural import SGD, Adam, NeuralNetwork, check_gradients, to_categorical
+from skneural import SGD, Adam, MeanSquaredError, NeuralNetwork, check_gradients, to_categorical
 from skneural.layers import Dense, Layer, Softmax, Tanh
 
 HIDDEN = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "softplus", "exp"]
@@ -182,6 +183,20 @@ def test_custom_row_wise_output_trains_through_jacobians(rng):
     history = net.fit(x, y, batch_size=20, epochs=150, categorical=True)
     assert history[-1] < 0.5 * history[0]
     assert net.score(x, y, accuracy=True) > 0.9
+
+
+def test_l2_penalty_value_and_gradient(rng):
+    x, y = rng.randn(6, 3), rng.randn(6, 2)
+    plain = NeuralNetwork([3, 4, 2], "tanh", "identity", "squared_error", random_state=0)
+    penalised = NeuralNetwork([3, 4, 2], "tanh", "identity", "squared_error", random_state=0, alpha=0.3)
+    weights = rng.uniform(0.5, 2, 6)
+    expected = plain.compute_loss(x, y, weights) + 0.5 * 0.3 * sum(np.sum(w**2) for w in plain.weights) / weights.sum()
+    assert penalised.compute_loss(x, y, weights) == pytest.approx(expected)
+    assert check_gradients(penalised, x, y, weights) < 1e-6
+    _, grad = penalised.loss_and_gradient(x, y)
+    _, bias_grad = penalised.restore_params(grad)
+    _, plain_bias_grad = plain.restore_params(plain.loss_and_gradient(x, y)[1])
+    np.testing.assert_allclose(bias_grad[0], plain_bias_grad[0])  # biases are not penalised
 
 
 def test_gradient_is_of_the_average_loss(rng):
@@ -361,6 +376,48 @@ def test_divergence_is_a_clear_error_and_restores_the_parameters(rng):
     assert np.all(np.isfinite(net.predict(x)))
 
 
+def test_interrupt_keeps_the_last_completed_epoch(rng):
+    x, y = rng.randn(40, 2), rng.randn(40, 1)
+    calls = []
+
+    def mse(y_pred, y_true):
+        calls.append(1)
+        if len(calls) == 2 * 4 + 2:  # the 2nd batch of epoch 3
+            raise KeyboardInterrupt
+        return np.mean((y_pred - y_true) ** 2, axis=1, keepdims=True)
+
+    def d_mse(y_pred, y_true):
+        return np.expand_dims(2 * (y_pred - y_true) / y_true.shape[1], 1)
+
+    net = NeuralNetwork([2, 5, 1], loss=(mse, d_mse), optimizer=Adam(), random_state=0)
+    reference = NeuralNetwork([2, 5, 1], loss="mse", optimizer=Adam(), random_state=0)
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        history = net.fit(x, y, batch_size=10, epochs=5)
+    expected = reference.fit(x, y, batch_size=10, epochs=2)
+    np.testing.assert_allclose(history, expected)
+    np.testing.assert_allclose(net.params, reference.params)
+    assert net.optimizer.t_ == reference.optimizer.t_ == 8
+
+
+def test_ctrl_c_stops_at_the_end_of_the_batch(rng):
+    x, y = rng.randn(40, 2), rng.randn(40, 1)
+    batches = []
+
+    def mse(y_pred, y_true):
+        batches.append(1)
+        if len(batches) == 4 + 2:  # the 2nd batch of epoch 2
+            signal.raise_signal(signal.SIGINT)
+        return np.mean((y_pred - y_true) ** 2, axis=1, keepdims=True)
+
+    net = NeuralNetwork([2, 5, 1], loss=(mse, MeanSquaredError().derivative), random_state=0)
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        history = net.fit(x, y, batch_size=10, epochs=5)
+    assert len(history) == 1 and len(batches) == 6  # the signalled batch ran to its end
+    reference = NeuralNetwork([2, 5, 1], loss="mse", random_state=0)
+    reference.fit(x, y, batch_size=10, epochs=1)
+    np.testing.assert_allclose(net.params, reference.params)
+
+
 # -- bad input -------------------------------------------------------------------------
 
 
@@ -385,8 +442,10 @@ def test_bad_inputs_get_clear_errors(rng):
         net.fit(x, [0, 1, 2, 1, 0], categorical=True)
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
         net.fit(x, [0, 1, 0, 1, 0], batch_size=0, categorical=True)
-    with pytest.raises(ValueError, match="sample_weight must be"):
+    with pytest.raises(ValueError, match="sample_weight must not contain negative values"):
         net.fit(x, [0, 1, 0, 1, 0], categorical=True, sample_weight=-np.ones(5))
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        net.fit(x, [0, 1, 0, 1, 0], categorical=True, sample_weight=np.zeros(5))
 
 
 def test_user_components_with_wrong_shapes_get_clear_errors(rng):
