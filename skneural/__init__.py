@@ -4,7 +4,8 @@ Activations, losses and optimizers are pluggable: pass a name, an object, or
 a ``(function, derivative)`` pair.
 """
 
-from . import activations, components, layers, losses, optimizers
+from . import activations, components, estimators, layers, losses, optimizers
+from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
 from .layers import Activation, Dense, Layer
 from .losses import (
     BinaryCrossEntropy,
@@ -23,6 +24,9 @@ __version__ = "0.1.0"
 __all__ = [
     "activations",
     "components",
+    "estimators",
+    "NumpyMLPClassifier",
+    "NumpyMLPRegressor",
     "layers",
     "losses",
     "optimizers",

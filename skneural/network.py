@@ -113,9 +113,10 @@ class NeuralNetwork:
         Hidden activations work elementwise; an output activation may work
         row-wise, its derivative returning per-sample Jacobians ``(n, m, m)``.
     loss : str, loss object or (function, derivative), default='mse'
-    optimizer : str or object with ``update(old_params, gradient)``, default='sgd'
+    optimizer : str, object with ``update(old_params, gradient)`` or None, default='sgd'
         A name makes a new optimizer with default settings; an object is used
-        (and its state updated) as given.
+        (and its state updated) as given.  None leaves the network without
+        one, for driving it from outside (e.g. scipy's L-BFGS).
     random_state : int, RandomState or None
         Seeds the initial weights and the shuffling in ``fit``.
     alpha : float, default=0.0
@@ -153,7 +154,7 @@ class NeuralNetwork:
         self.alpha = alpha
         self._rng = check_random_state(random_state)
         self.loss = resolve(loss, "loss")
-        self.optimizer = resolve(optimizer, "optimizer")
+        self.optimizer = None if optimizer is None else resolve(optimizer, "optimizer")
         if not isinstance(layers, (list, tuple)) or len(layers) == 0:
             raise TypeError(f"layers must be a non-empty list; got {layers!r}.")
         if all(_is_size(v) for v in layers):
@@ -413,6 +414,8 @@ class NeuralNetwork:
         before the epoch, then ``ValueError`` or ``KeyboardInterrupt`` is
         raised.  Ctrl-C takes effect at the end of the current batch.
         """
+        if self.optimizer is None:
+            raise ValueError("This network has no optimizer: pass one (e.g. optimizer='adam') to train it.")
         if self.params.dtype != x.dtype:
             self._allocate(x.dtype)
         n = x.shape[0]

@@ -1,0 +1,753 @@
+"""scikit-learn estimators on the engine: ``NumpyMLPClassifier`` and ``NumpyMLPRegressor``.
+
+Both accept every parameter of scikit-learn's ``MLPClassifier`` /
+``MLPRegressor`` under the same name, with the same default and meaning,
+except that ``solver`` is called ``optimizer``.  ``activation``,
+``output_activation``, ``loss`` and ``optimizer`` also take objects and
+``(function, derivative)`` pairs.
+
+Which settings win: a *named* optimizer ('sgd', 'adam', 'rmsprop',
+'adagrad') is built from the scikit-learn parameters (``learning_rate_init``,
+``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2``, ``epsilon``;
+``learning_rate`` schedules apply to 'sgd' only, as in scikit-learn).  An
+optimizer *object* keeps its own settings and those parameters are ignored;
+``fit`` trains a clone of it (``optimizer_``), so the object passed in is
+never changed, and ``GridSearchCV`` can tune it as ``optimizer__learning_rate``.
+"""
+
+import copy
+import sys
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, column_or_1d
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import activations, losses
+from .components import resolve
+from .network import NeuralNetwork, check_sample_weight
+from .optimizers import OPTIMIZERS
+
+__all__ = ["NumpyMLPClassifier", "NumpyMLPRegressor"]
+
+# How a named optimizer takes its settings from the scikit-learn parameters.
+_OPTIMIZER_SETTINGS = {
+    "sgd": lambda est: dict(learning_rate=est.learning_rate_init, momentum=est.momentum,
+                            nesterov=est.nesterovs_momentum),
+    "adam": lambda est: dict(learning_rate=est.learning_rate_init, beta_1=est.beta_1,
+                             beta_2=est.beta_2, epsilon=est.epsilon),
+    "rmsprop": lambda est: dict(learning_rate=est.learning_rate_init, epsilon=est.epsilon),
+    "adagrad": lambda est: dict(learning_rate=est.learning_rate_init, epsilon=est.epsilon),
+}
+assert set(_OPTIMIZER_SETTINGS) == set(OPTIMIZERS)
+
+# (type, low, high, closed) of each numeric parameter, as scikit-learn constrains them.
+_INTERVALS = {
+    "alpha": (Real, 0, None, "left"),
+    "learning_rate_init": (Real, 0, None, "neither"),
+    "power_t": (Real, 0, None, "left"),
+    "max_iter": (Integral, 1, None, "left"),
+    "tol": (Real, 0, None, "left"),
+    "momentum": (Real, 0, 1, "both"),
+    "validation_fraction": (Real, 0, 1, "left"),
+    "beta_1": (Real, 0, 1, "left"),
+    "beta_2": (Real, 0, 1, "left"),
+    "epsilon": (Real, 0, None, "neither"),
+    "max_fun": (Integral, 1, None, "left"),
+}
+_BOOLEANS = ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping")
+_LEARNING_RATES = ("constant", "invscaling", "adaptive")
+
+# The output activation and loss that 'auto' picks for each kind of classification target.
+_AUTO_CLASSIFICATION = {
+    "binary": ("sigmoid", "binary_crossentropy"),
+    "multiclass": ("softmax", "categorical_crossentropy"),
+    "multilabel-indicator": ("sigmoid", "binary_crossentropy"),
+}
+# scikit-learn's names for the output activations (out_activation_).
+_OUTPUT_NAMES = {cls: name for name, cls in activations.ACTIVATIONS.items()}
+
+
+def _in_interval(value, kind, low, high, closed):
+    if not isinstance(value, kind) or isinstance(value, bool) or np.isnan(value):
+        return False
+    above = value >= low if closed in ("left", "both") else value > low
+    below = high is None or (value <= high if closed in ("right", "both") else value < high)
+    return above and below
+
+
+def _describe_interval(kind, low, high, closed):
+    left = "[" if closed in ("left", "both") else "("
+    right = "]" if closed in ("right", "both") else ")"
+    what = "an int" if kind is Integral else "a float"
+    return f"{what} in the range {left}{low}, {'inf' if high is None else high}{right}"
+
+
+def _is_rowwise(activation):
+    """True when the activation's derivative is a stack of Jacobians (softmax-like)."""
+    return np.ndim(activation.derivative(np.zeros((1, 2)))) == 3
+
+
+class _BaseMLP(BaseEstimator):
+    """Shared machinery of the two estimators; not for direct use."""
+
+    def _store_params(self, params):
+        for name, value in params.items():
+            if name not in ("self", "__class__"):
+                setattr(self, name, value)
+
+    # -- parameters ---------------------------------------------------------------------
+
+    def _invalid(self, name, expected):
+        return ValueError(
+            f"The {name!r} parameter of {type(self).__name__} must be {expected}. "
+            f"Got {getattr(self, name)!r} instead."
+        )
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else sizes
+        try:
+            sizes = list(sizes)
+        except TypeError:
+            sizes = None
+        if sizes is None or not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
+                                    for s in sizes):
+            raise self._invalid("hidden_layer_sizes", "a positive int or a sequence of positive ints")
+        return [int(s) for s in sizes]
+
+    def _resolve(self, name, kind, value=None):
+        try:
+            return resolve(getattr(self, name) if value is None else value, kind)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"Invalid {name!r} parameter of {type(self).__name__}: {exc}") from None
+
+    def _validate_params(self):
+        for name, (kind, low, high, closed) in _INTERVALS.items():
+            if not _in_interval(getattr(self, name), kind, low, high, closed):
+                raise self._invalid(name, _describe_interval(kind, low, high, closed))
+        for name in _BOOLEANS:
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise self._invalid(name, "a bool")
+        if self.learning_rate not in _LEARNING_RATES:
+            raise self._invalid("learning_rate", f"one of {_LEARNING_RATES}")
+        if not (self.batch_size == "auto" or _in_interval(self.batch_size, Integral, 1, None, "left")):
+            raise self._invalid("batch_size", "'auto' or an int in the range [1, inf)")
+        if not (self.n_iter_no_change == np.inf
+                or _in_interval(self.n_iter_no_change, Integral, 1, None, "left")):
+            raise self._invalid("n_iter_no_change", "an int in the range [1, inf) or np.inf")
+        if not (isinstance(self.verbose, (bool, np.bool_))
+                or _in_interval(self.verbose, Integral, 0, None, "left")):
+            raise self._invalid("verbose", "a bool or an int >= 0")
+        self._hidden_sizes()
+        self._resolve("activation", "activation")
+        self._is_lbfgs()
+
+    def _is_lbfgs(self):
+        opt = self.optimizer
+        if isinstance(opt, str) and opt not in OPTIMIZERS and opt != "lbfgs":
+            names = ", ".join(repr(n) for n in sorted([*OPTIMIZERS, "lbfgs"]))
+            raise ValueError(
+                f"Invalid 'optimizer' parameter of {type(self).__name__}: unknown optimizer "
+                f"{opt!r}. Valid names are: {names}."
+            )
+        if not isinstance(opt, str) and not callable(getattr(opt, "update", None)):
+            raise TypeError(
+                f"Invalid 'optimizer' parameter of {type(self).__name__}: expected a name or an "
+                f"object with an .update(old_params, gradient) method; got {opt!r}."
+            )
+        return isinstance(opt, str) and opt == "lbfgs"
+
+    def _make_optimizer(self):
+        if self._is_lbfgs():
+            return None
+        if isinstance(self.optimizer, str):
+            return OPTIMIZERS[self.optimizer](**_OPTIMIZER_SETTINGS[self.optimizer](self))
+        return clone(self.optimizer, safe=False)
+
+    # -- fitted attributes shared with scikit-learn's MLP -------------------------------
+
+    @property
+    def optimizer_(self):
+        """The optimizer being trained (a clone of ``optimizer``, or built from its name)."""
+        return self.network_.optimizer
+
+    @property
+    def coefs_(self):
+        """Weight matrices ``(fan_in, fan_out)``: views into the network's parameters."""
+        return self.network_.weights
+
+    @coefs_.setter
+    def coefs_(self, values):
+        self._assign(self.network_.weights, values, "coefs_")
+
+    @property
+    def intercepts_(self):
+        """Bias vectors ``(fan_out,)``: views into the network's parameters."""
+        return [b[0] for b in self.network_.biases]
+
+    @intercepts_.setter
+    def intercepts_(self, values):
+        self._assign(self.intercepts_, values, "intercepts_")
+
+    @staticmethod
+    def _assign(targets, values, name):
+        values = [np.asarray(v) for v in values]
+        shapes = [t.shape for t in targets]
+        if [v.shape for v in values] != shapes:
+            raise ValueError(f"{name} must be arrays of shapes {shapes}; got {[v.shape for v in values]}.")
+        for target, value in zip(targets, values):
+            target[...] = value
+
+    # -- fitting --------------------------------------------------------------------------
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights each sample's loss (weight 2 is the sample repeated).
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def _partial_fit_available(self):
+        if self._is_lbfgs():
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. 'lbfgs' is not stochastic."
+            )
+        return True
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        self._validate_params()
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
+        saved = {k: copy.deepcopy(v) for k, v in vars(self).items() if k.endswith("_") or k.startswith("_")}
+        try:
+            X, Y, y, sample_weight = self._validate_fit_data(X, y, sample_weight, first_pass, incremental, classes)
+            if sp.issparse(X):
+                X = X.tocsr()
+            self._random_state = check_random_state(self.random_state)
+            if first_pass:
+                self._initialize(X, Y)
+            Y = self._final_targets(Y)
+            if self._is_lbfgs():
+                self._fit_lbfgs(X, Y, sample_weight)
+            else:
+                self._fit_stochastic(X, Y, y, sample_weight, incremental)
+        except BaseException:
+            # leave the estimator as it was before this call
+            for key in [k for k in vars(self) if k.endswith("_") or k.startswith("_")]:
+                delattr(self, key)
+            vars(self).update(saved)
+            raise
+        return self
+
+    def _initialize(self, X, Y):
+        output, loss = self._output_and_loss()
+        n_outputs = self._n_outputs(Y, output)
+        sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
+        self.network_ = NeuralNetwork(
+            sizes, self._resolve("activation", "activation"), output, loss, self._make_optimizer(),
+            random_state=self._random_state, alpha=self.alpha,
+        )
+        self.n_layers_ = len(sizes)
+        self.n_outputs_ = n_outputs
+        self.out_activation_ = _OUTPUT_NAMES.get(type(output), output)
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = np.inf
+
+    def _n_outputs(self, Y, output):
+        return Y.shape[1]
+
+    def _final_targets(self, Y):
+        return Y
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _fit_stochastic(self, X, Y, y, sample_weight, incremental):
+        network = self.network_
+        early_stopping = self.early_stopping
+        X_val = y_val = sw_val = None
+        if early_stopping:
+            stratify = y if self._stratify_validation(y) else None
+            arrays = (X, Y, y) if sample_weight is None else (X, Y, y, sample_weight)
+            split = train_test_split(*arrays, random_state=self._random_state,
+                                     test_size=self.validation_fraction, stratify=stratify)
+            X, X_val, Y, _, y, y_val = split[:6]
+            sample_weight, sw_val = split[6:] if sample_weight is not None else (None, None)
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' or the "
+                    "size of your dataset."
+                )
+        n_samples = X.shape[0]
+        batch_size = self._batch_size(n_samples)
+        progress = self._progress if self.verbose >= 2 else None
+        if not incremental:
+            self.n_iter_ = 0
+        try:
+            for _ in range(self.max_iter):
+                start = time.perf_counter()
+                loss = network.train_epoch(X, Y, batch_size, sample_weight, self.shuffle,
+                                           random_state=self._random_state, epoch=self.n_iter_ + 1,
+                                           progress=progress)
+                self.n_iter_ += 1
+                self.loss_ = loss
+                self.t_ += n_samples
+                self.loss_curve_.append(loss)
+                self._update_no_improvement_count(early_stopping, X_val, y_val, sw_val)
+                if self.verbose:
+                    self._report_epoch(time.perf_counter() - start)
+                self._end_epoch_learning_rate()
+                if self._no_improvement_count > self.n_iter_no_change:
+                    if self._reduce_learning_rate():
+                        self._no_improvement_count = 0
+                    else:
+                        break
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
+                        "the optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                    )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+        if early_stopping:
+            network.params[...] = self._best_params
+
+    def _update_no_improvement_count(self, early_stopping, X_val, y_val, sw_val):
+        if early_stopping:
+            score = self._score_validation(X_val, y_val, sw_val)
+            self.validation_scores_.append(score)
+            self._no_improvement_count = (
+                self._no_improvement_count + 1 if score < self.best_validation_score_ + self.tol else 0
+            )
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_params = self.network_.params.copy()
+            elif not hasattr(self, "_best_params"):
+                self._best_params = self.network_.params.copy()
+        else:
+            last = self.loss_curve_[-1]
+            self._no_improvement_count = (
+                self._no_improvement_count + 1 if last > self.best_loss_ - self.tol else 0
+            )
+            self.best_loss_ = min(self.best_loss_, last)
+
+    def _uses_sgd_schedule(self, schedule):
+        return self.optimizer == "sgd" and self.learning_rate == schedule
+
+    def _end_epoch_learning_rate(self):
+        if self._uses_sgd_schedule("invscaling"):
+            self.optimizer_.learning_rate = self.learning_rate_init / (self.t_ + 1) ** self.power_t
+
+    def _reduce_learning_rate(self):
+        """After ``n_iter_no_change`` epochs without progress: True to go on with a smaller rate."""
+        what = "Validation score" if self.early_stopping else "Training loss"
+        message = (f"{what} did not improve more than tol={self.tol:f} for "
+                   f"{self.n_iter_no_change} consecutive epochs.")
+        if not self._uses_sgd_schedule("adaptive") or self.optimizer_.learning_rate <= 1e-6:
+            if self.verbose:
+                print(message + " Stopping.")
+            return False
+        self.optimizer_.learning_rate /= 5.0
+        if self.verbose:
+            print(message + f" Setting learning rate to {self.optimizer_.learning_rate:f}")
+        return True
+
+    def _report_epoch(self, seconds):
+        line = f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}"
+        if self.early_stopping:
+            line += f", validation score = {self.validation_scores_[-1]:.6f}"
+        prefix = "\r" if sys.stdout.isatty() else ""  # over the live batch line
+        print(f"{prefix}{line}, time = {seconds:.3f}s", flush=True)
+
+    def _progress(self, done, n, loss):
+        line = f"  batch [{done}/{n}] running loss = {loss:.8f}"
+        if sys.stdout.isatty():
+            print("\r" + line, end="", flush=True)
+        else:
+            print(line, flush=True)
+
+    def _fit_lbfgs(self, X, Y, sample_weight):
+        network = self.network_
+        params = network.params
+        best = {"loss": np.inf, "params": params.copy()}
+
+        def loss_and_grad(w):
+            params[...] = w
+            loss, grad = network.loss_and_gradient(X, Y, sample_weight)
+            if loss < best["loss"]:
+                best["loss"], best["params"] = loss, params.copy()
+            return loss, grad.astype(np.float64)
+
+        def report(xk):
+            print(f"Iteration {report.calls}, loss = {best['loss']:.8f}", flush=True)
+            report.calls += 1
+
+        report.calls = 1
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                result = scipy.optimize.minimize(
+                    loss_and_grad, params.astype(np.float64), method="L-BFGS-B", jac=True,
+                    callback=report if self.verbose else None,
+                    options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+                )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+            params[...] = best["params"]
+            self.loss_ = best["loss"]
+            return
+        params[...] = result.x
+        self.n_iter_ = min(int(result.nit), self.max_iter)
+        self.loss_ = float(result.fun)
+        if not (np.isfinite(self.loss_) and np.all(np.isfinite(params))):
+            raise ValueError(
+                "L-BFGS diverged: the loss or the parameters became non-finite (nan or inf). "
+                "Scale the inputs (e.g. StandardScaler) or increase alpha."
+            )
+        if result.status != 0:
+            warnings.warn(
+                f"lbfgs failed to converge after {self.n_iter_} iteration(s) (status={result.status}): "
+                f"{result.message}. Increase the number of iterations (max_iter) or scale the data.",
+                ConvergenceWarning,
+            )
+
+    # -- prediction -----------------------------------------------------------------------
+
+    def _forward(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+        return self.network_.output(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
+    """Multi-layer perceptron classifier on skneural's NumPy engine.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPClassifier`
+    (``solver`` is called ``optimizer``) whose activation, output activation,
+    loss and optimizer are pluggable, with ``class_weight`` on top.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or tuple of int, default=(100,)
+        The number of neurons of each hidden layer.
+    activation : str, activation object or (function, derivative), default='relu'
+        Hidden activation: any name of :mod:`skneural.activations` ('identity',
+        'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', ...), an object, or a pair.
+    output_activation : 'auto', str, object or pair, default='auto'
+        'auto' is softmax for multiclass targets, logistic (sigmoid) for
+        binary and multilabel ones, as scikit-learn.  With a row-wise output
+        (softmax or any activation whose derivative returns Jacobians) binary
+        targets use two output units.
+    loss : 'auto', str, loss object or pair, default='auto'
+        'auto' is categorical cross-entropy with softmax, binary cross-entropy
+        with sigmoid.
+    optimizer : str or object with ``update(old_params, gradient)``, default='adam'
+        'sgd', 'adam', 'rmsprop', 'adagrad' (built from the parameters below),
+        'lbfgs' (full batch, scipy's L-BFGS-B), or an optimizer object whose
+        own settings are used (see :mod:`skneural.estimators`).
+    alpha : float, default=1e-4
+        L2 penalty ``0.5 * alpha * sum ||W||^2 / n_samples``.
+    batch_size : int or 'auto', default='auto'
+        ``min(200, n_samples)`` for 'auto'.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Schedule of the 'sgd' optimizer's step size, as scikit-learn.
+    learning_rate_init : float, default=1e-3
+    power_t : float, default=0.5
+    max_iter : int, default=200
+        Epochs (stochastic optimizers) or iterations (lbfgs).
+    shuffle : bool, default=True
+    random_state : int, RandomState or None, default=None
+    tol : float, default=1e-4
+    verbose : bool or int, default=False
+        1 prints a line per epoch (loss, validation score, time); 2 adds a
+        line per batch with the running average loss.
+    warm_start : bool, default=False
+        Continue from the fitted weights *and the optimizer's state*.
+    momentum : float, default=0.9
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified), stop when
+        its accuracy has not improved by ``tol`` for ``n_iter_no_change``
+        epochs, and keep the best epoch's weights.
+    validation_fraction : float, default=0.1
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's settings (``epsilon`` also RMSprop's and Adagrad's).
+    n_iter_no_change : int, default=10
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of lbfgs.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplying the sample weights.
+
+    Attributes
+    ----------
+    classes_, coefs_, intercepts_, loss_, loss_curve_, best_loss_,
+    validation_scores_, best_validation_score_, n_iter_, t_, n_features_in_,
+    feature_names_in_, n_layers_, n_outputs_, out_activation_
+        As scikit-learn's ``MLPClassifier``.
+    network_ : NeuralNetwork
+        The engine; ``coefs_`` and ``intercepts_`` are views into its parameters.
+    optimizer_ : object
+        The optimizer being trained, with its state.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from skneural import NumpyMLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = NumpyMLPClassifier(hidden_layer_sizes=(20,), activation="tanh",
+    ...                          learning_rate_init=0.01, max_iter=300, random_state=0).fit(X, y)
+    >>> clf.predict(X[:3])
+    array([0, 0, 0])
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    >>> clf.score(X, y) > 0.95
+    True
+    """
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, output_activation="auto",
+                 loss="auto", optimizer="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True, random_state=None,
+                 tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
+                 early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000, class_weight=None):
+        self._store_params(locals())
+
+    def _output_and_loss(self):
+        auto_output, auto_loss = _AUTO_CLASSIFICATION[self._label_binarizer.y_type_]
+        output = self._resolve("output_activation", "activation",
+                               auto_output if self.output_activation == "auto" else None)
+        loss = self._resolve("loss", "loss", auto_loss if self.loss == "auto" else None)
+        return output, loss
+
+    def _n_outputs(self, Y, output):
+        self._two_column_binary = self._label_binarizer.y_type_ == "binary" and _is_rowwise(output)
+        return 2 if self._two_column_binary else Y.shape[1]
+
+    def _stratify_validation(self, y):
+        return np.ndim(y) == 1
+
+    def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             dtype=(np.float64, np.float32), reset=first_pass)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if incremental and not hasattr(self, "classes_"):
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            self._label_binarizer = LabelBinarizer().fit(y if y.ndim == 2 else classes)
+            self.classes_ = self._label_binarizer.classes_
+        elif first_pass and not incremental:
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
+                    f"the data contains only one class: {self.classes_[0]!r}."
+                )
+        else:
+            seen = unique_labels(y)
+            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"`classes={list(classes)}` is not the same as on the first call to "
+                    f"partial_fit, was: {list(self.classes_)}."
+                )
+            if self.warm_start and not incremental and set(seen) != set(self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as in the "
+                    f"previous call to fit. Previously got {self.classes_}, `y` has {seen}"
+                )
+            if len(np.setdiff1d(seen, self.classes_)):
+                raise ValueError(
+                    f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. "
+                    f"'y' has {seen}."
+                )
+        sample_weight = check_sample_weight(sample_weight, X)
+        if self.class_weight is not None:
+            if incremental and isinstance(self.class_weight, str):
+                raise ValueError(
+                    "class_weight='balanced' needs all the data at once and is not supported by "
+                    "partial_fit; pass a dict (e.g. from sklearn.utils.class_weight."
+                    "compute_class_weight over the whole data) instead."
+                )
+            class_weights = compute_sample_weight(self.class_weight, y).astype(X.dtype)
+            sample_weight = class_weights if sample_weight is None else sample_weight * class_weights
+            sample_weight = check_sample_weight(sample_weight, X)
+        return X, self._label_binarizer.transform(y).astype(X.dtype), y, sample_weight
+
+    def _final_targets(self, Y):
+        # binary targets for a row-wise output (softmax): one column per class
+        return np.hstack([1 - Y, Y]) if self._two_column_binary else Y
+
+    @available_if(lambda est: est._partial_fit_available())
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
+
+        ``classes`` (all the labels that will ever appear) is required on the first call.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _score_validation(self, X, y, sample_weight):
+        return accuracy_score(y, self._labels(self.network_.output(X)), sample_weight=sample_weight)
+
+    def _labels(self, out):
+        if self._two_column_binary:
+            return self.classes_[np.argmax(out, axis=1)]
+        return self._label_binarizer.inverse_transform(out)
+
+    def predict(self, X):
+        """Predicted class labels (or label indicator rows for multilabel targets)."""
+        return self._labels(self._forward(X))
+
+    def predict_proba(self, X):
+        """Probability of each class, in the order of ``classes_``."""
+        out = self._forward(X)
+        if out.shape[1] == 1:
+            return np.hstack([1 - out, out])
+        return out
+
+    def predict_log_proba(self, X):
+        """Logarithm of ``predict_proba``."""
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
+    """Multi-layer perceptron regressor on skneural's NumPy engine.
+
+    A drop-in replacement for :class:`sklearn.neural_network.MLPRegressor`
+    (``solver`` is called ``optimizer``) whose activation, output activation,
+    loss and optimizer are pluggable.
+
+    Parameters
+    ----------
+    loss : str, loss object or (function, derivative), default='squared_error'
+        'squared_error' (half the squared error averaged over outputs, as
+        scikit-learn reports it), 'poisson' (half Poisson deviance, with an
+        exp output), 'huber', 'mse', or any loss.
+    output_activation : 'auto', str, object or pair, default='auto'
+        'auto' is exp for the Poisson loss and identity otherwise.
+    Other parameters
+        As :class:`NumpyMLPClassifier` (without ``class_weight``).
+
+    Attributes
+    ----------
+    coefs_, intercepts_, loss_, loss_curve_, best_loss_, validation_scores_,
+    best_validation_score_, n_iter_, t_, n_features_in_, feature_names_in_,
+    n_layers_, n_outputs_, out_activation_, network_, optimizer_
+        As :class:`NumpyMLPClassifier`; with early stopping the validation
+        score is R².
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skneural import NumpyMLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-1, 1, (200, 2))
+    >>> y = X[:, 0] ** 2 + X[:, 1]
+    >>> reg = NumpyMLPRegressor(hidden_layer_sizes=(32,), activation="tanh", learning_rate_init=0.01,
+    ...                         max_iter=500, random_state=0).fit(X, y)
+    >>> reg.predict(X[:2]).shape
+    (2,)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+
+    def __init__(self, loss="squared_error", hidden_layer_sizes=(100,), activation="relu", *,
+                 output_activation="auto", optimizer="adam", alpha=0.0001, batch_size="auto",
+                 learning_rate="constant", learning_rate_init=0.001, power_t=0.5, max_iter=200,
+                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000):
+        self._store_params(locals())
+
+    def _output_and_loss(self):
+        loss = self._resolve("loss", "loss")
+        auto_output = "exp" if isinstance(loss, losses.Poisson) else "identity"
+        output = self._resolve("output_activation", "activation",
+                               auto_output if self.output_activation == "auto" else None)
+        return output, loss
+
+    def _stratify_validation(self, y):
+        return False
+
+    def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,
+                             dtype=(np.float64, np.float32), reset=first_pass)
+        Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(X.dtype)
+        if isinstance(self._resolve("loss", "loss"), losses.Poisson) and np.any(Y < 0):
+            raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")
+        if not first_pass and Y.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {Y.shape[1]} outputs, but the model was fitted with {self.n_outputs_}.")
+        return X, Y, y, check_sample_weight(sample_weight, X)
+
+    @available_if(lambda est: est._partial_fit_available())
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state."""
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _score_validation(self, X, y, sample_weight):
+        return r2_score(y, self._shape_output(self.network_.output(X)), sample_weight=sample_weight)
+
+    @staticmethod
+    def _shape_output(out):
+        return out[:, 0] if out.shape[1] == 1 else out
+
+    def predict(self, X):
+        """Predicted targets: shape (n_samples,) for one output, else (n_samples, n_outputs)."""
+        return self._shape_output(self._forward(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
