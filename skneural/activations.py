@@ -152,7 +152,7 @@ class LeakyReLU(ActivationFunction):
         self.alpha = alpha
 
     def __call__(self, x):
-        return np.where(x > 0, x, x * self.alpha)
+        return np.where(x > 0, x, x * x.dtype.type(self.alpha))
 
     def derivative(self, x):
         return _as_dtype(np.where(x > 0, 1.0, self.alpha), x)
@@ -195,7 +195,7 @@ class ELU(ActivationFunction):
         self.alpha = alpha
 
     def __call__(self, x):
-        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+        return np.where(x > 0, x, x.dtype.type(self.alpha) * np.expm1(np.minimum(x, 0)))
 
     def derivative(self, x):
         return np.where(x > 0, 1, self.alpha * np.exp(np.minimum(x, 0))).astype(x.dtype)
@@ -231,7 +231,9 @@ class Softmax(ActivationFunction):
     """Row-wise softmax; its derivative is the stack of exact Jacobians.
 
     The row maximum is subtracted first, which leaves the result unchanged and
-    keeps ``exp`` from overflowing.
+    keeps ``exp`` from overflowing.  With categorical cross-entropy the
+    network takes a fused path; with any other loss it backpropagates through
+    these Jacobians (the general path).
     """
 
     def __call__(self, x):
@@ -246,9 +248,6 @@ class Softmax(ActivationFunction):
         jac[:, np.arange(m), np.arange(m)] += s
         return jac
 
-    def backprop(self, x, y, upstream):
-        # upstream @ (diag(y) - y y^T), one row at a time, without the Jacobian.
-        return y * (upstream - np.sum(upstream * y, axis=1, keepdims=True))
 
 
 ACTIVATIONS = {

@@ -44,6 +44,8 @@ def resolve(spec, kind):
             return registry[spec]()
         except KeyError:
             raise ValueError(f"Unknown {kind} {spec!r}. Valid names are: {names}.") from None
+    if isinstance(spec, type):
+        raise TypeError(f"Pass a {kind} object, e.g. {spec.__name__}(), not the class {spec.__name__}.")
     if base is not None and isinstance(spec, base):
         return spec
     if isinstance(spec, tuple) and wrapper is not None:

@@ -695,7 +695,7 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
     >>> rng = np.random.RandomState(0)
     >>> X = rng.uniform(-1, 1, (200, 2))
     >>> y = X[:, 0] ** 2 + X[:, 1]
-    >>> reg = NumpyMLPRegressor(hidden_layer_sizes=(32,), activation="tanh", learning_rate_init=0.01,
+    >>> reg = NumpyMLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01,
     ...                         max_iter=500, random_state=0).fit(X, y)
     >>> reg.predict(X[:2]).shape
     (2,)

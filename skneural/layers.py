@@ -128,11 +128,17 @@ class Activation(Layer):
 
     def forward(self, input):
         self.input = input
-        self.output = self.activation(input)
+        self.output = self.infer(input)
         return self.output
 
     def infer(self, input):
-        return self.activation(input)
+        output = self.activation(input)
+        if getattr(output, "shape", None) != input.shape:
+            raise ValueError(
+                f"Activation {self.activation!r} returned {getattr(output, 'shape', type(output))} "
+                f"for input of shape {input.shape}; it must return an array of its input's shape."
+            )
+        return output
 
     def backward(self, output_gradient):
         return self.activation.backprop(self.input, self.output, output_gradient)

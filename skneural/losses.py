@@ -21,7 +21,7 @@ Examples
 """
 
 import numpy as np
-from scipy.special import xlogy
+from scipy.special import logsumexp, xlogy
 from sklearn.base import BaseEstimator
 
 __all__ = [
@@ -47,7 +47,15 @@ def _floor(a):
 
 
 class Loss(BaseEstimator):
-    """Base class of losses: subclasses define ``__call__`` and ``gradient`` or ``derivative``."""
+    """Base class of losses: subclasses define ``__call__`` and ``gradient`` or ``derivative``.
+
+    A loss with a canonical output activation (softmax for categorical
+    cross-entropy, sigmoid for binary cross-entropy, exp for Poisson) also
+    defines ``from_logits(z, y_true)``, its value computed from that
+    activation's input ``z`` (exact where probabilities round to 0 or 1), and
+    ``logit_gradient(y_pred, y_true)``, its gradient with respect to ``z``.
+    The network then never builds the activation's Jacobians.
+    """
 
     def __call__(self, y_pred, y_true):
         raise NotImplementedError
@@ -119,6 +127,13 @@ class CategoricalCrossEntropy(Loss):
     def gradient(self, y_pred, y_true):
         return -y_true / _floor(y_pred)
 
+    def from_logits(self, z, y_true):
+        lse = logsumexp(z, axis=1, keepdims=True)
+        return lse * y_true.sum(axis=1, keepdims=True) - np.sum(y_true * z, axis=1, keepdims=True)
+
+    def logit_gradient(self, y_pred, y_true):
+        return y_pred * y_true.sum(axis=1, keepdims=True) - y_true
+
 
 class BinaryCrossEntropy(Loss):
     """``-sum_j [t log p + (1 - t) log(1 - p)]``, for sigmoid outputs and 0/1 targets."""
@@ -130,6 +145,12 @@ class BinaryCrossEntropy(Loss):
     def gradient(self, y_pred, y_true):
         return (1 - y_true) / _floor(1 - y_pred) - y_true / _floor(y_pred)
 
+    def from_logits(self, z, y_true):
+        return np.sum(np.logaddexp(0, z) - y_true * z, axis=1, keepdims=True)
+
+    def logit_gradient(self, y_pred, y_true):
+        return y_pred - y_true
+
 
 class Huber(Loss):
     """Huber loss averaged over outputs: quadratic within ``delta``, linear beyond."""
@@ -138,14 +159,15 @@ class Huber(Loss):
         self.delta = delta
 
     def __call__(self, y_pred, y_true):
+        delta = y_pred.dtype.type(self.delta)
         r = np.abs(y_pred - y_true)
-        quad = np.minimum(r, self.delta)
-        per_output = 0.5 * quad**2 + self.delta * (r - quad)
+        quad = np.minimum(r, delta)
+        per_output = 0.5 * quad**2 + delta * (r - quad)
         return np.mean(per_output, axis=1, keepdims=True)
 
     def gradient(self, y_pred, y_true):
-        r = y_pred - y_true
-        return np.clip(r, -self.delta, self.delta) / y_pred.shape[1]
+        delta = y_pred.dtype.type(self.delta)
+        return np.clip(y_pred - y_true, -delta, delta) / y_pred.shape[1]
 
 
 class Poisson(Loss):
@@ -155,11 +177,24 @@ class Poisson(Loss):
     """
 
     def __call__(self, y_pred, y_true):
+        _check_counts(y_true)
         p = _floor(y_pred)
         return np.mean(xlogy(y_true, y_true / p) - y_true + p, axis=1, keepdims=True)
 
     def gradient(self, y_pred, y_true):
         return (1 - y_true / _floor(y_pred)) / y_pred.shape[1]
+
+    def from_logits(self, z, y_true):
+        _check_counts(y_true)
+        return np.mean(xlogy(y_true, y_true) - y_true * z - y_true + np.exp(z), axis=1, keepdims=True)
+
+    def logit_gradient(self, y_pred, y_true):
+        return (y_pred - y_true) / y_pred.shape[1]
+
+
+def _check_counts(y_true):
+    if np.any(y_true < 0):
+        raise ValueError("The Poisson loss needs non-negative targets; y has negative values.")
 
 
 LOSSES = {

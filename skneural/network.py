@@ -1,8 +1,9 @@
 """The backprop engine: a stack of layers over one flat parameter vector.
 
 One batch: ``forward`` through the layers, per-sample loss, the gradient of
-the batch's *average* loss with respect to the output (fused with the output
-activation for the canonical pairs, otherwise ``loss' @ Jacobian``),
+the batch's *average* loss with respect to the output (computed from the
+output layer's pre-activation for the canonical pairs, otherwise
+``loss' @ Jacobian`` or, for elementwise outputs, ``loss' * f'``),
 ``backward`` through the layers into the flat gradient vector, then
 ``optimizer.update(params, grads)`` on the flat parameter vector.  Every
 layer's weights and gradients are views into those two vectors, so nothing is
@@ -25,29 +26,18 @@ from sklearn.utils.validation import check_array, check_consistent_length
 from . import activations, losses
 from .components import resolve
 from .layers import Activation, Dense, Layer
-from .utils import to_categorical
+from .utils import class_indices, to_categorical
 
 __all__ = ["NeuralNetwork", "check_sample_weight"]
 
-def _softmax_crossentropy_delta(p, t):
-    return p * t.sum(axis=1, keepdims=True) - t
-
-
-def _sigmoid_binary_crossentropy_delta(p, t):
-    return p - t
-
-
-def _exp_poisson_delta(p, t):
-    return (p - t) / p.shape[1]
-
-
-# Output activation and loss pairs whose gradient with respect to the output
-# layer's pre-activation is simple; these never build the (n, m, m) Jacobians.
-# (Identity needs no entry: its backprop passes the loss gradient through.)
-_FUSED_DELTAS = {
-    (activations.Softmax, losses.CategoricalCrossEntropy): _softmax_crossentropy_delta,
-    (activations.Sigmoid, losses.BinaryCrossEntropy): _sigmoid_binary_crossentropy_delta,
-    (activations.Exp, losses.Poisson): _exp_poisson_delta,
+# Output activation and loss pairs computed together from the output layer's
+# pre-activation z (the loss's from_logits and logit_gradient): exact at
+# saturation and without the (n, m, m) Jacobians.  Identity needs no entry:
+# its backprop passes the loss gradient through.
+_CANONICAL_PAIRS = {
+    (activations.Softmax, losses.CategoricalCrossEntropy),
+    (activations.Sigmoid, losses.BinaryCrossEntropy),
+    (activations.Exp, losses.Poisson),
 }
 
 
@@ -169,16 +159,29 @@ class NeuralNetwork:
             self.layers = list(layers)
             self.sizes = None
             self._check_chain()
+            if len({id(layer) for layer in self.layers}) != len(self.layers):
+                raise ValueError(
+                    "The same layer object appears more than once in layers; give each position "
+                    "its own layer (copy.deepcopy it)."
+                )
+            owned = [layer for layer in self.layers if getattr(layer, "_network", None) is not None]
+            if owned:
+                raise ValueError(
+                    f"Layer {owned[0]!r} already belongs to another NeuralNetwork; build new layer "
+                    "objects for this one (or copy.deepcopy them)."
+                )
         else:
             raise TypeError(
                 "layers must be a list of layer sizes such as [5, 10, 2] or a list of Layer "
                 f"objects such as [Dense(5, 10), ReLU(), Dense(10, 2)]; got {layers!r}."
             )
+        for layer in self.layers:
+            layer._network = self
         self.layers[0].needs_input_gradient = False
         self._dense = [layer for layer in self.layers if isinstance(layer, Dense)]
         last = self.layers[-1]
-        key = (type(getattr(last, "activation", None)), type(self.loss))
-        self._fused_delta = _FUSED_DELTAS.get(key) if isinstance(last, Activation) else None
+        pair = (type(getattr(last, "activation", None)), type(self.loss))
+        self._fused = isinstance(last, Activation) and pair in _CANONICAL_PAIRS
         dtypes = [p.dtype for layer in self.layers for p in layer.params]
         self._allocate(dtypes[0] if dtypes else np.float64)
 
@@ -230,6 +233,9 @@ class NeuralNetwork:
 
     def _split(self, flat):
         """Per-layer lists of views into ``flat``, in the layout of ``params``."""
+        size = sum(p.size for layer in self.layers for p in layer.params)
+        if flat.shape != (size,):
+            raise ValueError(f"Expected a flat vector of {size} parameters; got shape {flat.shape}.")
         views, offset = [], 0
         for layer in self.layers:
             layer_views = []
@@ -237,21 +243,45 @@ class NeuralNetwork:
                 layer_views.append(flat[offset:offset + p.size].reshape(p.shape))
                 offset += p.size
             views.append(layer_views)
-        if offset != flat.size:
-            raise ValueError(f"Expected a flat vector of {offset} parameters; got {flat.size}.")
         return views
 
     def _allocate(self, dtype):
         size = sum(p.size for layer in self.layers for p in layer.params)
-        self.params = np.empty(size, dtype=dtype)
-        self.grads = np.zeros(size, dtype=dtype)
-        for layer, p, g in zip(self.layers, self._split(self.params), self._split(self.grads)):
+        self._params = np.empty(size, dtype=dtype)
+        self._grads = np.zeros(size, dtype=dtype)
+        for layer, p, g in zip(self.layers, self._split(self._params), self._split(self._grads)):
             layer.bind(p, g)
+
+    @property
+    def params(self):
+        """The flat parameter vector; every layer's parameters are views into it.
+
+        Assigning to it copies the values in, so the layers keep seeing them.
+        """
+        return self._params
+
+    @params.setter
+    def params(self, values):
+        values = np.asarray(values)
+        if values.shape != self._params.shape:
+            raise ValueError(f"params must have shape {self._params.shape}; got {values.shape}.")
+        self._params[...] = values
+
+    @property
+    def grads(self):
+        """The flat gradient vector written by ``backward`` (views: each layer's ``d_*``)."""
+        return self._grads
+
+    def astype(self, dtype):
+        """Convert the parameters to ``dtype`` in place (the optimizer restarts its state); return self."""
+        if self._params.dtype != dtype:
+            self._allocate(dtype)
+        return self
 
     def __setstate__(self, state):
         # pickle stores each layer's arrays on their own: make them views again
         self.__dict__.update(state)
-        self._allocate(self.params.dtype)
+        self._allocate(self._params.dtype)
 
     def flatten_params(self, weights=None, biases=None):
         """The flat parameter vector: the live one (no copy) or one built from the given lists."""
@@ -270,6 +300,7 @@ class NeuralNetwork:
 
     def forward(self, x):
         """Pass ``x`` through the network; return ``[input, output]`` of each layer."""
+        x = self._check_x(x)
         io = []
         for layer in self.layers:
             out = layer.forward(x)
@@ -279,15 +310,30 @@ class NeuralNetwork:
 
     def backward(self, io_arrays, y_true, sample_weight=None):
         """Gradients of the average loss after ``forward``: ``(d_weights, d_biases)``."""
-        self._backward(io_arrays[-1][1], y_true, sample_weight)
+        y_pred = io_arrays[-1][1]
+        y_true = self._check_y(y_true, y_pred.shape[0], y_pred.dtype)
+        sample_weight = check_sample_weight(sample_weight, y_pred)
+        self._backward(y_pred, y_true, sample_weight)
         return self.restore_params(self.grads)
+
+    def _run(self, x, train):
+        """The output and, for a canonical pair, the output layer's pre-activation (else None)."""
+        for layer in self.layers[:-1] if self._fused else self.layers:
+            x = layer.forward(x) if train else layer.infer(x)
+        if not self._fused:
+            return x, None
+        last = self.layers[-1]
+        return (last.forward(x) if train else last.infer(x)), x
 
     def _total_weight(self, n, sample_weight):
         return n if sample_weight is None else float(np.sum(sample_weight))
 
-    def _objective(self, y_pred, y_true, sample_weight):
+    def _objective(self, y_pred, z, y_true, sample_weight):
         """Weighted average loss plus the L2 penalty."""
-        values = np.asarray(self.loss(y_pred, y_true))
+        if y_true.shape != y_pred.shape:
+            raise ValueError(f"y has shape {y_true.shape}, but the network's output has shape {y_pred.shape}.")
+        values = self.loss(y_pred, y_true) if z is None else self.loss.from_logits(z, y_true)
+        values = np.asarray(values)
         n = len(y_pred)
         if values.shape != (n, 1):
             raise ValueError(
@@ -303,8 +349,8 @@ class NeuralNetwork:
     def _backward(self, y_pred, y_true, sample_weight):
         total = self._total_weight(len(y_pred), sample_weight)
         layers = self.layers
-        if self._fused_delta is not None:
-            grad = self._fused_delta(y_pred, y_true)
+        if self._fused:
+            grad = self.loss.logit_gradient(y_pred, y_true)
             layers = layers[:-1]
         else:
             grad = self.loss.gradient(y_pred, y_true)
@@ -318,53 +364,61 @@ class NeuralNetwork:
     def loss_and_gradient(self, x, y, sample_weight=None):
         """Average loss on a batch and its gradient (the flat ``grads`` vector, overwritten).
 
-        ``x`` and ``y`` must be validated 2-D arrays.  With ``sample_weight``
-        the average is weighted: ``sum(w * loss) / sum(w)``.  With ``alpha``
-        the L2 penalty ``0.5 * alpha * sum ||W||^2 / sum(w)`` is added (dense
-        weights only, as scikit-learn).
+        ``x`` and ``y`` are taken as validated 2-D arrays (only their shapes
+        are checked).  With ``sample_weight`` the average is weighted:
+        ``sum(w * loss) / sum(w)``.  With ``alpha`` the L2 penalty
+        ``0.5 * alpha * sum ||W||^2 / sum(w)`` is added (dense weights only,
+        as scikit-learn).
         """
-        y_pred = self.forward(x)[-1][1]
-        loss = self._objective(y_pred, y, sample_weight)
+        self._check_width(x)
+        y_pred, z = self._run(x, train=True)
+        loss = self._objective(y_pred, z, y, sample_weight)
         self._backward(y_pred, y, sample_weight)
         return loss, self.grads
 
     def compute_loss(self, x, y, sample_weight=None):
         """The objective of ``loss_and_gradient`` without the gradient or any layer state."""
-        return self._objective(self.output(x), y, sample_weight)
+        self._check_width(x)
+        y_pred, z = self._run(x, train=False)
+        return self._objective(y_pred, z, y, sample_weight)
 
     def output(self, x):
         """The network's output for validated ``x``, keeping no state (safe across threads)."""
-        for layer in self.layers:
-            x = layer.infer(x)
-        return x
+        return self._run(x, train=False)[0]
 
     # -- training and prediction --------------------------------------------------
 
+    def _check_width(self, x):
+        n_inputs = self.n_inputs
+        if n_inputs is not None and (x.ndim != 2 or x.shape[1] != n_inputs):
+            has = f"{x.shape[1]} features" if x.ndim == 2 else f"shape {x.shape}"
+            raise ValueError(f"x has {has}, but the network's first layer expects {n_inputs} features.")
+
     def _check_x(self, x, dtype=(np.float64, np.float32)):
         x = check_array(x, accept_sparse=("csr", "csc"), dtype=dtype, input_name="x")
-        n_inputs = self.n_inputs
-        if n_inputs is not None and x.shape[1] != n_inputs:
-            raise ValueError(
-                f"x has {x.shape[1]} features, but the network's first layer expects {n_inputs}."
-            )
+        self._check_width(x)
         return x
+
+    def _check_y(self, y, n_samples, dtype):
+        n_outputs = self.n_outputs
+        y = check_array(y, ensure_2d=False, dtype=dtype, input_name="y")
+        if y.ndim == 1 and n_outputs in (1, None):
+            y = y.reshape(-1, 1)
+        if y.ndim != 2 or (n_outputs is not None and y.shape[1] != n_outputs):
+            hint = " (pass class labels with categorical=True to one-hot encode them)" if y.ndim == 1 else ""
+            raise ValueError(
+                f"y has shape {y.shape}, but the network has {n_outputs} outputs; expected "
+                f"({n_samples}, {n_outputs}){hint}."
+            )
+        if len(y) != n_samples:
+            raise ValueError(f"Found x and y with inconsistent numbers of samples: [{n_samples}, {len(y)}]")
+        return y
 
     def _check_data(self, x, y, categorical=False, sample_weight=None, dtype=(np.float64, np.float32)):
         x = self._check_x(x, dtype)
-        n_outputs = self.n_outputs
         if categorical:
-            y = to_categorical(y, num_classes=n_outputs, dtype=x.dtype)
-        else:
-            y = check_array(y, ensure_2d=False, dtype=x.dtype, input_name="y")
-            if y.ndim == 1 and n_outputs in (1, None):
-                y = y.reshape(-1, 1)
-            if y.ndim != 2 or (n_outputs is not None and y.shape[1] != n_outputs):
-                hint = " (pass class labels with categorical=True to one-hot encode them)" if y.ndim == 1 else ""
-                raise ValueError(
-                    f"y has shape {y.shape}, but the network has {n_outputs} outputs; expected "
-                    f"({len(y)}, {n_outputs}){hint}."
-                )
-        check_consistent_length(x, y)
+            y = to_categorical(y, num_classes=self.n_outputs, dtype=x.dtype)
+        y = self._check_y(y, x.shape[0], x.dtype)
         return x, y, check_sample_weight(sample_weight, x)
 
     def fit(self, x, y, batch_size=32, epochs=1, categorical=False, verbose=0, shuffle=True,
@@ -397,7 +451,8 @@ class NeuralNetwork:
                 history.append(self.train_epoch(x, y, batch_size, sample_weight, shuffle,
                                                 epoch=epoch, progress=progress))
                 if verbose:
-                    print(f"{live}Epoch {epoch}/{epochs} [{len(x)}/{len(x)}] loss: {history[-1]:.6f}", flush=True)
+                    n = x.shape[0]
+                    print(f"{live}Epoch {epoch}/{epochs} [{n}/{n}] loss: {history[-1]:.6f}", flush=True)
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user; the parameters are those of the last "
                           "completed epoch.", stacklevel=2)
@@ -416,8 +471,7 @@ class NeuralNetwork:
         """
         if self.optimizer is None:
             raise ValueError("This network has no optimizer: pass one (e.g. optimizer='adam') to train it.")
-        if self.params.dtype != x.dtype:
-            self._allocate(x.dtype)
+        self.astype(x.dtype)
         n = x.shape[0]
         rng = self._rng if random_state is None else random_state
         order = rng.permutation(n) if shuffle else np.arange(n)
@@ -428,6 +482,8 @@ class NeuralNetwork:
                 for start in range(0, n, batch_size):
                     idx = order[start:start + batch_size]
                     w = None if sample_weight is None else sample_weight[idx]
+                    if w is not None and not np.any(w):
+                        continue  # a batch of zero weight has nothing to learn from
                     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
                         loss = self._train_batch(x[idx], y[idx], w)
                     if not np.isfinite(loss):
@@ -488,8 +544,7 @@ class NeuralNetwork:
         with ``accuracy=True`` the fraction of correct labels (``y`` as class labels)."""
         if accuracy:
             y = np.asarray(y)
-            if y.ndim == 2:
-                y = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]
+            y = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else class_indices(y)
             predicted = self.predict(x, labels=True)
             check_consistent_length(predicted, y)
             return float(np.mean(predicted == y))

@@ -1,8 +1,29 @@
 """Helpers: one-hot encoding of labels and a finite-difference gradient check."""
 
+import copy
+
 import numpy as np
 
-__all__ = ["to_categorical", "check_gradients"]
+__all__ = ["to_categorical", "check_gradients", "class_indices"]
+
+
+def class_indices(y):
+    """``y`` as a 1-D integer array of class indices, or a ValueError saying what is wrong."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"Expected a 1-D array of class labels; got shape {y.shape}.")
+    numeric = np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.bool_) or (
+        np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y))
+    )
+    if not numeric or (y.size and y.min() < 0):
+        raise ValueError(
+            "Expected non-negative integer class labels 0 .. k-1; got "
+            f"{y[:5]!r}{'...' if y.size > 5 else ''}. Map other labels with "
+            "sklearn.preprocessing.LabelEncoder first."
+        )
+    return y.astype(np.intp)
 
 
 def to_categorical(y, num_classes=None, dtype=np.float64):
@@ -27,21 +48,7 @@ def to_categorical(y, num_classes=None, dtype=np.float64):
            [0., 0., 1.],
            [0., 1., 0.]])
     """
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    if y.ndim != 1:
-        raise ValueError(f"to_categorical expects a 1-D array of class labels; got shape {y.shape}.")
-    numeric = np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.bool_) or (
-        np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y))
-    )
-    if not numeric or (y.size and y.min() < 0):
-        raise ValueError(
-            "to_categorical expects non-negative integer class labels 0 .. k-1; got "
-            f"{y[:5]!r}{'...' if y.size > 5 else ''}. Map other labels with "
-            "sklearn.preprocessing.LabelEncoder first."
-        )
-    labels = y.astype(np.intp)
+    labels = class_indices(y)
     if num_classes is None:
         num_classes = int(labels.max()) + 1 if labels.size else 0
     if labels.size and labels.max() >= num_classes:
@@ -61,8 +68,9 @@ def check_gradients(network, x, y, sample_weight=None, categorical=False, step=1
     and the average loss recomputed.  Returns the worst relative error,
     ``max |backprop - numeric| / max(|backprop|, |numeric|)`` over all
     parameters, the denominator being taken over the whole vector so that
-    tiny gradients do not dominate.  Use float64 data: float32 has too few
-    digits for finite differences.
+    tiny gradients do not dominate.  The check runs in float64, on a float64
+    copy of a float32 network: float32 has too few digits for finite
+    differences.
 
     Examples
     --------
@@ -73,7 +81,9 @@ def check_gradients(network, x, y, sample_weight=None, categorical=False, step=1
     >>> check_gradients(net, rng.randn(5, 3), rng.randint(0, 2, 5), categorical=True) < 1e-7
     True
     """
-    x, y, sample_weight = network._check_data(x, y, categorical, sample_weight, dtype=network.params.dtype)
+    if network.params.dtype != np.float64:
+        network = copy.deepcopy(network).astype(np.float64)
+    x, y, sample_weight = network._check_data(x, y, categorical, sample_weight, dtype=np.float64)
     _, grads = network.loss_and_gradient(x, y, sample_weight)
     analytic = grads.copy()
     params = network.params

@@ -8,7 +8,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from conftest import numeric_jacobian
+import scipy.sparse as sp
+
 from skneural import SGD, Adam, MeanSquaredError, NeuralNetwork, check_gradients, to_categorical
+from skneural import activations as A
 from skneural.layers import Dense, Layer, Softmax, Tanh
 
 HIDDEN = ["identity", "relu", "leaky_relu", "tanh", "sigmoid", "elu", "softplus", "exp"]
@@ -236,13 +239,21 @@ def test_digits_reach_95_percent(digits):
     assert net.score(x_test, y_test, accuracy=True) >= 0.95
 
 
-def test_seed_001_recipe_beats_65_percent(digits):
+def test_seed_001_recipe_beats_65_percent_through_the_jacobians(digits, monkeypatch):
     x_train, x_test, y_train, y_test = digits
     x_train, x_test = x_train / 4, x_test / 4
+    jacobian_shapes = []
+    softmax_derivative = A.Softmax.derivative
+
+    def counting_derivative(self, z):
+        jacobian_shapes.append(z.shape)
+        return softmax_derivative(self, z)
+
+    monkeypatch.setattr(A.Softmax, "derivative", counting_derivative)
     net = NeuralNetwork([Dense(64, 40, random_state=0), Tanh(), Dense(40, 10, random_state=1), Softmax()],
                         loss="mse", optimizer=SGD(learning_rate=0.1, momentum=0.0), random_state=0)
-    assert net._fused_delta is None  # softmax + mse goes through the Jacobian path
     net.fit(x_train[:1000], y_train[:1000], batch_size=1, epochs=10, categorical=True)
+    assert len(jacobian_shapes) == 10 * 1000  # every batch went through loss' @ Jacobian
     assert net.score(x_test, y_test, accuracy=True) > 0.65
 
 
@@ -511,3 +522,105 @@ def test_a_custom_layer_takes_part_in_training(rng):
     net = NeuralNetwork([Dense(3, 4, random_state=0), Scale(4), Tanh(), Dense(4, 1, random_state=1)], loss="mse")
     assert net.params.size == 3 * 4 + 4 + 4 + 4 + 1
     assert check_gradients(net, rng.randn(6, 3), rng.randn(6, 1)) < 1e-6
+
+
+def test_layers_cannot_be_shared(rng):
+    layers = [Dense(3, 8), Tanh(), Dense(8, 1)]
+    NeuralNetwork(layers, loss="mse")
+    with pytest.raises(ValueError, match="already belongs to another NeuralNetwork"):
+        NeuralNetwork(layers, loss="mse")
+    dense = Dense(4, 4)
+    with pytest.raises(ValueError, match="appears more than once"):
+        NeuralNetwork([dense, Tanh(), dense], loss="mse")
+
+
+def test_activation_returning_the_wrong_shape_is_a_clear_error(rng):
+    net = NeuralNetwork([3, 4, 2], "relu", (lambda z: z[:, :1], np.ones_like), random_state=0)
+    with pytest.raises(ValueError, match=r"returned \(5, 1\) for input of shape \(5, 2\)"):
+        net.fit(rng.randn(5, 3), rng.randn(5, 2))
+
+
+def test_batches_of_zero_weight_are_skipped(rng):
+    x, y = rng.randn(20, 3), rng.randint(0, 2, 20)
+    net = NeuralNetwork([3, 4, 2], "relu", "softmax", "categorical_crossentropy", random_state=0)
+    weights = np.r_[np.zeros(10), np.ones(10)]
+    history = net.fit(x, y, batch_size=5, categorical=True, sample_weight=weights, shuffle=False, epochs=2)
+    assert np.all(np.isfinite(history))
+    reference = NeuralNetwork([3, 4, 2], "relu", "softmax", "categorical_crossentropy", random_state=0)
+    reference.fit(x[10:], y[10:], batch_size=5, categorical=True, shuffle=False, epochs=2)
+    np.testing.assert_allclose(net.params, reference.params)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_saturated_cross_entropies_report_the_exact_loss(dtype):
+    binary = NeuralNetwork([1, 1], output_activation="sigmoid", loss="binary_crossentropy")
+    binary.params = [1.0, 0.0]  # output = sigmoid(x)
+    binary.astype(dtype)
+    x = np.array([[50.0]], dtype=dtype)
+    assert binary.score(x, np.array([[0.0]], dtype=dtype)) == pytest.approx(50.0, rel=1e-6)
+    multi = NeuralNetwork([2, 2], output_activation="softmax", loss="categorical_crossentropy")
+    multi.params = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]  # output = softmax(x)
+    multi.astype(dtype)
+    x = np.array([[200.0, 0.0]], dtype=dtype)
+    assert multi.score(x, np.array([[0.0, 1.0]], dtype=dtype)) == pytest.approx(200.0, rel=1e-6)
+
+
+def test_numpy_scalar_hyperparameters_keep_float32(rng):
+    from skneural.losses import Huber
+
+    x = rng.randn(10, 3).astype(np.float32)
+    hidden = A.LeakyReLU(alpha=np.linspace(0, 0.1, 3)[1])
+    net = NeuralNetwork([3, 4, 2], hidden, "identity", Huber(delta=np.float64(0.5)), "adam", random_state=0)
+    net.fit(x, rng.randn(10, 2).astype(np.float32), batch_size=5)
+    assert net.layers[1].output.dtype == np.float32
+    assert net.predict(x).dtype == np.float32
+    assert net.loss(net.predict(x), np.zeros((10, 2), np.float32)).dtype == np.float32
+
+
+def test_sparse_input_trains_like_dense(rng):
+    x = rng.randn(30, 6) * (rng.rand(30, 6) < 0.4)
+    y = rng.randint(0, 3, 30)
+    dense = NeuralNetwork([6, 5, 3], "relu", "softmax", "categorical_crossentropy", "adam", random_state=0)
+    sparse = NeuralNetwork([6, 5, 3], "relu", "softmax", "categorical_crossentropy", "adam", random_state=0)
+    history_dense = dense.fit(x, y, batch_size=8, epochs=3, categorical=True)
+    history_sparse = sparse.fit(sp.csr_matrix(x), y, batch_size=8, epochs=3, categorical=True)
+    np.testing.assert_allclose(history_sparse, history_dense)
+    np.testing.assert_allclose(sparse.predict(sp.csc_matrix(x)), dense.predict(x))
+
+
+def test_public_seed_methods_validate_their_input(rng):
+    net = NeuralNetwork([3, 4, 2], "relu", "identity", "mse", random_state=0)
+    with pytest.raises(ValueError, match="x has 4 features"):
+        net.forward(np.ones((5, 4)))
+    io = net.forward(rng.randn(5, 3))
+    with pytest.raises(ValueError, match=r"y has shape \(5,\), but the network has 2 outputs"):
+        net.backward(io, np.zeros(5))
+    with pytest.raises(ValueError, match=r"y has shape \(5, 1\), but the network's output has shape \(5, 2\)"):
+        net.loss_and_gradient(rng.randn(5, 3), np.zeros((5, 1)))
+    with pytest.raises(ValueError, match="expects 3 features"):
+        net.loss_and_gradient(rng.randn(5, 4), np.zeros((5, 2)))
+
+
+def test_check_gradients_of_a_float32_network_runs_in_float64(rng):
+    net = NeuralNetwork([3, 4, 2], "tanh", "softmax", "categorical_crossentropy", random_state=0)
+    x, y = rng.randn(6, 3).astype(np.float32), rng.randint(0, 2, 6)
+    net.fit(x, y, categorical=True)
+    assert net.params.dtype == np.float32
+    assert check_gradients(net, x, y, categorical=True) < 1e-6
+    assert net.params.dtype == np.float32  # the network itself is untouched
+
+
+def test_small_mistakes_get_clear_errors(rng):
+    with pytest.raises(TypeError, match=r"e\.g\. Adam\(\), not the class Adam"):
+        NeuralNetwork([2, 2], optimizer=Adam)
+    net = NeuralNetwork([2, 3, 2], "relu", "softmax", "categorical_crossentropy", random_state=0)
+    with pytest.raises(ValueError, match="flat vector of 17 parameters"):
+        net.restore_params(np.zeros(5))
+    with pytest.raises(ValueError, match="integer class labels"):
+        net.score(rng.randn(3, 2), ["a", "b", "a"], accuracy=True)
+    with pytest.raises(ValueError, match="non-negative targets"):
+        NeuralNetwork([2, 1], output_activation="exp", loss="poisson").fit(rng.randn(4, 2), -np.ones(4))
+    with pytest.raises(ValueError, match=r"params must have shape \(17,\)"):
+        net.params = np.zeros(3)
+    net.params = np.arange(17.0)
+    assert net.weights[0][0, 1] == 1.0  # assignment copies into the live vector
