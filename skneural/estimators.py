@@ -249,6 +249,7 @@ class _BaseMLP(BaseEstimator):
             self._random_state = check_random_state(self.random_state)
             if first_pass:
                 self._initialize(X, Y)
+            self.network_.astype(X.dtype)
             Y = self._final_targets(Y)
             if self._is_lbfgs():
                 self._fit_lbfgs(X, Y, sample_weight)
@@ -587,7 +588,7 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
-                    f"the data contains only one class: {self.classes_[0]!r}."
+                    f"the data contains only one class: {self.classes_.tolist()[0]!r}."
                 )
         else:
             seen = unique_labels(y)
