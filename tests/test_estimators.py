@@ -549,3 +549,25 @@ def test_column_vector_targets_warn_like_scikit_learn(blobs):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             NumpyMLPClassifier((5,), max_iter=2).fit(X, y.reshape(-1, 1))
+
+
+def test_lbfgs_interrupt_keeps_the_best_parameters_seen(blobs):
+    X, y = blobs
+    seen = []
+
+    def loss(y_pred, y_true):
+        if len(seen) == 6:
+            raise KeyboardInterrupt
+        values = 0.5 * np.mean((y_pred - y_true) ** 2, axis=1, keepdims=True)
+        seen.append(values.mean())
+        return values
+
+    def d_loss(y_pred, y_true):
+        return np.expand_dims((y_pred - y_true) / y_true.shape[1], 1)
+
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        reg = NumpyMLPRegressor(loss=(loss, d_loss), hidden_layer_sizes=(5,), optimizer="lbfgs", alpha=0.0,
+                                random_state=0).fit(X, X[:, 0])
+    assert len(seen) == 6 and reg.loss_ == pytest.approx(min(seen)) and min(seen) < seen[0]
+    seen.clear()
+    assert reg.network_.compute_loss(X, X[:, :1]) == pytest.approx(reg.loss_)
