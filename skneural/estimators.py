@@ -16,7 +16,6 @@ never changed, and ``GridSearchCV`` can tune it as ``optimizer__learning_rate``.
 """
 
 import copy
-import sys
 import time
 import warnings
 from numbers import Integral, Real
@@ -24,6 +23,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
+from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
@@ -76,6 +76,11 @@ _AUTO_CLASSIFICATION = {
     "multiclass": ("softmax", "categorical_crossentropy"),
     "multilabel-indicator": ("sigmoid", "binary_crossentropy"),
 }
+# Log-probabilities computed from the output layer's pre-activation.
+_LOG_OUTPUTS = {
+    activations.Softmax: lambda z: z - logsumexp(z, axis=1, keepdims=True),
+    activations.Sigmoid: lambda z: -np.logaddexp(0, -z),
+}
 # scikit-learn's names for the output activations (out_activation_).
 _OUTPUT_NAMES = {cls: name for name, cls in activations.ACTIVATIONS.items()}
 
@@ -98,6 +103,27 @@ def _describe_interval(kind, low, high, closed):
 def _is_rowwise(activation):
     """True when the activation's derivative is a stack of Jacobians (softmax-like)."""
     return np.ndim(activation.derivative(np.zeros((1, 2)))) == 3
+
+
+class _ParameterList(list):
+    """A list of views into a network's parameters; assigning items copies values into them."""
+
+    def __init__(self, views, name):
+        super().__init__(views)
+        self.name = name
+
+    def __setitem__(self, index, values):
+        targets = list.__getitem__(self, index)
+        if not isinstance(index, slice):
+            targets, values = [targets], [values]
+        values = [np.asarray(v) for v in values]
+        if [v.shape for v in values] != [t.shape for t in targets]:
+            raise ValueError(
+                f"{self.name} needs arrays of shapes {[t.shape for t in targets]}; "
+                f"got {[v.shape for v in values]}."
+            )
+        for target, value in zip(targets, values):
+            target[...] = value
 
 
 class _BaseMLP(BaseEstimator):
@@ -154,6 +180,9 @@ class _BaseMLP(BaseEstimator):
         self._hidden_sizes()
         self._resolve("activation", "activation")
         self._is_lbfgs()
+        class_weight = getattr(self, "class_weight", None)
+        if not (class_weight is None or class_weight == "balanced" or isinstance(class_weight, dict)):
+            raise self._invalid("class_weight", "None, 'balanced' or a dict mapping labels to weights")
 
     def _is_lbfgs(self):
         opt = self.optimizer
@@ -186,30 +215,24 @@ class _BaseMLP(BaseEstimator):
 
     @property
     def coefs_(self):
-        """Weight matrices ``(fan_in, fan_out)``: views into the network's parameters."""
-        return self.network_.weights
+        """Weight matrices ``(fan_in, fan_out)``: views into the network's parameters.
+
+        Assigning the list, or one of its items, copies the values in.
+        """
+        return _ParameterList(self.network_.weights, "coefs_")
 
     @coefs_.setter
     def coefs_(self, values):
-        self._assign(self.network_.weights, values, "coefs_")
+        self.coefs_[:] = values
 
     @property
     def intercepts_(self):
-        """Bias vectors ``(fan_out,)``: views into the network's parameters."""
-        return [b[0] for b in self.network_.biases]
+        """Bias vectors ``(fan_out,)``: views into the network's parameters (assignable, as ``coefs_``)."""
+        return _ParameterList([b[0] for b in self.network_.biases], "intercepts_")
 
     @intercepts_.setter
     def intercepts_(self, values):
-        self._assign(self.intercepts_, values, "intercepts_")
-
-    @staticmethod
-    def _assign(targets, values, name):
-        values = [np.asarray(v) for v in values]
-        shapes = [t.shape for t in targets]
-        if [v.shape for v in values] != shapes:
-            raise ValueError(f"{name} must be arrays of shapes {shapes}; got {[v.shape for v in values]}.")
-        for target, value in zip(targets, values):
-            target[...] = value
+        self.intercepts_[:] = values
 
     # -- fitting --------------------------------------------------------------------------
 
@@ -241,7 +264,8 @@ class _BaseMLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
-        saved = {k: copy.deepcopy(v) for k, v in vars(self).items() if k.endswith("_") or k.startswith("_")}
+        # a failed call leaves the estimator as it was; partial_fit's single epoch restores itself
+        saved = self._snapshot(with_parameters=not first_pass and not incremental)
         try:
             X, Y, y, sample_weight = self._validate_fit_data(X, y, sample_weight, first_pass, incremental, classes)
             if sp.issparse(X):
@@ -249,6 +273,10 @@ class _BaseMLP(BaseEstimator):
             self._random_state = check_random_state(self.random_state)
             if first_pass:
                 self._initialize(X, Y)
+            else:
+                self.network_.alpha = self.alpha
+                self._sync_optimizer()
+            self._sync_stopping_state()
             self.network_.astype(X.dtype)
             Y = self._final_targets(Y)
             if self._is_lbfgs():
@@ -256,12 +284,30 @@ class _BaseMLP(BaseEstimator):
             else:
                 self._fit_stochastic(X, Y, y, sample_weight, incremental)
         except BaseException:
-            # leave the estimator as it was before this call
-            for key in [k for k in vars(self) if k.endswith("_") or k.startswith("_")]:
-                delattr(self, key)
-            vars(self).update(saved)
+            self._restore(saved)
             raise
         return self
+
+    @staticmethod
+    def _is_state(name):
+        return name.endswith("_") or name.startswith("_")
+
+    def _snapshot(self, with_parameters):
+        state = {k: copy.copy(v) if isinstance(v, list) else v for k, v in vars(self).items() if self._is_state(k)}
+        network = state.get("network_")
+        if not with_parameters or network is None:
+            return state, None
+        return state, (network.params.copy(), copy.deepcopy(network.optimizer), network.alpha)
+
+    def _restore(self, saved):
+        state, parameters = saved
+        for key in [k for k in vars(self) if self._is_state(k)]:
+            delattr(self, key)
+        vars(self).update(state)
+        if parameters is not None:
+            params, optimizer, alpha = parameters
+            self.network_.astype(params.dtype).params = params
+            self.network_.optimizer, self.network_.alpha = optimizer, alpha
 
     def _initialize(self, X, Y):
         output, loss = self._output_and_loss()
@@ -271,18 +317,49 @@ class _BaseMLP(BaseEstimator):
             sizes, self._resolve("activation", "activation"), output, loss, self._make_optimizer(),
             random_state=self._random_state, alpha=self.alpha,
         )
+        self._optimizer_settings = self._current_optimizer_settings()
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
         self.out_activation_ = _OUTPUT_NAMES.get(type(output), output)
         self.n_iter_ = 0
         self.t_ = 0
-        self.loss_curve_ = []
+        self.loss_ = None
         self._no_improvement_count = 0
-        if self.early_stopping:
+
+    def _current_optimizer_settings(self):
+        opt = self.optimizer
+        if isinstance(opt, str):
+            return opt, (_OPTIMIZER_SETTINGS[opt](self) if opt in _OPTIMIZER_SETTINGS else None)
+        return id(opt), (opt.get_params() if hasattr(opt, "get_params") else None)
+
+    def _sync_optimizer(self):
+        """On a warm start or partial_fit: take up changed settings, keep the state."""
+        settings = self._current_optimizer_settings()
+        try:
+            unchanged = bool(settings == self._optimizer_settings)
+        except ValueError:  # settings holding arrays
+            unchanged = False
+        if unchanged:
+            return
+        current, wanted = self.network_.optimizer, self._make_optimizer()
+        if (current is not None and wanted is not None and type(current) is type(wanted)
+                and hasattr(current, "set_params") and hasattr(wanted, "get_params")):
+            current.set_params(**wanted.get_params())
+        else:
+            self.network_.optimizer = wanted
+        self._optimizer_settings = settings
+
+    def _sync_stopping_state(self):
+        """The stochastic optimizers' stopping attributes, (re)made when early_stopping changes."""
+        if self._is_lbfgs():
+            return
+        if not hasattr(self, "loss_curve_"):
+            self.loss_curve_ = []
+        if self.early_stopping and getattr(self, "validation_scores_", None) is None:
             self.validation_scores_ = []
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
-        else:
+        elif not self.early_stopping and getattr(self, "best_loss_", None) is None:
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = np.inf
@@ -305,16 +382,23 @@ class _BaseMLP(BaseEstimator):
         early_stopping = self.early_stopping
         X_val = y_val = sw_val = None
         if early_stopping:
+            n_val = int(np.ceil(self.validation_fraction * X.shape[0]))
+            if n_val < 2 or X.shape[0] - n_val < 1:
+                raise ValueError(
+                    f"The validation set is too small ({n_val} of {X.shape[0]} samples; it needs at "
+                    "least 2, and 1 left to train on). Increase 'validation_fraction' or the size of "
+                    "your dataset."
+                )
             stratify = y if self._stratify_validation(y) else None
             arrays = (X, Y, y) if sample_weight is None else (X, Y, y, sample_weight)
             split = train_test_split(*arrays, random_state=self._random_state,
                                      test_size=self.validation_fraction, stratify=stratify)
             X, X_val, Y, _, y, y_val = split[:6]
             sample_weight, sw_val = split[6:] if sample_weight is not None else (None, None)
-            if X_val.shape[0] < 2:
+            if sample_weight is not None and not np.sum(sample_weight) > 0:
                 raise ValueError(
-                    "The validation set is too small. Increase 'validation_fraction' or the "
-                    "size of your dataset."
+                    "Every sample left for training after the validation split has zero weight; "
+                    "change random_state or validation_fraction, or give more samples a weight."
                 )
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
@@ -350,7 +434,7 @@ class _BaseMLP(BaseEstimator):
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
-        if early_stopping:
+        if early_stopping and hasattr(self, "_best_params"):
             network.params[...] = self._best_params
 
     def _update_no_improvement_count(self, early_stopping, X_val, y_val, sw_val):
@@ -397,15 +481,12 @@ class _BaseMLP(BaseEstimator):
         line = f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}"
         if self.early_stopping:
             line += f", validation score = {self.validation_scores_[-1]:.6f}"
-        prefix = "\r" if sys.stdout.isatty() else ""  # over the live batch line
+        prefix = "\r" if self.verbose >= 2 else ""  # over the live batch line
         print(f"{prefix}{line}, time = {seconds:.3f}s", flush=True)
 
     def _progress(self, done, n, loss):
-        line = f"  batch [{done}/{n}] running loss = {loss:.8f}"
-        if sys.stdout.isatty():
-            print("\r" + line, end="", flush=True)
-        else:
-            print(line, flush=True)
+        print(f"\rIteration {self.n_iter_ + 1}, batch [{done}/{n}], running loss = {loss:.8f}",
+              end="", flush=True)
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         network = self.network_
@@ -419,16 +500,17 @@ class _BaseMLP(BaseEstimator):
                 best["loss"], best["params"] = loss, params.copy()
             return loss, grad.astype(np.float64)
 
-        def report(xk):
-            print(f"Iteration {report.calls}, loss = {best['loss']:.8f}", flush=True)
-            report.calls += 1
+        def iteration_done(xk):
+            self.n_iter_ += 1
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {best['loss']:.8f}", flush=True)
 
-        report.calls = 1
+        self.n_iter_ = 0
         try:
             with np.errstate(over="ignore", invalid="ignore"):
                 result = scipy.optimize.minimize(
                     loss_and_grad, params.astype(np.float64), method="L-BFGS-B", jac=True,
-                    callback=report if self.verbose else None,
+                    callback=iteration_done,
                     options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
                 )
         except KeyboardInterrupt:
@@ -504,8 +586,9 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     random_state : int, RandomState or None, default=None
     tol : float, default=1e-4
     verbose : bool or int, default=False
-        1 prints a line per epoch (loss, validation score, time); 2 adds a
-        line per batch with the running average loss.
+        1 prints a line per epoch (loss, validation score, time); 2 or more
+        also shows the running average loss after every batch, rewritten in
+        place on the epoch's line.
     warm_start : bool, default=False
         Continue from the fitted weights *and the optimizer's state*.
     momentum : float, default=0.9
@@ -591,22 +674,22 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
                     f"the data contains only one class: {self.classes_.tolist()[0]!r}."
                 )
         else:
-            seen = unique_labels(y)
             if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
                 raise ValueError(
                     f"`classes={list(classes)}` is not the same as on the first call to "
                     f"partial_fit, was: {list(self.classes_)}."
                 )
-            if self.warm_start and not incremental and set(seen) != set(self.classes_):
+            if self.warm_start and not incremental and set(unique_labels(y)) != set(self.classes_):
                 raise ValueError(
                     "warm_start can only be used where `y` has the same classes as in the "
-                    f"previous call to fit. Previously got {self.classes_}, `y` has {seen}"
+                    f"previous call to fit. Previously got {self.classes_}, `y` has {unique_labels(y)}"
                 )
-            if len(np.setdiff1d(seen, self.classes_)):
-                raise ValueError(
-                    f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. "
-                    f"'y' has {seen}."
-                )
+        seen = unique_labels(y)
+        if len(np.setdiff1d(seen, self.classes_)):
+            raise ValueError(
+                f"`y` has classes not in `self.classes_`. `self.classes_` has {self.classes_}. "
+                f"'y' has {seen}."
+            )
         sample_weight = check_sample_weight(sample_weight, X)
         if self.class_weight is not None:
             if incremental and isinstance(self.class_weight, str):
@@ -652,10 +735,18 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         return out
 
     def predict_log_proba(self, X):
-        """Logarithm of ``predict_proba``."""
-        proba = self.predict_proba(X)
-        with np.errstate(divide="ignore"):
-            return np.log(proba, out=proba)
+        """Logarithm of ``predict_proba``, from the logits for softmax and sigmoid outputs
+        (finite where the probabilities round to 0 or 1)."""
+        log_output = _LOG_OUTPUTS.get(type(self.network_.layers[-1].activation))
+        if log_output is None:
+            proba = self.predict_proba(X)
+            with np.errstate(divide="ignore"):
+                return np.log(proba, out=proba)
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
+        z = self.network_.logits(X)
+        log_p = log_output(z)
+        return np.hstack([-np.logaddexp(0, z), log_p]) if log_p.shape[1] == 1 else log_p
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

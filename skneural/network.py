@@ -14,7 +14,6 @@ import contextlib
 import copy
 import numbers
 import signal
-import sys
 import threading
 import warnings
 import zipfile
@@ -73,6 +72,8 @@ def check_sample_weight(sample_weight, x):
     """Validate ``sample_weight`` for ``x``: None, or a 1-D array of non-negative numbers with a positive sum."""
     if sample_weight is None:
         return None
+    if np.ndim(sample_weight) == 0:
+        sample_weight = np.full(x.shape[0], sample_weight)
     sample_weight = check_array(sample_weight, ensure_2d=False, dtype=x.dtype, input_name="sample_weight")
     if sample_weight.ndim != 1:
         raise ValueError(f"sample_weight must be 1-D; got shape {sample_weight.shape}.")
@@ -386,6 +387,14 @@ class NeuralNetwork:
         """The network's output for validated ``x``, keeping no state (safe across threads)."""
         return self._run(x, train=False)[0]
 
+    def logits(self, x):
+        """The output layer's pre-activation for validated ``x`` (the output itself if the
+        last layer is not an activation)."""
+        layers = self.layers[:-1] if isinstance(self.layers[-1], Activation) else self.layers
+        for layer in layers:
+            x = layer.infer(x)
+        return x
+
     # -- training and prediction --------------------------------------------------
 
     def _check_width(self, x):
@@ -428,31 +437,26 @@ class NeuralNetwork:
         Each epoch's loss is the average over its batches of the loss before
         each update.  ``categorical=True`` one-hot encodes integer labels ``y``.
         Float32 ``x`` trains float32 parameters; anything else trains float64.
-        ``verbose=1`` prints a line per epoch with its average loss (updated in
-        place after every batch on a terminal); ``verbose=2`` prints a line
-        with the running average loss after every batch.  Ctrl-C stops at the
-        end of the current batch, keeping the last completed epoch's parameters.
+        ``verbose=1`` prints a line per epoch with its average loss;
+        ``verbose=2`` also shows the running average loss after every batch,
+        rewritten in place on one line.  Ctrl-C stops at the end of the
+        current batch, keeping the last completed epoch's parameters.
         """
         x, y, sample_weight = self._check_data(x, y, categorical, sample_weight)
         for name, value, low in (("batch_size", batch_size, 1), ("epochs", epochs, 0)):
             if not _is_size(value) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-        live = "\r" if sys.stdout.isatty() else ""
         history = []
+        prefix = "\r" if verbose >= 2 else ""  # over the live batch line
         try:
             for epoch in range(1, epochs + 1):
-                progress = None
-                if verbose >= 2 or (verbose and live):
-                    end = "\n" if verbose >= 2 else ""
+                def report(done, n, loss, end=""):
+                    print(f"{prefix}Epoch {epoch}/{epochs} [{done}/{n}] loss: {loss:.6f}", end=end, flush=True)
 
-                    def progress(done, n, loss, epoch=epoch, end=end):
-                        print(f"{live}Epoch {epoch}/{epochs} [{done}/{n}] loss: {loss:.6f}", end=end, flush=True)
-
-                history.append(self.train_epoch(x, y, batch_size, sample_weight, shuffle,
-                                                epoch=epoch, progress=progress))
+                history.append(self.train_epoch(x, y, batch_size, sample_weight, shuffle, epoch=epoch,
+                                                progress=report if verbose >= 2 else None))
                 if verbose:
-                    n = x.shape[0]
-                    print(f"{live}Epoch {epoch}/{epochs} [{n}/{n}] loss: {history[-1]:.6f}", flush=True)
+                    report(x.shape[0], x.shape[0], history[-1], end="\n")
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user; the parameters are those of the last "
                           "completed epoch.", stacklevel=2)
@@ -464,10 +468,12 @@ class NeuralNetwork:
 
         ``random_state`` (default: the network's own) shuffles the rows;
         ``progress(done, n, running_loss)`` is called after every batch.
-        On a non-finite loss or parameter (divergence) or an interrupt, the
-        parameters and the optimizer's state are put back as they were
-        before the epoch, then ``ValueError`` or ``KeyboardInterrupt`` is
-        raised.  Ctrl-C takes effect at the end of the current batch.
+        Batches whose sample weights are all zero are skipped.  If anything
+        goes wrong (a non-finite loss, parameter or output: divergence; an
+        interrupt; an error in a user's component), the parameters and the
+        optimizer's state are put back as they were before the epoch and the
+        error is raised (divergence as a ``ValueError`` saying what to do).
+        Ctrl-C takes effect at the end of the current batch.
         """
         if self.optimizer is None:
             raise ValueError("This network has no optimizer: pass one (e.g. optimizer='adam') to train it.")
@@ -495,20 +501,25 @@ class NeuralNetwork:
                         progress(min(start + batch_size, n), n, total / seen)
                     if interrupted():
                         raise KeyboardInterrupt
-            if not np.all(np.isfinite(self.params)):
+            if not seen:
+                raise ValueError("Every sample has zero weight: there is nothing to train on.")
+            with np.errstate(over="ignore", invalid="ignore"):
+                # the last update is checked on the last batch's outputs
+                finite = np.all(np.isfinite(self.params)) and np.all(np.isfinite(self.output(x[idx])))
+            if not finite:
                 raise _Diverged
-        except (KeyboardInterrupt, _Diverged) as exc:
+        except BaseException as exc:
             self.params[...] = saved_params
             if hasattr(self.optimizer, "__dict__"):
                 vars(self.optimizer).clear()
                 vars(self.optimizer).update(vars(saved_optimizer))
-            if isinstance(exc, KeyboardInterrupt):
+            if not isinstance(exc, _Diverged):
                 raise
             where = "" if epoch is None else f" in epoch {epoch}"
             raise ValueError(
-                f"Training diverged{where}: the loss or the parameters became non-finite "
-                "(nan or inf). The parameters were restored to their values at the start of that "
-                "epoch. Try a smaller learning rate, or scale the inputs (e.g. StandardScaler)."
+                f"Training diverged{where}: the loss, the parameters or the outputs became "
+                "non-finite (nan or inf). The parameters were restored to their values at the start "
+                "of that epoch. Try a smaller learning rate, or scale the inputs (e.g. StandardScaler)."
             ) from None
         return total / seen
 

@@ -39,16 +39,27 @@ class Optimizer(BaseEstimator):
     def update(self, old_params, gradient):
         """Update ``old_params`` in place from ``gradient`` and return it."""
         key = (old_params.shape, old_params.dtype)
-        if getattr(self, "_state_key", None) != key:
+        state_key = getattr(self, "_state_key", None)
+        if state_key is None or state_key[0] != key[0]:
             self.reset()
             for name in self._state_names:
                 setattr(self, name, np.zeros_like(old_params))
-            self._buffer = np.empty_like(old_params)
             self.t_ = 0
-            self._state_key = key
+        elif state_key[1] != key[1]:  # same parameters in another dtype: keep the state
+            for name in self._state_names:
+                setattr(self, name, getattr(self, name).astype(key[1]))
+        self._state_key = key
+        buffer = self.__dict__.get("_buffer")
+        if buffer is None or buffer.dtype != key[1] or buffer.shape != key[0]:
+            self._buffer = buffer = np.empty_like(old_params)
         self.t_ += 1
-        self._step(old_params, gradient, self._buffer)
+        self._step(old_params, gradient, buffer)
         return old_params
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        state.pop("_buffer", None)  # scratch space: not worth copying or pickling
+        return state
 
     def reset(self):
         """Forget the state (velocities, moments, step count)."""
