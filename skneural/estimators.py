@@ -325,6 +325,8 @@ class _BaseMLP(BaseEstimator):
         self.t_ = 0
         self.loss_ = None
         self._no_improvement_count = 0
+        for name in ("loss_curve_", "validation_scores_", "best_validation_score_", "best_loss_", "_best_params"):
+            self.__dict__.pop(name, None)  # a fresh fit forgets the previous one's progress
 
     def _current_optimizer_settings(self):
         opt = self.optimizer
@@ -737,12 +739,12 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     def predict_log_proba(self, X):
         """Logarithm of ``predict_proba``, from the logits for softmax and sigmoid outputs
         (finite where the probabilities round to 0 or 1)."""
+        check_is_fitted(self)
         log_output = _LOG_OUTPUTS.get(type(self.network_.layers[-1].activation))
         if log_output is None:
             proba = self.predict_proba(X)
             with np.errstate(divide="ignore"):
                 return np.log(proba, out=proba)
-        check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
         z = self.network_.logits(X)
         log_p = log_output(z)

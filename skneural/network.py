@@ -72,7 +72,7 @@ def check_sample_weight(sample_weight, x):
     """Validate ``sample_weight`` for ``x``: None, or a 1-D array of non-negative numbers with a positive sum."""
     if sample_weight is None:
         return None
-    if np.ndim(sample_weight) == 0:
+    if isinstance(sample_weight, numbers.Real):
         sample_weight = np.full(x.shape[0], sample_weight)
     sample_weight = check_array(sample_weight, ensure_2d=False, dtype=x.dtype, input_name="sample_weight")
     if sample_weight.ndim != 1:
