@@ -23,7 +23,6 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
@@ -78,7 +77,7 @@ _AUTO_CLASSIFICATION = {
 }
 # Log-probabilities computed from the output layer's pre-activation.
 _LOG_OUTPUTS = {
-    activations.Softmax: lambda z: z - logsumexp(z, axis=1, keepdims=True),
+    activations.Softmax: lambda z: z - losses.logsumexp_rows(z),
     activations.Sigmoid: lambda z: -np.logaddexp(0, -z),
 }
 # scikit-learn's names for the output activations (out_activation_).
