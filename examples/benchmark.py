@@ -1,0 +1,243 @@
+"""Benchmark: skneural against scikit-learn's MLP and against the matrix-product floor.
+
+Everything is measured in this one process, on the same data, and reported as
+ratios measured in the same run (absolute times on shared machines drift).
+Each figure is the median of ``--repeats`` runs.
+
+    python examples/benchmark.py                 # the full table (a few minutes)
+    python examples/benchmark.py --n 15000 --json results.json
+    python examples/benchmark.py --quick         # a tiny smoke run
+
+Sections: training (seconds per epoch, float64 and float32, against
+scikit-learn and against the epoch's matrix products alone), prediction
+(``predict_proba`` against scikit-learn and the two products), small data (a
+default fit on digits), memory (peak extra memory of ``fit`` as a multiple of
+X's size, by tracemalloc), scaling (epoch time against n and width), and the
+general Jacobian path (a user's row-wise softmax given as a pair) against the
+fused one.
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+
+from skneural import NumpyMLPClassifier
+
+
+def median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def quiet(fn):
+    def run():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return fn()
+    return run
+
+
+def make_data(n, features, classes, dtype, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.rand(n, features).astype(dtype)
+    y = rng.randint(0, classes, n)
+    return X, y
+
+
+def floor_epoch(X, sizes, batch_size, repeats):
+    """The matrix products of one epoch alone: forward, weight gradients, and the
+    input gradients every layer but the first needs, batch by batch."""
+    rng = np.random.RandomState(1)
+    weights = [rng.randn(a, b).astype(X.dtype) for a, b in zip(sizes[:-1], sizes[1:])]
+
+    def epoch():
+        for start in range(0, X.shape[0], batch_size):
+            outputs = [X[start:start + batch_size]]
+            for w in weights:
+                outputs.append(outputs[-1] @ w)
+            grad = outputs[-1]
+            for i in range(len(weights) - 1, -1, -1):
+                outputs[i].T @ grad
+                if i:
+                    grad = grad @ weights[i].T
+
+    return median_time(epoch, repeats)
+
+
+def training(args, dtype):
+    X, y = make_data(args.n, args.features, args.classes, dtype)
+    settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs,
+                    shuffle=True, tol=0, random_state=0)
+    ours = median_time(quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), args.repeats) / args.epochs
+    theirs = median_time(quiet(lambda: MLPClassifier(**settings).fit(X, y)), args.repeats) / args.epochs
+    floor = floor_epoch(X, [args.features, args.hidden, args.classes], args.batch_size, args.repeats)
+    return {"skneural_s": ours, "sklearn_s": theirs, "floor_s": floor,
+            "vs_sklearn": ours / theirs, "vs_floor": ours / floor}
+
+
+def prediction(args):
+    X, y = make_data(args.n, args.features, args.classes, np.float64)
+    settings = dict(hidden_layer_sizes=(args.hidden,), max_iter=1, random_state=0)
+    ours = quiet(lambda: NumpyMLPClassifier(**settings).fit(X[:2000], y[:2000]))()
+    theirs = quiet(lambda: MLPClassifier(**settings).fit(X[:2000], y[:2000]))()
+    w1, w2 = theirs.coefs_
+
+    def products():
+        (X @ w1) @ w2
+
+    t_ours = median_time(lambda: ours.predict_proba(X), args.repeats)
+    t_theirs = median_time(lambda: theirs.predict_proba(X), args.repeats)
+    t_floor = median_time(products, args.repeats)
+    return {"skneural_s": t_ours, "sklearn_s": t_theirs, "floor_s": t_floor,
+            "vs_sklearn": t_ours / t_theirs, "vs_floor": t_ours / t_floor}
+
+
+def small_data(args):
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+    result = {}
+    for name, Estimator in (("skneural", NumpyMLPClassifier), ("sklearn", MLPClassifier)):
+        models = []
+        seconds = median_time(quiet(lambda: models.append(Estimator(random_state=0).fit(X_train, y_train))),
+                              args.repeats)
+        result[f"{name}_s"] = seconds
+        result[f"{name}_accuracy"] = float(models[-1].score(X_test, y_test))
+    result["vs_sklearn"] = result["skneural_s"] / result["sklearn_s"]
+    return result
+
+
+def peak_fit_memory(Estimator, X, y, settings):
+    tracemalloc.start()
+    quiet(lambda: Estimator(**settings).fit(X, y))()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / X.nbytes
+
+
+def memory(args):
+    X, y = make_data(args.n, args.features, args.classes, np.float64)
+    settings = dict(hidden_layer_sizes=(args.hidden,), max_iter=1, batch_size=args.batch_size, tol=0, random_state=0)
+    return {"skneural_x": peak_fit_memory(NumpyMLPClassifier, X, y, settings),
+            "sklearn_x": peak_fit_memory(MLPClassifier, X, y, settings)}
+
+
+def scaling(args):
+    rows = []
+    for n in (args.n // 4, args.n // 2, args.n):
+        for hidden in (64, 256, 1024) if n == args.n else (args.hidden,):
+            X, y = make_data(n, args.features, args.classes, np.float64)
+            settings = dict(hidden_layer_sizes=(hidden,), batch_size=args.batch_size, max_iter=1, tol=0,
+                            random_state=0)
+            seconds = median_time(quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), args.repeats)
+            floor = floor_epoch(X, [args.features, hidden, args.classes], args.batch_size, args.repeats)
+            rows.append({"n": n, "hidden": hidden, "skneural_s": seconds, "floor_s": floor,
+                         "vs_floor": seconds / floor})
+    return rows
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_jacobians(z):
+    s = softmax(z)
+    jac = -s[:, :, None] * s[:, None, :]
+    jac[:, np.arange(s.shape[1]), np.arange(s.shape[1])] += s
+    return jac
+
+
+def jacobian_path(args):
+    rows = []
+    for classes in (10, 100):
+        X, y = make_data(args.n // 4, args.features, classes, np.float64)
+        settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=1, tol=0,
+                        random_state=0, loss="categorical_crossentropy")
+        fused = median_time(quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), args.repeats)
+        general = median_time(quiet(lambda: NumpyMLPClassifier(
+            output_activation=(softmax, softmax_jacobians), **settings).fit(X, y)), args.repeats)
+        rows.append({"outputs": classes, "fused_s": fused, "general_s": general, "general_vs_fused": general / fused})
+    return rows
+
+
+def print_table(results):
+    print(f"\nskneural benchmark: {results['machine']['cores']} cores, {results['machine']['processor']}, "
+          f"n={results['settings']['n']}, {results['settings']['features']} -> {results['settings']['hidden']} "
+          f"-> {results['settings']['classes']}, batch {results['settings']['batch_size']}")
+    print(f"{'measure':<34}{'skneural':>11}{'sklearn':>11}{'floor':>10}{'/sklearn':>10}{'/floor':>9}")
+    for dtype, row in results.get("training", {}).items():
+        print(f"{'train epoch (s), ' + dtype:<34}{row['skneural_s']:>11.3f}{row['sklearn_s']:>11.3f}"
+              f"{row['floor_s']:>10.3f}{row['vs_sklearn']:>10.2f}{row['vs_floor']:>9.2f}")
+    if "prediction" in results:
+        row = results["prediction"]
+        print(f"{'predict_proba (s)':<34}{row['skneural_s']:>11.3f}{row['sklearn_s']:>11.3f}"
+              f"{row['floor_s']:>10.3f}{row['vs_sklearn']:>10.2f}{row['vs_floor']:>9.2f}")
+    if "small_data" in results:
+        row = results["small_data"]
+        print(f"{'digits default fit (s)':<34}{row['skneural_s']:>11.3f}{row['sklearn_s']:>11.3f}"
+              f"{'':>10}{row['vs_sklearn']:>10.2f}")
+        print(f"{'digits held-out accuracy':<34}{row['skneural_accuracy']:>11.4f}{row['sklearn_accuracy']:>11.4f}")
+    if "memory" in results:
+        row = results["memory"]
+        print(f"{'fit peak extra memory (x X)':<34}{row['skneural_x']:>11.2f}{row['sklearn_x']:>11.2f}")
+    for row in results.get("scaling", []):
+        print(f"{'epoch n=%d hidden=%d (s)' % (row['n'], row['hidden']):<34}{row['skneural_s']:>11.3f}"
+              f"{'':>11}{row['floor_s']:>10.3f}{'':>10}{row['vs_floor']:>9.2f}")
+    for row in results.get("jacobian", []):
+        print(f"{'Jacobian/fused epoch, %d outputs' % row['outputs']:<34}{row['general_s']:>11.3f}"
+              f"{row['fused_s']:>11.3f}  (general / fused = {row['general_vs_fused']:.2f})")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=60000, help="training rows (default 60000)")
+    parser.add_argument("--features", type=int, default=784)
+    parser.add_argument("--hidden", type=int, default=256)
+    parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dtype", nargs="+", default=["float64", "float32"], choices=["float64", "float32"])
+    parser.add_argument("--sections", nargs="+",
+                        default=["training", "prediction", "small_data", "memory", "scaling", "jacobian"],
+                        choices=["training", "prediction", "small_data", "memory", "scaling", "jacobian"])
+    parser.add_argument("--quick", action="store_true", help="a tiny run, to check that everything works")
+    parser.add_argument("--json", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.features, args.hidden, args.epochs, args.repeats = 800, 20, 16, 1, 1
+    results = {
+        "machine": {"cores": os.cpu_count(), "processor": platform.processor() or platform.machine(),
+                    "python": platform.python_version(), "numpy": np.__version__},
+        "settings": {k: v for k, v in vars(args).items() if k not in ("json", "sections")},
+    }
+    if "training" in args.sections:
+        results["training"] = {dtype: training(args, np.dtype(dtype).type) for dtype in args.dtype}
+    sections = {"prediction": prediction, "small_data": small_data, "memory": memory, "scaling": scaling,
+                "jacobian": jacobian_path}
+    for name, run in sections.items():
+        if name in args.sections:
+            results[name] = run(args)
+    print_table(results)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=2)
+    return results
+
+
+if __name__ == "__main__":
+    main()
