@@ -246,6 +246,13 @@ class NeuralNetwork:
             views.append(layer_views)
         return views
 
+    def _penalty_scratch(self):
+        """Work arrays shaped like the dense weights, for the L2 term's gradient."""
+        scratch = self.__dict__.get("_scratch")
+        if scratch is None or scratch[0].dtype != self._params.dtype:
+            scratch = self._scratch = [np.empty_like(w) for w in self.weights]
+        return scratch
+
     def _allocate(self, dtype):
         size = sum(p.size for layer in self.layers for p in layer.params)
         self._params = np.empty(size, dtype=dtype)
@@ -278,6 +285,11 @@ class NeuralNetwork:
         if self._params.dtype != dtype:
             self._allocate(dtype)
         return self
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_scratch", None)  # work arrays: not worth copying or pickling
+        return state
 
     def __setstate__(self, state):
         # pickle stores each layer's arrays on their own: make them views again
@@ -359,8 +371,9 @@ class NeuralNetwork:
         for layer in reversed(layers):
             grad = layer.backward(grad)
         if self.alpha:
-            for layer in self._dense:
-                layer.d_weights += (self.alpha / total) * layer.weights
+            for layer, scratch in zip(self._dense, self._penalty_scratch()):
+                np.multiply(layer.weights, self.alpha / total, out=scratch)
+                layer.d_weights += scratch
 
     def loss_and_gradient(self, x, y, sample_weight=None):
         """Average loss on a batch and its gradient (the flat ``grads`` vector, overwritten).
@@ -481,6 +494,9 @@ class NeuralNetwork:
         n = x.shape[0]
         rng = self._rng if random_state is None else random_state
         order = rng.permutation(n) if shuffle else np.arange(n)
+        # shuffled dense batches are gathered into one reused array (no allocation per batch);
+        # unshuffled ones are slices of x
+        gather = np.empty((min(batch_size, n), x.shape[1]), x.dtype) if shuffle and isinstance(x, np.ndarray) else None
         saved_params, saved_optimizer = self.params.copy(), copy.deepcopy(self.optimizer)
         total = seen = 0.0
         try:
@@ -490,8 +506,14 @@ class NeuralNetwork:
                     w = None if sample_weight is None else sample_weight[idx]
                     if w is not None and not np.any(w):
                         continue  # a batch of zero weight has nothing to learn from
+                    if not shuffle:
+                        xb = x[start:start + batch_size]
+                    elif gather is not None:
+                        xb = np.take(x, idx, axis=0, out=gather[:len(idx)])
+                    else:
+                        xb = x[idx]
                     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-                        loss = self._train_batch(x[idx], y[idx], w)
+                        loss = self._train_batch(xb, y[idx], w)
                     if not np.isfinite(loss):
                         raise _Diverged
                     batch_weight = len(idx) if w is None else float(np.sum(w))
