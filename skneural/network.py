@@ -40,6 +40,10 @@ _CANONICAL_PAIRS = {
 }
 
 
+# Prediction works through large inputs in chunks whose widest work array is about this big.
+_CHUNK_BYTES = 8 * 2**20
+
+
 class _Diverged(Exception):
     pass
 
@@ -397,16 +401,37 @@ class NeuralNetwork:
         return self._objective(y_pred, z, y, sample_weight)
 
     def output(self, x):
-        """The network's output for validated ``x``, keeping no state (safe across threads)."""
-        return self._run(x, train=False)[0]
+        """The network's output for validated ``x``, keeping no state (safe across threads).
+
+        Large ``x`` goes through in chunks of rows, so the hidden layers' work
+        arrays stay bounded (about ``_CHUNK_BYTES`` each) whatever the size of ``x``.
+        """
+        return self._in_chunks(lambda rows: self._run(rows, train=False)[0], x)
 
     def logits(self, x):
         """The output layer's pre-activation for validated ``x`` (the output itself if the
-        last layer is not an activation)."""
+        last layer is not an activation), in chunks as ``output``."""
         layers = self.layers[:-1] if isinstance(self.layers[-1], Activation) else self.layers
-        for layer in layers:
-            x = layer.infer(x)
-        return x
+
+        def run(rows):
+            for layer in layers:
+                rows = layer.infer(rows)
+            return rows
+
+        return self._in_chunks(run, x)
+
+    def _in_chunks(self, run, x):
+        widths = [p.shape[-1] for p in self.weights] or [x.shape[1]]
+        rows = max(256, _CHUNK_BYTES // (max(widths) * self._params.itemsize))
+        n = x.shape[0]
+        if n <= rows:
+            return run(x)
+        first = run(x[:rows])
+        out = np.empty((n,) + first.shape[1:], dtype=first.dtype)
+        out[:rows] = first
+        for start in range(rows, n, rows):
+            out[start:start + rows] = run(x[start:start + rows])
+        return out
 
     # -- training and prediction --------------------------------------------------
 

@@ -626,3 +626,20 @@ def test_small_mistakes_get_clear_errors(rng):
         net.params = np.zeros(3)
     net.params = np.arange(17.0)
     assert net.weights[0][0, 1] == 1.0  # assignment copies into the live vector
+
+
+def test_large_inputs_are_predicted_in_bounded_chunks(rng, monkeypatch):
+    import skneural.network as module
+
+    net = NeuralNetwork([5, 64, 3], "relu", "softmax", "categorical_crossentropy", random_state=0)
+    x = rng.randn(1000, 5)
+    whole = net.predict(x)
+    monkeypatch.setattr(module, "_CHUNK_BYTES", 64 * 8 * 300)  # 300 rows of the 64-wide layer
+    seen = []
+    real_run = net._run
+    monkeypatch.setattr(net, "_run", lambda rows, train: seen.append(len(rows)) or real_run(rows, train))
+    np.testing.assert_allclose(net.predict(x), whole, rtol=1e-12)
+    assert seen == [300, 300, 300, 100]
+    w1, w2 = net.weights
+    b1, b2 = net.biases
+    np.testing.assert_allclose(net.logits(x), np.maximum(x @ w1 + b1, 0) @ w2 + b2, rtol=1e-12)
