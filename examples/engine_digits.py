@@ -5,7 +5,6 @@ Run ``python examples/engine_digits.py`` (``--epochs N`` for a shorter run).
 
 import argparse
 
-import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler

@@ -4,7 +4,6 @@ import time
 
 
 def demo():
-    import numpy as np
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler

@@ -14,6 +14,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import softmax_pair, squared_error_pair
 from skneural import SGD, Adam, NumpyMLPClassifier, NumpyMLPRegressor
 from skneural.activations import ActivationFunction
 
@@ -524,16 +525,11 @@ def test_divergence_is_a_clear_error_and_keeps_the_previous_model(blobs):
 
 def test_interrupt_keeps_the_last_completed_epoch(blobs):
     X, y = blobs
-    calls = []
 
-    def loss(y_pred, y_true):
-        calls.append(1)
-        if len(calls) == 3 * 2 + 1:  # the first batch of epoch 4 (two batches an epoch)
-            raise KeyboardInterrupt
-        return 0.5 * np.mean((y_pred - y_true) ** 2, axis=1, keepdims=True)
+    def interrupt():
+        raise KeyboardInterrupt
 
-    def d_loss(y_pred, y_true):
-        return np.expand_dims((y_pred - y_true) / y_true.shape[1], 1)
+    loss, d_loss, calls = squared_error_pair(3 * 2 + 1, interrupt)  # the first batch of epoch 4 (two an epoch)
 
     params = dict(hidden_layer_sizes=(10,), batch_size=150, tol=0, random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
@@ -593,13 +589,7 @@ def test_more_named_optimizers(optimizer, rate, blobs):
 def test_pairs_and_a_row_wise_output_in_an_estimator(blobs):
     X, y = blobs
 
-    def softmax(z):
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-
-    def softmax_jacobians(z):
-        s = softmax(z)
-        return np.einsum("ni,ij->nij", s, np.eye(s.shape[1])) - np.einsum("ni,nj->nij", s, s)
+    softmax, softmax_jacobians = softmax_pair()
 
     def softsign(z):
         return z / (1 + np.abs(z))
@@ -673,16 +663,8 @@ def test_ctrl_c_stops_the_estimator_at_the_end_of_a_batch(blobs):
     import signal
 
     X, y = blobs
-    calls = []
-
-    def loss(y_pred, y_true):
-        calls.append(1)
-        if len(calls) == 2 * 3 + 1:  # the first batch of epoch 3
-            signal.raise_signal(signal.SIGINT)
-        return 0.5 * np.mean((y_pred - y_true) ** 2, axis=1, keepdims=True)
-
-    def d_loss(y_pred, y_true):
-        return np.expand_dims((y_pred - y_true) / y_true.shape[1], 1)
+    # Ctrl-C during the first batch of epoch 3 (three batches an epoch)
+    loss, d_loss, calls = squared_error_pair(2 * 3 + 1, lambda: signal.raise_signal(signal.SIGINT))
 
     params = dict(hidden_layer_sizes=(10,), batch_size=100, tol=0, random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):

@@ -7,7 +7,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from conftest import numeric_jacobian
+from conftest import softmax_pair
 import scipy.sparse as sp
 
 from skneural import SGD, Adam, MeanSquaredError, NeuralNetwork, check_gradients, to_categorical
@@ -40,20 +40,6 @@ def make_targets(kind, rng, n, m):
     if kind == "counts":
         return rng.poisson(1.5, (n, m)).astype(float)
     return rng.randn(n, m)
-
-
-def softmax_pair():
-    """Softmax written by a user as seed 000 describes: a function and its Jacobians."""
-
-    def softmax(x):
-        e = np.exp(x - x.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-
-    def d_softmax(x):
-        s = softmax(x)
-        return np.einsum("ni,ij->nij", s, np.eye(s.shape[1])) - np.einsum("ni,nj->nij", s, s)
-
-    return softmax, d_softmax
 
 
 @pytest.fixture(scope="module")
