@@ -238,7 +238,7 @@ class Softmax(ActivationFunction):
 
     def __call__(self, x):
         e = np.exp(x - x.max(axis=1, keepdims=True))
-        e /= e.sum(axis=1, keepdims=True)
+        e /= (e @ np.ones(e.shape[1], e.dtype))[:, None]  # row sums; faster than e.sum(axis=1)
         return e
 
     def derivative(self, x):

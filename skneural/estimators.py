@@ -538,8 +538,13 @@ class _BaseMLP(BaseEstimator):
 
     def _forward(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
-        return self.network_.output(X)
+        X = self._validate_for_prediction(X)
+        return self.network_.output(X, check_finite=True)
+
+    def _validate_for_prediction(self, X):
+        # finiteness is checked by the network on its first layer's output, sparing a pass over X
+        return validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+                             reset=False, ensure_all_finite=False)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -744,8 +749,7 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
             proba = self.predict_proba(X)
             with np.errstate(divide="ignore"):
                 return np.log(proba, out=proba)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False)
-        z = self.network_.logits(X)
+        z = self.network_.logits(self._validate_for_prediction(X), check_finite=True)
         log_p = log_output(z)
         return np.hstack([-np.logaddexp(0, z), log_p]) if log_p.shape[1] == 1 else log_p
 

@@ -107,7 +107,10 @@ class Dense(Layer):
             np.matmul(self.input.T, output_gradient, out=self.d_weights)
         else:  # a scipy sparse input
             self.d_weights[...] = self.input.T @ output_gradient
-        np.sum(output_gradient, axis=0, keepdims=True, out=self.d_bias)
+        ones = self.__dict__.get("_ones")
+        if ones is None or ones.shape[0] != output_gradient.shape[0] or ones.dtype != output_gradient.dtype:
+            self._ones = ones = np.ones(output_gradient.shape[0], output_gradient.dtype)
+        np.matmul(ones, output_gradient, out=self.d_bias[0])  # column sums, several times faster than np.sum
         if self.needs_input_gradient:
             return output_gradient @ self.weights.T
         return None

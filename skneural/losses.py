@@ -44,7 +44,12 @@ EPS = np.finfo(np.float64).tiny
 def logsumexp_rows(z):
     """``log(sum(exp(z), axis=1))`` as a column, without overflow (cheaper than scipy's for small rows)."""
     top = z.max(axis=1, keepdims=True)
-    return top + np.log(np.sum(np.exp(z - top), axis=1, keepdims=True))
+    return top + np.log(_row_sums(np.exp(z - top)))
+
+
+def _row_sums(a):
+    """``a.sum(axis=1, keepdims=True)``, as a product with ones: several times faster for narrow rows."""
+    return (a @ np.ones(a.shape[1], a.dtype))[:, None]
 
 
 def _floor(a):
@@ -135,10 +140,10 @@ class CategoricalCrossEntropy(Loss):
 
     def from_logits(self, z, y_true):
         lse = logsumexp_rows(z)
-        return lse * y_true.sum(axis=1, keepdims=True) - np.sum(y_true * z, axis=1, keepdims=True)
+        return lse * _row_sums(y_true) - np.einsum("ij,ij->i", y_true, z)[:, None]
 
     def logit_gradient(self, y_pred, y_true):
-        return y_pred * y_true.sum(axis=1, keepdims=True) - y_true
+        return y_pred * _row_sums(y_true) - y_true
 
 
 class BinaryCrossEntropy(Loss):

@@ -19,7 +19,8 @@ import warnings
 import zipfile
 
 import numpy as np
-from sklearn.utils import check_random_state
+from sklearn import get_config
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import activations, losses
@@ -70,6 +71,16 @@ def _deferred_interrupt():
         yield lambda: bool(hits)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _state_of(obj):
+    """A copy of ``obj``'s attributes to put back after a failed epoch (None for an object
+    without ``__dict__``).  Arrays are copied directly, which is much cheaper than a deepcopy;
+    scratch space (``_buffer``) is left out."""
+    if not hasattr(obj, "__dict__"):
+        return None
+    return {k: v.copy() if type(v) is np.ndarray else copy.deepcopy(v)
+            for k, v in vars(obj).items() if k != "_buffer"}
 
 
 def check_sample_weight(sample_weight, x):
@@ -400,25 +411,42 @@ class NeuralNetwork:
         y_pred, z = self._run(x, train=False)
         return self._objective(y_pred, z, y, sample_weight)
 
-    def output(self, x):
+    def output(self, x, check_finite=False, input_name="X"):
         """The network's output for validated ``x``, keeping no state (safe across threads).
 
         Large ``x`` goes through in chunks of rows, so the hidden layers' work
         arrays stay bounded (about ``_CHUNK_BYTES`` each) whatever the size of ``x``.
+        ``check_finite=True`` raises scikit-learn's error for NaN or infinity in
+        ``x`` (named ``input_name``), checked on the first layer's output,
+        which is non-finite wherever ``x`` is, and costs no pass over ``x``.
         """
-        return self._in_chunks(lambda rows: self._run(rows, train=False)[0], x)
+        return self._in_chunks(lambda rows: self._infer(rows, self.layers, check_finite, input_name), x)
 
-    def logits(self, x):
+    def logits(self, x, check_finite=False, input_name="X"):
         """The output layer's pre-activation for validated ``x`` (the output itself if the
-        last layer is not an activation), in chunks as ``output``."""
+        last layer is not an activation), in chunks and checked as ``output``."""
         layers = self.layers[:-1] if isinstance(self.layers[-1], Activation) else self.layers
+        return self._in_chunks(lambda rows: self._infer(rows, layers, check_finite, input_name), x)
 
-        def run(rows):
-            for layer in layers:
-                rows = layer.infer(rows)
-            return rows
-
-        return self._in_chunks(run, x)
+    def _infer(self, x, layers, check_finite, input_name):
+        check_finite = check_finite and not get_config()["assume_finite"]
+        if check_finite and not isinstance(layers[0], Dense):
+            assert_all_finite(x, input_name=input_name)
+        for i, layer in enumerate(layers):
+            out = layer.infer(x)
+            if check_finite and i == 0 and isinstance(layer, Dense):
+                # inf * w is +-inf or (w = 0) nan, and nan stays nan, so a non-finite input
+                # value makes its whole row of x @ W non-finite
+                with np.errstate(over="ignore", invalid="ignore"):
+                    finite = np.isfinite(np.sum(out)) or np.all(np.isfinite(out))
+                if not finite:
+                    assert_all_finite(x, input_name=input_name)
+                    raise ValueError(
+                        f"Input {input_name} has values so large that the first layer's outputs "
+                        "overflow. Scale the inputs (e.g. with StandardScaler)."
+                    )
+            x = out
+        return x
 
     def _in_chunks(self, run, x):
         widths = [p.shape[-1] for p in self.weights] or [x.shape[1]]
@@ -521,11 +549,16 @@ class NeuralNetwork:
         order = rng.permutation(n) if shuffle else np.arange(n)
         # shuffled dense batches are gathered into one reused array (no allocation per batch);
         # unshuffled ones are slices of x
-        gather = np.empty((min(batch_size, n), x.shape[1]), x.dtype) if shuffle and isinstance(x, np.ndarray) else None
-        saved_params, saved_optimizer = self.params.copy(), copy.deepcopy(self.optimizer)
+        gather = None
+        if shuffle and isinstance(x, np.ndarray):
+            gather = np.empty((min(batch_size, n), x.shape[1]), x.dtype)
+            if not x.flags.c_contiguous and x.nbytes <= _CHUNK_BYTES:
+                x = np.ascontiguousarray(x)  # rows of a strided x gather several times slower
+        saved_params, saved_optimizer = self.params.copy(), _state_of(self.optimizer)
         total = seen = 0.0
         try:
-            with _deferred_interrupt() as interrupted:
+            # overflow and invalid values are divergence, reported below
+            with _deferred_interrupt() as interrupted, np.errstate(over="ignore", invalid="ignore"):
                 for start in range(0, n, batch_size):
                     idx = order[start:start + batch_size]
                     w = None if sample_weight is None else sample_weight[idx]
@@ -534,11 +567,11 @@ class NeuralNetwork:
                     if not shuffle:
                         xb = x[start:start + batch_size]
                     elif gather is not None:
-                        xb = np.take(x, idx, axis=0, out=gather[:len(idx)])
+                        # mode="clip" skips a bounds check (the indices are a permutation) and a buffered copy
+                        xb = np.take(x, idx, axis=0, out=gather[:len(idx)], mode="clip")
                     else:
                         xb = x[idx]
-                    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-                        loss = self._train_batch(xb, y[idx], w)
+                    loss = self._train_batch(xb, y[idx], w)
                     if not np.isfinite(loss):
                         raise _Diverged
                     batch_weight = len(idx) if w is None else float(np.sum(w))
@@ -557,9 +590,9 @@ class NeuralNetwork:
                 raise _Diverged
         except BaseException as exc:
             self.params[...] = saved_params
-            if hasattr(self.optimizer, "__dict__"):
+            if saved_optimizer is not None:
                 vars(self.optimizer).clear()
-                vars(self.optimizer).update(vars(saved_optimizer))
+                vars(self.optimizer).update(saved_optimizer)
             if not isinstance(exc, _Diverged):
                 raise
             where = "" if epoch is None else f" in epoch {epoch}"

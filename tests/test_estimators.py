@@ -725,3 +725,43 @@ def test_outputs_that_overflow_are_divergence(blobs):
         reg.fit(X, X[:, 0])
     with pytest.raises(NotFittedError):
         reg.predict(X)
+
+
+@pytest.mark.parametrize("bad, message", [(np.nan, "NaN"), (np.inf, "infinity"), (-np.inf, "infinity")])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_prediction_rejects_non_finite_input_whatever_the_weights(bad, message, activation, sparse):
+    # Prediction checks finiteness on the first layer's output: a single hidden unit whose
+    # incoming weights are all negative, or zero, must not hide an infinite input (relu(-inf)
+    # is 0, tanh(-inf) is -1).
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    est = NumpyMLPClassifier(hidden_layer_sizes=(1,), activation=activation, max_iter=5,
+                             random_state=0).fit(X, y)
+    for w in (-1.0, 0.0):
+        est.coefs_[0][...] = w
+        X_bad = X.copy()
+        X_bad[7, 2] = bad
+        X_bad = sp.csr_matrix(X_bad) if sparse else X_bad
+        for method in (est.predict, est.predict_proba, est.predict_log_proba):
+            with pytest.raises(ValueError, match=f"Input X contains {message}"):
+                method(X_bad)
+
+
+def test_prediction_reports_inputs_too_large_for_the_network():
+    X, y = make_classification(n_samples=40, n_features=3, n_informative=2, n_redundant=0, random_state=0)
+    est = NumpyMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
+    est.coefs_[0][...] = 1.0  # three inputs of 1e308 sum past the largest float
+    with pytest.raises(ValueError, match="so large that the first layer's outputs overflow"):
+        est.predict(np.full((2, 3), 1e308))
+
+
+def test_assume_finite_skips_the_prediction_check():
+    from sklearn import config_context
+
+    X, y = make_classification(n_samples=40, n_features=3, n_informative=2, n_redundant=0, random_state=0)
+    est = NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0).fit(X, y)
+    X_bad = X.copy()
+    X_bad[0, 0] = np.nan
+    with config_context(assume_finite=True):
+        proba = est.predict_proba(X_bad)
+    assert np.isnan(proba[0]).all() and np.isfinite(proba[1:]).all()

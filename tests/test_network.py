@@ -622,8 +622,8 @@ def test_large_inputs_are_predicted_in_bounded_chunks(rng, monkeypatch):
     whole = net.predict(x)
     monkeypatch.setattr(module, "_CHUNK_BYTES", 64 * 8 * 300)  # 300 rows of the 64-wide layer
     seen = []
-    real_run = net._run
-    monkeypatch.setattr(net, "_run", lambda rows, train: seen.append(len(rows)) or real_run(rows, train))
+    real_infer = net._infer
+    monkeypatch.setattr(net, "_infer", lambda rows, *args: seen.append(len(rows)) or real_infer(rows, *args))
     np.testing.assert_allclose(net.predict(x), whole, rtol=1e-12)
     assert seen == [300, 300, 300, 100]
     w1, w2 = net.weights
