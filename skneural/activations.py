@@ -62,6 +62,11 @@ class ActivationFunction(BaseEstimator):
     def derivative(self, x):
         raise NotImplementedError
 
+    def apply_inplace(self, x):
+        """``self(x)``, written over ``x`` where the activation can (the built-ins do);
+        the default returns ``self(x)``.  Prediction uses it on arrays it owns."""
+        return self(x)
+
     def _checked_derivative(self, x):
         d = np.asarray(self.derivative(x))
         n, m = x.shape
@@ -125,6 +130,9 @@ class Identity(ActivationFunction):
     def __call__(self, x):
         return x
 
+    def apply_inplace(self, x):
+        return x
+
     def derivative(self, x):
         return np.ones_like(x)
 
@@ -137,6 +145,9 @@ class ReLU(ActivationFunction):
 
     def __call__(self, x):
         return np.maximum(x, 0)
+
+    def apply_inplace(self, x):
+        return np.maximum(x, 0, out=x)
 
     def derivative(self, x):
         return _as_dtype(x > 0, x)
@@ -167,6 +178,9 @@ class Tanh(ActivationFunction):
     def __call__(self, x):
         return np.tanh(x)
 
+    def apply_inplace(self, x):
+        return np.tanh(x, out=x)
+
     def derivative(self, x):
         return 1 - np.tanh(x) ** 2
 
@@ -179,6 +193,9 @@ class Sigmoid(ActivationFunction):
 
     def __call__(self, x):
         return expit(x)
+
+    def apply_inplace(self, x):
+        return expit(x, out=x)
 
     def derivative(self, x):
         s = expit(x)
@@ -210,6 +227,9 @@ class Softplus(ActivationFunction):
     def __call__(self, x):
         return np.logaddexp(0, x)
 
+    def apply_inplace(self, x):
+        return np.logaddexp(0, x, out=x)
+
     def derivative(self, x):
         return expit(x)
 
@@ -219,6 +239,9 @@ class Exp(ActivationFunction):
 
     def __call__(self, x):
         return np.exp(x)
+
+    def apply_inplace(self, x):
+        return np.exp(x, out=x)
 
     def derivative(self, x):
         return np.exp(x)
@@ -237,7 +260,14 @@ class Softmax(ActivationFunction):
     """
 
     def __call__(self, x):
-        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return self._normalized(np.exp(x - x.max(axis=1, keepdims=True)))
+
+    def apply_inplace(self, x):
+        x -= x.max(axis=1, keepdims=True)
+        return self._normalized(np.exp(x, out=x))
+
+    @staticmethod
+    def _normalized(e):
         e /= (e @ np.ones(e.shape[1], e.dtype))[:, None]  # row sums; faster than e.sum(axis=1)
         return e
 

@@ -97,8 +97,9 @@ class Dense(Layer):
         self.output = self.infer(input)
         return self.output
 
-    def infer(self, input):
-        out = input @ self.weights
+    def infer(self, input, out=None):
+        """``input @ weights + bias``, written into ``out`` if given (dense ``input`` only)."""
+        out = input @ self.weights if out is None else np.matmul(input, self.weights, out=out)
         out += self.bias
         return out
 
@@ -134,8 +135,9 @@ class Activation(Layer):
         self.output = self.infer(input)
         return self.output
 
-    def infer(self, input):
-        output = self.activation(input)
+    def infer(self, input, overwrite_input=False):
+        """The activation of ``input``; ``overwrite_input=True`` lets it reuse ``input``'s memory."""
+        output = self.activation.apply_inplace(input) if overwrite_input else self.activation(input)
         if getattr(output, "shape", None) != input.shape:
             raise ValueError(
                 f"Activation {self.activation!r} returned {getattr(output, 'shape', type(output))} "

@@ -73,6 +73,11 @@ def _deferred_interrupt():
         signal.signal(signal.SIGINT, previous)
 
 
+def _plain_dense(layer):
+    """A Dense layer computing ``x @ W + b`` with skneural's own ``infer``."""
+    return isinstance(layer, Dense) and type(layer).infer is Dense.infer
+
+
 def _state_of(obj):
     """A copy of ``obj``'s attributes to put back after a failed epoch (None for an object
     without ``__dict__``).  Arrays are copied directly, which is much cheaper than a deepcopy;
@@ -420,21 +425,32 @@ class NeuralNetwork:
         ``x`` (named ``input_name``), checked on the first layer's output,
         which is non-finite wherever ``x`` is, and costs no pass over ``x``.
         """
-        return self._in_chunks(lambda rows: self._infer(rows, self.layers, check_finite, input_name), x)
+        return self._in_chunks(self.layers, x, check_finite, input_name)
 
     def logits(self, x, check_finite=False, input_name="X"):
         """The output layer's pre-activation for validated ``x`` (the output itself if the
         last layer is not an activation), in chunks and checked as ``output``."""
         layers = self.layers[:-1] if isinstance(self.layers[-1], Activation) else self.layers
-        return self._in_chunks(lambda rows: self._infer(rows, layers, check_finite, input_name), x)
+        return self._in_chunks(layers, x, check_finite, input_name)
 
-    def _infer(self, x, layers, check_finite, input_name):
+    def _infer(self, x, layers, check_finite, input_name, work):
+        """``x`` through ``layers``.  Dense layers write into the arrays of ``work`` (one per
+        layer, reused from chunk to chunk) and the activations after them work in place."""
         check_finite = check_finite and not get_config()["assume_finite"]
-        if check_finite and not isinstance(layers[0], Dense):
+        if check_finite and not _plain_dense(layers[0]):
             assert_all_finite(x, input_name=input_name)
+        owned = False  # whether x is a work array that may be overwritten
         for i, layer in enumerate(layers):
-            out = layer.infer(x)
-            if check_finite and i == 0 and isinstance(layer, Dense):
+            if _plain_dense(layer) and isinstance(x, np.ndarray):
+                dtype = np.result_type(x.dtype, layer.weights.dtype)
+                if i not in work or work[i].dtype != dtype or len(work[i]) < len(x):
+                    work[i] = np.empty((len(x), layer.output_size), dtype)
+                out, owned = layer.infer(x, out=work[i][:len(x)]), True
+            elif isinstance(layer, Activation):
+                out = layer.infer(x, overwrite_input=owned)
+            else:
+                out, owned = layer.infer(x), False
+            if check_finite and i == 0 and _plain_dense(layer):
                 # inf * w is +-inf or (w = 0) nan, and nan stays nan, so a non-finite input
                 # value makes its whole row of x @ W non-finite
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -448,10 +464,15 @@ class NeuralNetwork:
             x = out
         return x
 
-    def _in_chunks(self, run, x):
+    def _in_chunks(self, layers, x, check_finite, input_name):
         widths = [p.shape[-1] for p in self.weights] or [x.shape[1]]
         rows = max(256, _CHUNK_BYTES // (max(widths) * self._params.itemsize))
         n = x.shape[0]
+        work = {}  # this call's own work arrays, so that threads can predict at once
+
+        def run(x):
+            return self._infer(x, layers, check_finite, input_name, work)
+
         if n <= rows:
             return run(x)
         first = run(x[:rows])

@@ -180,3 +180,29 @@ def test_softmax_rows_are_distributions_and_backprop_matches_jacobian(x):
     np.testing.assert_allclose(
         act.backprop(x, s, upstream), np.einsum("ni,nij->nj", upstream, act.derivative(x)), atol=1e-12
     )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", ALL)
+def test_apply_inplace_gives_the_activation(name, dtype, rng):
+    act = A.ACTIVATIONS[name]()
+    x = (rng.randn(6, 4) * 3).astype(dtype)
+    expected = act(x.copy())
+    work = x.copy()
+    out = act.apply_inplace(work)
+    np.testing.assert_allclose(out, expected, rtol=1e-6 if dtype == np.float32 else 1e-12)
+    assert out.dtype == dtype
+
+
+@pytest.mark.parametrize("name", ["identity", "relu", "tanh", "logistic", "softplus", "exp", "softmax"])
+def test_built_ins_apply_inplace_in_the_input(name, rng):
+    x = rng.randn(5, 3)
+    assert A.ACTIVATIONS[name]().apply_inplace(x) is x
+
+
+def test_a_user_activation_is_never_applied_over_its_input(rng):
+    act = A.FunctionActivation(np.tanh, lambda x: 1 - np.tanh(x) ** 2)
+    x = rng.randn(4, 2)
+    before = x.copy()
+    np.testing.assert_allclose(act.apply_inplace(x), np.tanh(before))
+    np.testing.assert_array_equal(x, before)

@@ -629,3 +629,44 @@ def test_large_inputs_are_predicted_in_bounded_chunks(rng, monkeypatch):
     w1, w2 = net.weights
     b1, b2 = net.biases
     np.testing.assert_allclose(net.logits(x), np.maximum(x @ w1 + b1, 0) @ w2 + b2, rtol=1e-12)
+
+
+def test_chunked_prediction_handles_mixed_dtypes_and_user_dense_layers(rng, monkeypatch):
+    import skneural.network as module
+
+    class Doubled(Dense):  # a user layer with its own infer: used as it is, never given work arrays
+        def infer(self, input):
+            return 2 * super().infer(input)
+
+        def forward(self, input):
+            self.input = input
+            return self.infer(input)
+
+    net = NeuralNetwork([Doubled(4, 16, random_state=0), Tanh(), Dense(16, 3, random_state=1), Softmax()],
+                        loss="categorical_crossentropy")
+    x = rng.randn(700, 4)
+    w1, w2 = net.weights
+    b1, b2 = net.biases
+    z = np.tanh(2 * (x @ w1 + b1)) @ w2 + b2
+    expected = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    monkeypatch.setattr(module, "_CHUNK_BYTES", 16 * 8 * 256)  # chunks of 256 rows
+    np.testing.assert_allclose(net.output(x), expected, rtol=1e-12)
+    out32 = net.output(x.astype(np.float32))  # float32 rows through float64 parameters
+    assert out32.dtype == np.float64
+    np.testing.assert_allclose(out32, expected, rtol=1e-5)
+
+
+def test_prediction_from_many_threads_matches_serial(rng, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import skneural.network as module
+
+    net = NeuralNetwork([6, 32, 4], "relu", "softmax", "categorical_crossentropy", random_state=0)
+    monkeypatch.setattr(module, "_CHUNK_BYTES", 32 * 8 * 256)
+    inputs = [rng.randn(1000 + 37 * i, 6) for i in range(8)]
+    serial = [net.output(x) for x in inputs]
+    with ThreadPoolExecutor(8) as pool:
+        for _ in range(5):
+            parallel = list(pool.map(net.output, inputs))
+            for a, b in zip(parallel, serial):
+                np.testing.assert_array_equal(a, b)
