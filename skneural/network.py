@@ -392,7 +392,7 @@ class NeuralNetwork:
             grad = layer.backward(grad)
         if self.alpha:
             for layer, scratch in zip(self._dense, self._penalty_scratch()):
-                np.multiply(layer.weights, self.alpha / total, out=scratch)
+                np.multiply(layer.weights, float(self.alpha) / total, out=scratch)
                 layer.d_weights += scratch
 
     def loss_and_gradient(self, x, y, sample_weight=None):

@@ -31,7 +31,9 @@ class Optimizer(BaseEstimator):
 
     Subclasses list their state arrays in ``_state_names`` and implement
     ``_step(params, gradient, buffer)``, updating ``params`` in place;
-    ``buffer`` is a scratch array shaped like ``params``.
+    ``buffer`` is a scratch array shaped like ``params``.  Hyperparameters go
+    into the arithmetic as Python floats: a NumPy float64 scalar would turn
+    float32 in-place operations into several times slower casting loops.
     """
 
     _state_names = ()
@@ -86,13 +88,13 @@ class SGD(Optimizer):
         self.nesterov = nesterov
 
     def _step(self, params, gradient, buffer):
-        v = self.velocity_
-        np.multiply(gradient, self.learning_rate, out=buffer)
-        v *= self.momentum
+        v, momentum = self.velocity_, float(self.momentum)
+        np.multiply(gradient, float(self.learning_rate), out=buffer)
+        v *= momentum
         v -= buffer
         if self.nesterov:
             buffer *= -1
-            buffer += self.momentum * v
+            buffer += momentum * v
             params += buffer
         else:
             params += v
@@ -114,7 +116,7 @@ class Adam(Optimizer):
         self.epsilon = epsilon
 
     def _step(self, params, gradient, buffer):
-        b1, b2, t = self.beta_1, self.beta_2, self.t_
+        b1, b2, t = float(self.beta_1), float(self.beta_2), self.t_
         m, v = self.m_, self.v_
         m *= b1
         np.multiply(gradient, 1 - b1, out=buffer)
@@ -123,9 +125,9 @@ class Adam(Optimizer):
         np.multiply(gradient, gradient, out=buffer)
         buffer *= 1 - b2
         v += buffer
-        step = self.learning_rate * np.sqrt(1 - b2**t) / (1 - b1**t)
+        step = float(self.learning_rate) * (1 - b2**t) ** 0.5 / (1 - b1**t)
         np.sqrt(v, out=buffer)
-        buffer += self.epsilon
+        buffer += float(self.epsilon)
         np.divide(m, buffer, out=buffer)
         buffer *= step
         params -= buffer
@@ -143,9 +145,10 @@ class RMSprop(Optimizer):
 
     def _step(self, params, gradient, buffer):
         s = self.square_avg_
-        s *= self.rho
+        rho = float(self.rho)
+        s *= rho
         np.multiply(gradient, gradient, out=buffer)
-        buffer *= 1 - self.rho
+        buffer *= 1 - rho
         s += buffer
         _scaled_step(params, gradient, s, self.learning_rate, self.epsilon, buffer)
 
@@ -169,9 +172,9 @@ class Adagrad(Optimizer):
 def _scaled_step(params, gradient, squares, learning_rate, epsilon, buffer):
     """``params -= learning_rate * gradient / (sqrt(squares) + epsilon)`` in place."""
     np.sqrt(squares, out=buffer)
-    buffer += epsilon
+    buffer += float(epsilon)
     np.divide(gradient, buffer, out=buffer)
-    buffer *= learning_rate
+    buffer *= float(learning_rate)
     params -= buffer
 
 
