@@ -17,6 +17,7 @@ from .losses import (
 )
 from .network import NeuralNetwork
 from .optimizers import SGD, Adagrad, Adam, RMSprop
+from .persistence import load, save
 from .utils import check_gradients, to_categorical
 
 __version__ = "0.1.0"
@@ -45,5 +46,7 @@ __all__ = [
     "Adam",
     "RMSprop",
     "check_gradients",
+    "load",
+    "save",
     "to_categorical",
 ]

@@ -38,6 +38,7 @@ from . import activations, losses
 from .components import resolve
 from .network import NeuralNetwork, check_sample_weight
 from .optimizers import OPTIMIZERS
+from .persistence import load, save
 
 __all__ = ["NumpyMLPClassifier", "NumpyMLPRegressor"]
 
@@ -533,6 +534,20 @@ class _BaseMLP(BaseEstimator):
                 f"{result.message}. Increase the number of iterations (max_iter) or scale the data.",
                 ConvergenceWarning,
             )
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def save(self, path):
+        """Save the whole estimator to ``path`` safely (no pickle); see :func:`skneural.save`."""
+        save(self, path)
+
+    @classmethod
+    def load(cls, path, custom_objects=None):
+        """Load an estimator of this class saved by ``save``; see :func:`skneural.load`."""
+        model = load(path, custom_objects)
+        if type(model) is not cls:
+            raise TypeError(f"{path} holds a {type(model).__name__}, not a {cls.__name__}.")
+        return model
 
     # -- prediction -----------------------------------------------------------------------
 

@@ -1,0 +1,328 @@
+"""Saving and loading fitted models without pickle.
+
+A model file is a NumPy ``.npz`` archive: every array of the model under its
+own key, plus one JSON document (key ``__skneural__``) describing everything
+else: the format version, the estimator's class and parameters, its fitted
+attributes, the names and settings of its built-in components and the
+optimizer's state.  It loads with ``allow_pickle=False``, so loading a file
+can never run code: classes are looked up in a fixed table of skneural and
+scikit-learn classes, and anything a user wrote (an activation, a loss, an
+optimizer, a plain function) is saved by name only and must be passed back
+to ``load`` in ``custom_objects``.
+
+Files are written atomically: to a temporary file beside the target, then
+renamed over it, so an interrupted save never leaves a half-written model in
+place of a good one.
+
+Examples
+--------
+>>> import os, tempfile
+>>> from sklearn.datasets import load_iris
+>>> from skneural import NumpyMLPClassifier, load
+>>> X, y = load_iris(return_X_y=True)
+>>> clf = NumpyMLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0).fit(X, y)
+>>> path = os.path.join(tempfile.mkdtemp(), "iris.skn")
+>>> clf.save(path)
+>>> again = load(path)
+>>> bool((again.predict_proba(X) == clf.predict_proba(X)).all())
+True
+"""
+
+import copy
+import inspect
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import (
+    LabelBinarizer,
+    MaxAbsScaler,
+    MinMaxScaler,
+    Normalizer,
+    RobustScaler,
+    StandardScaler,
+)
+
+from . import activations, losses, optimizers
+from .network import NeuralNetwork
+
+__all__ = ["save", "load", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 1
+_META_KEY = "__skneural__"
+_FORMAT_NAME = "skneural-model"
+
+
+def _known_classes():
+    from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
+
+    classes = [NumpyMLPClassifier, NumpyMLPRegressor, Pipeline, StandardScaler, MinMaxScaler,
+               MaxAbsScaler, RobustScaler, Normalizer, LabelBinarizer,
+               activations.FunctionActivation, losses.FunctionLoss]
+    for registry in (activations.ACTIVATIONS, losses.LOSSES, optimizers.OPTIMIZERS):
+        classes.extend(registry.values())
+    return {cls.__name__: cls for cls in classes}
+
+
+class _Encoder:
+    """Turns a model into JSON-able values plus a dict of arrays."""
+
+    def __init__(self):
+        self.arrays = {}
+        self.known = _known_classes()
+
+    def array(self, a):
+        if a.dtype == object:
+            if not all(isinstance(v, str) for v in a.flat):
+                raise TypeError("an object array holding values other than strings")
+            key = f"a{len(self.arrays)}"
+            self.arrays[key] = a.astype(str)
+            return {"array": key, "object": True}
+        if a.dtype.kind not in "biufcUS":
+            raise TypeError(f"an array of dtype {a.dtype}")
+        key = f"a{len(self.arrays)}"
+        self.arrays[key] = a
+        return {"array": key}
+
+    def __call__(self, v):
+        if v is None or isinstance(v, (bool, str)):
+            return v
+        if isinstance(v, int) and not isinstance(v, bool):
+            return v
+        if isinstance(v, float):
+            return v if np.isfinite(v) else {"float": repr(v)}
+        if isinstance(v, np.generic):
+            return {"scalar": self.array(np.asarray(v))}
+        if isinstance(v, np.ndarray):
+            return self.array(v)
+        if isinstance(v, np.dtype):
+            return {"dtype": v.str}
+        if isinstance(v, list):
+            return [self(x) for x in v]
+        if isinstance(v, tuple):
+            return {"tuple": [self(x) for x in v]}
+        if isinstance(v, dict):
+            return {"dict": [[self(k), self(x)] for k, x in v.items()]}
+        if isinstance(v, np.random.RandomState):
+            return {"random_state": self(list(v.get_state()))}
+        if isinstance(v, NeuralNetwork):
+            return self.network(v)
+        if inspect.ismethod(v):
+            return {"method": v.__name__, "of": self(v.__self__)}
+        if type(v).__name__ in self.known and self.known[type(v).__name__] is type(v):
+            return self.known_object(v)
+        return self.custom(v)
+
+    def known_object(self, obj):
+        params = obj.get_params(deep=False)
+        state = {k: x for k, x in vars(obj).items() if k not in params and k != "_buffer"}
+        return {"class": type(obj).__name__, "params": self(params), "state": self(state)}
+
+    def custom(self, obj):
+        if type(obj).__module__.split(".")[0] == "sklearn":
+            raise TypeError(f"a scikit-learn {type(obj).__name__}, which skneural model files do not hold")
+        name = getattr(obj, "__name__", None) if not isinstance(obj, BaseEstimator) else None
+        if name is None or name == "<lambda>":
+            name = type(obj).__name__ if name is None else name
+        entry = {"custom": name}
+        if isinstance(obj, BaseEstimator):
+            try:
+                entry["params"] = self(obj.get_params(deep=False))
+                entry["state"] = self({k: x for k, x in vars(obj).items()
+                                       if k.endswith("_") and not k.startswith("__")})
+            except TypeError:
+                pass  # settings that cannot be saved safely: the object is passed in as it is
+        return entry
+
+    def network(self, net):
+        if net.sizes is None:
+            raise TypeError("a NeuralNetwork built from a list of layers (save its parameters with "
+                            "NeuralNetwork.save instead)")
+        return {"network": {
+            "sizes": net.sizes, "hidden_activation": self(net.hidden_activation),
+            "output_activation": self(net.output_activation), "loss": self(net.loss),
+            "optimizer": self(net.optimizer), "alpha": self(net.alpha),
+            "random_state": self(net.random_state), "rng": self(net._rng), "params": self(net.params),
+        }}
+
+
+class _Decoder:
+    def __init__(self, arrays, custom_objects):
+        self.arrays = arrays
+        self.custom_objects = dict(custom_objects or {})
+        self.known = _known_classes()
+
+    def array(self, entry):
+        a = self.arrays[entry["array"]]
+        return a.astype(object) if entry.get("object") else a
+
+    def __call__(self, v):
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, list):
+            return [self(x) for x in v]
+        if "array" in v:
+            return self.array(v)
+        if "float" in v:
+            return float(v["float"])
+        if "scalar" in v:
+            return self.array(v["scalar"])[()]
+        if "dtype" in v:
+            return np.dtype(v["dtype"])
+        if "tuple" in v:
+            return tuple(self(x) for x in v["tuple"])
+        if "dict" in v:
+            return {self(k): self(x) for k, x in v["dict"]}
+        if "random_state" in v:
+            rng = np.random.RandomState()
+            rng.set_state(tuple(self(v["random_state"])))
+            return rng
+        if "network" in v:
+            return self.network(v["network"])
+        if "method" in v:
+            return getattr(self(v["of"]), v["method"])
+        if "class" in v:
+            return self.known_object(v)
+        if "custom" in v:
+            return self.custom(v)
+        raise ValueError(f"unrecognised entry {sorted(v)}")
+
+    def _fill(self, obj, entry):
+        for key, value in (self(entry["state"]) if "state" in entry else {}).items():
+            setattr(obj, key, value)
+        return obj
+
+    def known_object(self, entry):
+        cls = self.known.get(entry["class"])
+        if cls is None:
+            raise ValueError(f"unknown class {entry['class']!r}")
+        obj = cls(**self(entry["params"]))
+        return self._fill(obj, entry)
+
+    def custom(self, entry):
+        obj = self.custom_objects[entry["custom"]]
+        params = self(entry["params"]) if "params" in entry else {}
+        if isinstance(obj, type):
+            obj = obj(**params)
+        else:  # a copy, so that training the loaded model never changes the caller's object
+            obj = copy.deepcopy(obj)
+            if params:
+                obj.set_params(**params)
+        return self._fill(obj, entry)
+
+    def network(self, spec):
+        params = self(spec["params"])
+        net = NeuralNetwork(spec["sizes"], self(spec["hidden_activation"]), self(spec["output_activation"]),
+                            self(spec["loss"]), self(spec["optimizer"]), random_state=0,
+                            alpha=self(spec["alpha"]))
+        net.astype(params.dtype).params = params
+        net.random_state = self(spec["random_state"])
+        net._rng = self(spec["rng"])
+        return net
+
+
+def _custom_names(entry):
+    if isinstance(entry, list):
+        return set().union(*map(_custom_names, entry))
+    if isinstance(entry, dict):
+        names = {entry["custom"]} if isinstance(entry.get("custom"), str) else set()
+        return names.union(*map(_custom_names, entry.values()))
+    return set()
+
+
+def save(model, path):
+    """Save a fitted skneural estimator (or a Pipeline of scalers ending in one) to ``path``.
+
+    The file holds the whole fitted model: parameters, built-in components by
+    name and settings, fitted attributes and optimizer state, so training can
+    go on after ``load`` (``warm_start``, ``partial_fit``).  The write is
+    atomic.  Components you wrote yourself are saved by name only; pass them
+    to :func:`load` in ``custom_objects``.
+    """
+    from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
+
+    encode = _Encoder()
+    if type(model) not in (NumpyMLPClassifier, NumpyMLPRegressor, Pipeline):
+        raise TypeError(
+            f"Cannot save a {type(model).__name__}: skneural model files hold skneural estimators "
+            "and Pipelines of scikit-learn scalers ending in one. Use pickle or joblib for "
+            "anything else."
+        )
+    try:
+        document = {"format": _FORMAT_NAME, "version": FORMAT_VERSION, "model": encode(model)}
+    except TypeError as exc:
+        raise TypeError(f"Cannot save this {type(model).__name__} safely: it holds {exc}.") from None
+    arrays = dict(encode.arrays)
+    arrays[_META_KEY] = np.array(json.dumps(document))
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".skn", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def load(path, custom_objects=None):
+    """Load a model saved by :func:`save`; nothing in the file is ever imported or run.
+
+    Parameters
+    ----------
+    path : str or path-like
+    custom_objects : dict, default=None
+        The components of your own that the model was trained with, by the
+        name the file records for them (a function's ``__name__``, a class's
+        name): functions, classes or objects.  ``load`` says which names it
+        needs.
+
+    Returns
+    -------
+    The fitted estimator (or Pipeline).
+    """
+    path = os.fspath(path)
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not hasattr(data, "files"):
+            raise ValueError("it holds a single array, not a model")
+        with data:
+            arrays = {k: data[k] for k in data.files}
+    except FileNotFoundError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        raise ValueError(f"{path} is not a skneural model file, or it is damaged ({exc}).") from None
+    meta = arrays.pop(_META_KEY, None)
+    if meta is None:
+        raise ValueError(f"{path} is a NumPy archive but not a skneural model file (no {_META_KEY} entry).")
+    try:
+        document = json.loads(str(meta))
+    except ValueError:
+        raise ValueError(f"{path} is damaged: its description is not valid JSON.") from None
+    if not isinstance(document, dict) or document.get("format") != _FORMAT_NAME:
+        raise ValueError(f"{path} is not a skneural model file.")
+    version = document.get("version")
+    if version != FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written in skneural model format version {version!r}; this version of "
+            f"skneural reads format {FORMAT_VERSION}. Load it with the skneural that wrote it."
+        )
+    missing = sorted(_custom_names(document) - set(custom_objects or {}))
+    if missing:
+        needed = ", ".join(f"{name!r}: ..." for name in missing)
+        raise ValueError(
+            f"The model uses components of your own ({', '.join(map(repr, missing))}), which a model "
+            f"file holds by name only. Pass them to load: load(path, custom_objects={{{needed}}}), "
+            "with the functions, classes or objects you trained with."
+        )
+    try:
+        return _Decoder(arrays, custom_objects)(document["model"])
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise ValueError(f"{path} is damaged or inconsistent ({type(exc).__name__}: {exc}).") from None
