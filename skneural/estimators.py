@@ -537,9 +537,9 @@ class _BaseMLP(BaseEstimator):
 
     # -- saving -----------------------------------------------------------------------------
 
-    def save(self, path):
+    def save(self, path, metadata=None):
         """Save the whole estimator to ``path`` safely (no pickle); see :func:`skneural.save`."""
-        save(self, path)
+        save(self, path, metadata)
 
     @classmethod
     def load(cls, path, custom_objects=None):

@@ -37,6 +37,7 @@ import zipfile
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
     LabelBinarizer,
@@ -60,7 +61,7 @@ _FORMAT_NAME = "skneural-model"
 def _known_classes():
     from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
 
-    classes = [NumpyMLPClassifier, NumpyMLPRegressor, Pipeline, StandardScaler, MinMaxScaler,
+    classes = [NumpyMLPClassifier, NumpyMLPRegressor, Pipeline, TransformedTargetRegressor, StandardScaler, MinMaxScaler,
                MaxAbsScaler, RobustScaler, Normalizer, LabelBinarizer,
                activations.FunctionActivation, losses.FunctionLoss]
     for registry in (activations.ACTIVATIONS, losses.LOSSES, optimizers.OPTIMIZERS):
@@ -234,26 +235,31 @@ def _custom_names(entry):
     return set()
 
 
-def save(model, path):
-    """Save a fitted skneural estimator (or a Pipeline of scalers ending in one) to ``path``.
+def save(model, path, metadata=None):
+    """Save a fitted skneural estimator (or a Pipeline of scalers ending in one, possibly
+    inside a TransformedTargetRegressor) to ``path``.
 
     The file holds the whole fitted model: parameters, built-in components by
     name and settings, fitted attributes and optimizer state, so training can
     go on after ``load`` (``warm_start``, ``partial_fit``).  The write is
     atomic.  Components you wrote yourself are saved by name only; pass them
-    to :func:`load` in ``custom_objects``.
+    to :func:`load` in ``custom_objects``.  ``metadata``, a dict of JSON
+    values (e.g. column names), is stored beside the model and returned by
+    ``load(path, with_metadata=True)``.
     """
     from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
 
     encode = _Encoder()
-    if type(model) not in (NumpyMLPClassifier, NumpyMLPRegressor, Pipeline):
+    if type(model) not in (NumpyMLPClassifier, NumpyMLPRegressor, Pipeline, TransformedTargetRegressor):
         raise TypeError(
             f"Cannot save a {type(model).__name__}: skneural model files hold skneural estimators "
-            "and Pipelines of scikit-learn scalers ending in one. Use pickle or joblib for "
+            "and Pipelines of scikit-learn scalers ending in one (also inside a "
+            "TransformedTargetRegressor). Use pickle or joblib for "
             "anything else."
         )
     try:
-        document = {"format": _FORMAT_NAME, "version": FORMAT_VERSION, "model": encode(model)}
+        document = {"format": _FORMAT_NAME, "version": FORMAT_VERSION, "model": encode(model),
+                    "metadata": json.loads(json.dumps(metadata if metadata is not None else {}))}
     except TypeError as exc:
         raise TypeError(f"Cannot save this {type(model).__name__} safely: it holds {exc}.") from None
     arrays = dict(encode.arrays)
@@ -272,7 +278,7 @@ def save(model, path):
         raise
 
 
-def load(path, custom_objects=None):
+def load(path, custom_objects=None, with_metadata=False):
     """Load a model saved by :func:`save`; nothing in the file is ever imported or run.
 
     Parameters
@@ -283,10 +289,12 @@ def load(path, custom_objects=None):
         name the file records for them (a function's ``__name__``, a class's
         name): functions, classes or objects.  ``load`` says which names it
         needs.
+    with_metadata : bool, default=False
+        Also return the ``metadata`` dict given to :func:`save`.
 
     Returns
     -------
-    The fitted estimator (or Pipeline).
+    The fitted estimator (or Pipeline), or ``(model, metadata)``.
     """
     path = os.fspath(path)
     try:
@@ -323,6 +331,7 @@ def load(path, custom_objects=None):
             "with the functions, classes or objects you trained with."
         )
     try:
-        return _Decoder(arrays, custom_objects)(document["model"])
+        model = _Decoder(arrays, custom_objects)(document["model"])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ValueError(f"{path} is damaged or inconsistent ({type(exc).__name__}: {exc}).") from None
+    return (model, document.get("metadata", {})) if with_metadata else model

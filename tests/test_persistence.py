@@ -288,3 +288,27 @@ def test_pickle_and_joblib_keep_working(tmp_path, digits):
     joblib.dump(clf, tmp_path / "m.joblib")
     for again in (pickle.loads(pickle.dumps(clf)), joblib.load(tmp_path / "m.joblib")):
         np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_metadata_is_stored_beside_the_model(tmp_path, digits):
+    X, y = digits
+    clf = NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
+    clf.save(tmp_path / "m.skn", metadata={"features": ["a", "b"], "target": "digit"})
+    model, metadata = load(tmp_path / "m.skn", with_metadata=True)
+    assert metadata == {"features": ["a", "b"], "target": "digit"}
+    np.testing.assert_array_equal(model.predict(X), clf.predict(X))
+    with pytest.raises(TypeError):
+        clf.save(tmp_path / "bad.skn", metadata={"f": object()})
+    assert not (tmp_path / "bad.skn").exists()
+
+
+def test_a_transformed_target_regressor_roundtrips(tmp_path):
+    from sklearn.compose import TransformedTargetRegressor
+
+    X, y = make_regression(n_samples=80, n_features=4, noise=1.0, random_state=0)
+    model = TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), NumpyMLPRegressor(hidden_layer_sizes=(6,), max_iter=30, random_state=0)),
+        transformer=StandardScaler()).fit(X, y * 100)
+    again = roundtrip(model, tmp_path)
+    np.testing.assert_array_equal(again.predict(X), model.predict(X))
+    np.testing.assert_array_equal(again.transformer_.scale_, model.transformer_.scale_)
