@@ -2,7 +2,8 @@
 
 Both accept every parameter of scikit-learn's ``MLPClassifier`` /
 ``MLPRegressor`` under the same name, with the same default and meaning,
-except that ``solver`` is called ``optimizer``.  ``activation``,
+except that ``solver`` is called ``optimizer`` (``solver=`` is accepted too,
+so scikit-learn code runs unchanged).  ``activation``,
 ``output_activation``, ``loss`` and ``optimizer`` also take objects and
 ``(function, derivative)`` pairs.
 
@@ -184,17 +185,30 @@ class _BaseMLP(BaseEstimator):
         if not (class_weight is None or class_weight == "balanced" or isinstance(class_weight, dict)):
             raise self._invalid("class_weight", "None, 'balanced' or a dict mapping labels to weights")
 
+    def _optimizer(self):
+        """The optimizer asked for, by ``optimizer`` or by its scikit-learn name ``solver``."""
+        solver = getattr(self, "solver", None)
+        if solver is None:
+            return self.optimizer
+        if not (isinstance(self.optimizer, str) and self.optimizer == "adam"):
+            raise ValueError(
+                f"{type(self).__name__} got both solver={solver!r} and optimizer={self.optimizer!r}. "
+                "'solver' is scikit-learn's name for 'optimizer': pass only one of them."
+            )
+        return solver
+
     def _is_lbfgs(self):
-        opt = self.optimizer
+        opt = self._optimizer()
+        name = "optimizer" if getattr(self, "solver", None) is None else "solver"
         if isinstance(opt, str) and opt not in OPTIMIZERS and opt != "lbfgs":
             names = ", ".join(repr(n) for n in sorted([*OPTIMIZERS, "lbfgs"]))
             raise ValueError(
-                f"Invalid 'optimizer' parameter of {type(self).__name__}: unknown optimizer "
+                f"Invalid {name!r} parameter of {type(self).__name__}: unknown optimizer "
                 f"{opt!r}. Valid names are: {names}."
             )
         if not isinstance(opt, str) and not callable(getattr(opt, "update", None)):
             raise TypeError(
-                f"Invalid 'optimizer' parameter of {type(self).__name__}: expected a name or an "
+                f"Invalid {name!r} parameter of {type(self).__name__}: expected a name or an "
                 f"object with an .update(old_params, gradient) method; got {opt!r}."
             )
         return isinstance(opt, str) and opt == "lbfgs"
@@ -202,9 +216,10 @@ class _BaseMLP(BaseEstimator):
     def _make_optimizer(self):
         if self._is_lbfgs():
             return None
-        if isinstance(self.optimizer, str):
-            return OPTIMIZERS[self.optimizer](**_OPTIMIZER_SETTINGS[self.optimizer](self))
-        return clone(self.optimizer, safe=False)
+        opt = self._optimizer()
+        if isinstance(opt, str):
+            return OPTIMIZERS[opt](**_OPTIMIZER_SETTINGS[opt](self))
+        return clone(opt, safe=False)
 
     # -- fitted attributes shared with scikit-learn's MLP -------------------------------
 
@@ -329,7 +344,7 @@ class _BaseMLP(BaseEstimator):
             self.__dict__.pop(name, None)  # a fresh fit forgets the previous one's progress
 
     def _current_optimizer_settings(self):
-        opt = self.optimizer
+        opt = self._optimizer()
         if isinstance(opt, str):
             return opt, (_OPTIMIZER_SETTINGS[opt](self) if opt in _OPTIMIZER_SETTINGS else None)
         return id(opt), (opt.get_params() if hasattr(opt, "get_params") else None)
@@ -459,7 +474,7 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_ = min(self.best_loss_, last)
 
     def _uses_sgd_schedule(self, schedule):
-        return self.optimizer == "sgd" and self.learning_rate == schedule
+        return self._optimizer() == "sgd" and self.learning_rate == schedule
 
     def _end_epoch_learning_rate(self):
         if self._uses_sgd_schedule("invscaling"):
@@ -593,6 +608,10 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         'sgd', 'adam', 'rmsprop', 'adagrad' (built from the parameters below),
         'lbfgs' (full batch, scipy's L-BFGS-B), or an optimizer object whose
         own settings are used (see :mod:`skneural.estimators`).
+    solver : str or None, default=None
+        scikit-learn's name for ``optimizer``, accepted so that code written
+        for ``MLPClassifier``/``MLPRegressor`` runs unchanged; when given,
+        it is used instead of ``optimizer`` (leave ``optimizer`` at its default).
     alpha : float, default=1e-4
         L2 penalty ``0.5 * alpha * sum ||W||^2 / n_samples``.
     batch_size : int or 'auto', default='auto'
@@ -658,7 +677,7 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True, random_state=None,
                  tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, class_weight=None):
+                 n_iter_no_change=10, max_fun=15000, class_weight=None, solver=None):
         self._store_params(locals())
 
     def _output_and_loss(self):
@@ -820,7 +839,7 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
                  learning_rate="constant", learning_rate_init=0.001, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000):
+                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, solver=None):
         self._store_params(locals())
 
     def _output_and_loss(self):

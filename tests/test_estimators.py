@@ -765,3 +765,23 @@ def test_assume_finite_skips_the_prediction_check():
     with config_context(assume_finite=True):
         proba = est.predict_proba(X_bad)
     assert np.isnan(proba[0]).all() and np.isfinite(proba[1:]).all()
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_scikit_learn_solver_parameter_is_accepted(solver):
+    X, y = make_classification(n_samples=80, n_features=5, random_state=0)
+    by_solver = NumpyMLPClassifier(solver=solver, hidden_layer_sizes=(6,), max_iter=20, random_state=0).fit(X, y)
+    by_optimizer = NumpyMLPClassifier(optimizer=solver, hidden_layer_sizes=(6,), max_iter=20, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(by_solver.coefs_[0], by_optimizer.coefs_[0])
+    assert (by_solver.optimizer_ is None) == (solver == "lbfgs")
+    search = GridSearchCV(NumpyMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+                          {"solver": ["sgd", "adam"]}, cv=2).fit(X, y.astype(float))
+    assert search.best_params_["solver"] in ("sgd", "adam")
+
+
+def test_solver_and_optimizer_together_is_an_error():
+    X, y = make_classification(n_samples=40, n_features=5, random_state=0)
+    with pytest.raises(ValueError, match="got both solver='sgd' and optimizer='rmsprop'"):
+        NumpyMLPClassifier(solver="sgd", optimizer="rmsprop").fit(X, y)
+    with pytest.raises(ValueError, match="Invalid 'solver' parameter.*unknown optimizer 'newton'"):
+        NumpyMLPClassifier(solver="newton").fit(X, y)
