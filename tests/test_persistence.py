@@ -312,3 +312,14 @@ def test_a_transformed_target_regressor_roundtrips(tmp_path):
     again = roundtrip(model, tmp_path)
     np.testing.assert_array_equal(again.predict(X), model.predict(X))
     np.testing.assert_array_equal(again.transformer_.scale_, model.transformer_.scale_)
+
+
+def test_the_save_load_example_runs(tmp_path):
+    import runpy
+    from pathlib import Path
+
+    main = runpy.run_path(str(Path(__file__).resolve().parent.parent / "examples" / "save_load.py"))["main"]
+    figures = main(max_iter=8, out_dir=str(tmp_path))
+    assert figures["same_predictions"] and figures["identical_after_training"]
+    assert figures["accuracy"] > 0.8
+    assert sorted(os.listdir(tmp_path)) == ["digits.skn", "swish.skn"]
