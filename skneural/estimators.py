@@ -101,6 +101,25 @@ def _describe_interval(kind, low, high, closed):
     return f"{what} in the range {left}{low}, {'inf' if high is None else high}{right}"
 
 
+# An epoch whose loss exceeds this many times the loss at the start of the call, and that of
+# predicting the mean target, has diverged even while everything stays finite.
+_DIVERGENCE_FACTOR = 100
+
+
+def _loss_reference(network, X, Y):
+    """The larger of the network's loss on ``(X, Y)`` and that of predicting ``Y``'s mean there."""
+    values = []
+    with np.errstate(all="ignore"):
+        values.append(network.compute_loss(X, Y))
+        constant = np.broadcast_to(Y.mean(axis=0), Y.shape).copy()
+        try:
+            values.append(float(np.mean(network.loss(constant, Y))))
+        except (ValueError, TypeError, FloatingPointError):  # a loss that cannot score a constant
+            pass
+    finite = [v for v in values if np.isfinite(v)]
+    return max(finite) if finite else 0.0
+
+
 def _is_rowwise(activation):
     """True when the activation's derivative is a stack of Jacobians (softmax-like)."""
     return np.ndim(activation.derivative(np.zeros((1, 2)))) == 3
@@ -422,12 +441,21 @@ class _BaseMLP(BaseEstimator):
         progress = self._progress if self.verbose >= 2 else None
         if not incremental:
             self.n_iter_ = 0
+        reference = _loss_reference(network, X[:batch_size], Y[:batch_size])
         try:
             for _ in range(self.max_iter):
                 start = time.perf_counter()
                 loss = network.train_epoch(X, Y, batch_size, sample_weight, self.shuffle,
                                            random_state=self._random_state, epoch=self.n_iter_ + 1,
                                            progress=progress)
+                if reference > 0 and loss > _DIVERGENCE_FACTOR * reference:
+                    raise ValueError(
+                        f"Training diverged in epoch {self.n_iter_ + 1}: the loss rose to {loss:.4g}, over "
+                        f"{_DIVERGENCE_FACTOR} times the larger of the loss at the start and that of "
+                        f"predicting the mean target ({reference:.4g}). The estimator was left as it "
+                        "was before this call. Try a smaller learning rate, or scale the inputs (e.g. "
+                        "StandardScaler) and, for regression, the targets."
+                    )
                 self.n_iter_ += 1
                 self.loss_ = loss
                 self.t_ += n_samples

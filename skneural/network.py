@@ -41,6 +41,8 @@ _CANONICAL_PAIRS = {
 }
 
 
+_QUIET = dict(over="ignore", invalid="ignore")
+
 # Prediction works through large inputs in chunks whose widest work array is about this big.
 _CHUNK_BYTES = 8 * 2**20
 
@@ -97,7 +99,8 @@ def check_sample_weight(sample_weight, x):
     sample_weight = check_array(sample_weight, ensure_2d=False, dtype=x.dtype, input_name="sample_weight")
     if sample_weight.ndim != 1:
         raise ValueError(f"sample_weight must be 1-D; got shape {sample_weight.shape}.")
-    check_consistent_length(x, sample_weight)
+    if len(sample_weight) != x.shape[0]:
+        raise ValueError(f"sample_weight has {len(sample_weight)} values, but there are {x.shape[0]} samples.")
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight must not contain negative values.")
     if not np.sum(sample_weight) > 0:
@@ -445,7 +448,8 @@ class NeuralNetwork:
                 dtype = np.result_type(x.dtype, layer.weights.dtype)
                 if i not in work or work[i].dtype != dtype or len(work[i]) < len(x):
                     work[i] = np.empty((len(x), layer.output_size), dtype)
-                out, owned = layer.infer(x, out=work[i][:len(x)]), True
+                with np.errstate(**_QUIET if check_finite and i == 0 else {}):  # checked just below
+                    out, owned = layer.infer(x, out=work[i][:len(x)]), True
             elif isinstance(layer, Activation):
                 out = layer.infer(x, overwrite_input=owned)
             else:
@@ -453,7 +457,7 @@ class NeuralNetwork:
             if check_finite and i == 0 and _plain_dense(layer):
                 # inf * w is +-inf or (w = 0) nan, and nan stays nan, so a non-finite input
                 # value makes its whole row of x @ W non-finite
-                with np.errstate(over="ignore", invalid="ignore"):
+                with np.errstate(**_QUIET):
                     finite = np.isfinite(np.sum(out)) or np.all(np.isfinite(out))
                 if not finite:
                     assert_all_finite(x, input_name=input_name)
@@ -620,7 +624,8 @@ class NeuralNetwork:
             raise ValueError(
                 f"Training diverged{where}: the loss, the parameters or the outputs became "
                 "non-finite (nan or inf). The parameters were restored to their values at the start "
-                "of that epoch. Try a smaller learning rate, or scale the inputs (e.g. StandardScaler)."
+                "of that epoch. Try a smaller learning rate, or scale the inputs (e.g. StandardScaler) and, "
+                "for regression, the targets."
             ) from None
         return total / seen
 

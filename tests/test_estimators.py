@@ -529,7 +529,8 @@ def test_interrupt_keeps_the_last_completed_epoch(blobs):
     def interrupt():
         raise KeyboardInterrupt
 
-    loss, d_loss, calls = squared_error_pair(3 * 2 + 1, interrupt)  # the first batch of epoch 4 (two an epoch)
+    # the first batch of epoch 4 (two an epoch), after the divergence reference's two evaluations
+    loss, d_loss, calls = squared_error_pair(2 + 3 * 2 + 1, interrupt)
 
     params = dict(hidden_layer_sizes=(10,), batch_size=150, tol=0, random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
@@ -663,13 +664,14 @@ def test_ctrl_c_stops_the_estimator_at_the_end_of_a_batch(blobs):
     import signal
 
     X, y = blobs
-    # Ctrl-C during the first batch of epoch 3 (three batches an epoch)
-    loss, d_loss, calls = squared_error_pair(2 * 3 + 1, lambda: signal.raise_signal(signal.SIGINT))
+    # Ctrl-C during the first batch of epoch 3 (three batches an epoch), after the divergence
+    # reference's two evaluations
+    loss, d_loss, calls = squared_error_pair(2 + 2 * 3 + 1, lambda: signal.raise_signal(signal.SIGINT))
 
     params = dict(hidden_layer_sizes=(10,), batch_size=100, tol=0, random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         reg = NumpyMLPRegressor(loss=(loss, d_loss), max_iter=50, **params).fit(X, X[:, 0])
-    assert len(calls) == 7 and reg.n_iter_ == 2
+    assert len(calls) == 9 and reg.n_iter_ == 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         reference = NumpyMLPRegressor(max_iter=2, **params).fit(X, X[:, 0])
