@@ -14,7 +14,8 @@ scikit-learn and against the epoch's matrix products alone), prediction
 default fit on digits), memory (peak extra memory of ``fit`` as a multiple of
 X's size, by tracemalloc), scaling (epoch time against n and width), and the
 general Jacobian path (a user's row-wise softmax given as a pair) against the
-fused one.
+fused one, and, when PyTorch is installed, the same training epoch in PyTorch
+on the CPU.
 """
 
 import argparse
@@ -174,6 +175,41 @@ def jacobian_path(args):
     return rows
 
 
+def torch_training(args):
+    """Seconds per epoch of the same network, data and settings in PyTorch on the CPU (when installed)."""
+    try:
+        import torch
+    except ImportError:
+        return {"available": False}
+    torch.set_num_threads(os.cpu_count())
+    rows = {"available": True, "version": torch.__version__}
+    for dtype in args.dtype:
+        X, y = make_data(args.n, args.features, args.classes, np.dtype(dtype).type)
+        Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+        torch.manual_seed(0)
+
+        def fit():
+            model = torch.nn.Sequential(torch.nn.Linear(args.features, args.hidden), torch.nn.ReLU(),
+                                        torch.nn.Linear(args.hidden, args.classes)).to(Xt.dtype)
+            # scikit-learn's L2 term alpha * W / batch_size, as Adam's (coupled) weight decay
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4 / args.batch_size)
+            loss_fn = torch.nn.CrossEntropyLoss()
+            for _ in range(args.epochs):
+                order = torch.randperm(len(Xt))
+                for start in range(0, len(Xt), args.batch_size):
+                    idx = order[start:start + args.batch_size]
+                    optimizer.zero_grad(set_to_none=True)
+                    loss_fn(model(Xt[idx]), yt[idx]).backward()
+                    optimizer.step()
+
+        settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs,
+                        shuffle=True, tol=0, random_state=0)
+        theirs = median_time(fit, args.repeats) / args.epochs
+        ours = median_time(quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), args.repeats) / args.epochs
+        rows[dtype] = {"skneural_s": ours, "torch_s": theirs, "vs_torch": ours / theirs}
+    return rows
+
+
 def print_table(results):
     print(f"\nskneural benchmark: {results['machine']['cores']} cores, {results['machine']['processor']}, "
           f"n={results['settings']['n']}, {results['settings']['features']} -> {results['settings']['hidden']} "
@@ -200,6 +236,13 @@ def print_table(results):
     for row in results.get("jacobian", []):
         print(f"{'Jacobian/fused epoch, %d outputs' % row['outputs']:<34}{row['general_s']:>11.3f}"
               f"{row['fused_s']:>11.3f}  (general / fused = {row['general_vs_fused']:.2f})")
+    if "torch" in results:
+        torch_rows = results["torch"]
+        if not torch_rows["available"]:
+            print("PyTorch: not installed (pip install torch) - no comparison")
+        for dtype, row in ((k, v) for k, v in torch_rows.items() if isinstance(v, dict)):
+            print(f"{'epoch vs PyTorch %s (s), %s' % (torch_rows['version'].split('+')[0], dtype):<34}"
+                  f"{row['skneural_s']:>11.3f}{row['torch_s']:>11.3f}  (skneural / PyTorch = {row['vs_torch']:.2f})")
 
 
 def main(argv=None):
@@ -213,8 +256,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dtype", nargs="+", default=["float64", "float32"], choices=["float64", "float32"])
     parser.add_argument("--sections", nargs="+",
-                        default=["training", "prediction", "small_data", "memory", "scaling", "jacobian"],
-                        choices=["training", "prediction", "small_data", "memory", "scaling", "jacobian"])
+                        default=["training", "prediction", "small_data", "memory", "scaling", "jacobian", "torch"],
+                        choices=["training", "prediction", "small_data", "memory", "scaling", "jacobian", "torch"])
     parser.add_argument("--quick", action="store_true", help="a tiny run, to check that everything works")
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
@@ -228,7 +271,7 @@ def main(argv=None):
     if "training" in args.sections:
         results["training"] = {dtype: training(args, np.dtype(dtype).type) for dtype in args.dtype}
     sections = {"prediction": prediction, "small_data": small_data, "memory": memory, "scaling": scaling,
-                "jacobian": jacobian_path}
+                "jacobian": jacobian_path, "torch": torch_training}
     for name, run in sections.items():
         if name in args.sections:
             results[name] = run(args)

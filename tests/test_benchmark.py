@@ -16,4 +16,9 @@ def test_benchmark_runs_on_a_tiny_size(tmp_path, capsys):
     assert results["memory"]["skneural_x"] > 0
     assert [r["hidden"] for r in results["scaling"]][-3:] == [64, 256, 1024]
     assert [r["outputs"] for r in results["jacobian"]] == [10, 100]
-    assert "train epoch (s), float32" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "train epoch (s), float32" in out
+    if results["torch"]["available"]:
+        assert results["torch"]["float32"]["torch_s"] > 0 and "vs PyTorch" in out
+    else:
+        assert "PyTorch: not installed" in out
