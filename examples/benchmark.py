@@ -1,15 +1,17 @@
 """Benchmark: skneural against scikit-learn's MLP and against the matrix-product floor.
 
-Everything is measured in this one process, on the same data, and reported as
-ratios measured in the same run (absolute times on shared machines drift).
-Each figure is the median of ``--repeats`` runs.
+Everything is measured in this one process, on the same data.  The things
+compared take turns within every repeat, and each ratio is the median over
+repeats of the ratio within a repeat, so that the drift of a shared machine
+falls on both sides alike; each time is the median of ``--repeats`` runs.
 
     python examples/benchmark.py                 # the full table (a few minutes)
     python examples/benchmark.py --n 15000 --json results.json
     python examples/benchmark.py --quick         # a tiny smoke run
 
 Sections: training (seconds per epoch, float64 and float32, against
-scikit-learn and against the epoch's matrix products alone), prediction
+scikit-learn and against the epoch's matrix products alone, with the parts
+NumPy runs one pass at a time: the batch gathers and Adam steps), prediction
 (``predict_proba`` against scikit-learn and the two products), small data (a
 default fit on digits), memory (peak extra memory of ``fit`` as a multiple of
 X's size, by tracemalloc), scaling (epoch time against n and width), and the
@@ -33,10 +35,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 from skneural import Adam, NumpyMLPClassifier
-
-
-def median_time(fn, repeats):
-    return float(np.median(interleaved({"fn": fn}, repeats)["fn"]))
 
 
 def interleaved(fns, repeats):
@@ -71,11 +69,7 @@ def make_data(n, features, classes, dtype, seed=0):
     return X, y
 
 
-def floor_epoch(X, sizes, batch_size, repeats):
-    return median_time(floor_epoch_fn(X, sizes, batch_size), repeats)
-
-
-def floor_epoch_fn(X, sizes, batch_size):
+def floor_epoch(X, sizes, batch_size):
     """One epoch of matrix products alone: forward, weight gradients, and the
     input gradients every layer but the first needs, batch by batch."""
     rng = np.random.RandomState(1)
@@ -104,7 +98,7 @@ def training(args, dtype):
     settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs,
                     shuffle=True, tol=0, random_state=0)
     sizes = [args.features, args.hidden, args.classes]
-    floor = floor_epoch_fn(X, sizes, args.batch_size)
+    floor = floor_epoch(X, sizes, args.batch_size)
     batches = -(-args.n // args.batch_size)
     n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
     params, grad = np.zeros(n_params, dtype), np.random.RandomState(2).randn(n_params).astype(dtype)
@@ -199,10 +193,12 @@ def scaling(args):
             X, y = make_data(n, args.features, args.classes, np.float64)
             settings = dict(hidden_layer_sizes=(hidden,), batch_size=args.batch_size, max_iter=1, tol=0,
                             random_state=0)
-            seconds = median_time(quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), args.repeats)
-            floor = floor_epoch(X, [args.features, hidden, args.classes], args.batch_size, args.repeats)
-            rows.append({"n": n, "hidden": hidden, "skneural_s": seconds, "floor_s": floor,
-                         "vs_floor": seconds / floor})
+            times = interleaved({"skneural": quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)),
+                                 "floor": floor_epoch(X, [args.features, hidden, args.classes], args.batch_size)},
+                                args.repeats)
+            rows.append({"n": n, "hidden": hidden, "skneural_s": float(np.median(times["skneural"])),
+                         "floor_s": float(np.median(times["floor"])),
+                         "vs_floor": median_ratio(times["skneural"], times["floor"])})
     return rows
 
 
@@ -224,10 +220,14 @@ def jacobian_path(args):
         X, y = make_data(args.n // 4, args.features, classes, np.float64)
         settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=1, tol=0,
                         random_state=0, loss="categorical_crossentropy")
-        fused = median_time(quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), args.repeats)
-        general = median_time(quiet(lambda: NumpyMLPClassifier(
-            output_activation=(softmax, softmax_jacobians), **settings).fit(X, y)), args.repeats)
-        rows.append({"outputs": classes, "fused_s": fused, "general_s": general, "general_vs_fused": general / fused})
+        times = interleaved({
+            "fused": quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)),
+            "general": quiet(lambda: NumpyMLPClassifier(output_activation=(softmax, softmax_jacobians),
+                                                        **settings).fit(X, y)),
+        }, args.repeats)
+        rows.append({"outputs": classes, "fused_s": float(np.median(times["fused"])),
+                     "general_s": float(np.median(times["general"])),
+                     "general_vs_fused": median_ratio(times["general"], times["fused"])})
     return rows
 
 
@@ -260,9 +260,11 @@ def torch_training(args):
 
         settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs,
                         shuffle=True, tol=0, random_state=0)
-        theirs = median_time(fit, args.repeats) / args.epochs
-        ours = median_time(quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), args.repeats) / args.epochs
-        rows[dtype] = {"skneural_s": ours, "torch_s": theirs, "vs_torch": ours / theirs}
+        times = interleaved({"skneural": quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), "torch": fit},
+                            args.repeats)
+        rows[dtype] = {"skneural_s": float(np.median(times["skneural"])) / args.epochs,
+                       "torch_s": float(np.median(times["torch"])) / args.epochs,
+                       "vs_torch": median_ratio(times["skneural"], times["torch"])}
     return rows
 
 
