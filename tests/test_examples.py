@@ -1,15 +1,133 @@
+"""Every script in examples/ runs, with a small setting, and does what its docstring says."""
+
 import runpy
 import subprocess
 import sys
+import urllib.error
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-def test_engine_example_trains_both_styles():
-    main = runpy.run_path(str(EXAMPLES / "engine_digits.py"))["main"]
-    seed000, seed001 = main(epochs=5)
-    assert seed000 > 0.9 and seed001 > 0.65
+def example(name):
+    return runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name=name)
+
+
+TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "seed_styles", "plots"}
+TESTED_ELSEWHERE = {"benchmark", "save_load"}  # test_benchmark.py, test_persistence.py
+
+
+def test_every_example_is_smoke_tested_has_a_title_and_is_in_the_readme():
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    assert {path.stem for path in EXAMPLES.glob("*.py")} == TESTED_HERE | TESTED_ELSEWHERE
+    for path in EXAMPLES.glob("*.py"):
+        assert runpy.run_path(str(path), run_name="not_main")["__doc__"].strip(), path
+        assert f"`{path.name}`" in readme, path.name
+
+
+def test_digits_quickstart(capsys):
+    accuracy = example("digits_quickstart")["main"](max_iter=30)
+    out = capsys.readouterr().out
+    assert accuracy > 0.9 and "held-out accuracy" in out and "macro avg" in out
+
+
+def test_grid_search_tunes_names_objects_and_nested_learning_rates(capsys):
+    search, scores = example("grid_search")["main"](max_iter=3, cv=2, n_samples=300)
+    tried = search.cv_results_["params"]
+    assert len(tried) == 2 * 2 * 2 + 2 + 2
+    assert {type(p["mlp__optimizer"]).__name__ for p in tried} >= {"str", "Adam", "SGD"}
+    assert {p.get("mlp__optimizer__learning_rate") for p in tried} >= {0.001, 0.01, 0.1}
+    assert len(scores) == 2
+    out = capsys.readouterr().out
+    assert "optimizer__learning_rate=0.01" in out and "cross_val_score" in out
+
+
+def test_regression_single_and_multi_output(capsys):
+    results = example("regression")["main"](max_iter=200)
+    assert {data for data, _ in results} == {"diabetes (1 output)", "digit halves (32 outputs)"}
+    assert results["diabetes (1 output)", "NumpyMLPRegressor"] > 0.3
+    assert results["digit halves (32 outputs)", "NumpyMLPRegressor"] > 0.1
+    assert "MLPRegressor (scikit-learn)" in capsys.readouterr().out
+
+
+def test_custom_components_train_and_pass_the_gradient_check():
+    results = example("custom_components")["main"](max_iter=30)
+    for name, row in results.items():
+        assert row["gradient_error"] < 1e-6, name
+    assert results["swish + AdamW"]["accuracy"] > 0.9
+    assert results["relu + sparsemax output, mse"]["accuracy"] > 0.9
+    assert 0.8 < results["quantile"]["covered"] < 0.97
+
+
+def test_custom_optimizers_follow_their_update_rules():
+    module = example("custom_components")
+    rng = np.random.RandomState(0)
+    p, g = rng.randn(50), rng.randn(50)
+    adamw = module["AdamW"](learning_rate=0.1, weight_decay=0.5)
+    new = adamw.update(p.copy(), g)
+    # first step: m_hat = g, v_hat = g**2, so the Adam part moves each weight by lr * sign(g)
+    expected = p * (1 - 0.1 * 0.5) - 0.1 * g / (np.abs(g) + 1e-8)
+    np.testing.assert_allclose(new, expected, rtol=1e-6)
+    lion = module["Lion"](learning_rate=0.1, weight_decay=0.0)
+    np.testing.assert_allclose(lion.update(p.copy(), g), p - 0.1 * np.sign(g))
+
+
+def test_sparsemax_is_a_projection_onto_the_simplex_with_exact_jacobians():
+    from conftest import numeric_jacobian
+
+    sparsemax = example("custom_components")["Sparsemax"]()
+    z = np.random.RandomState(1).randn(30, 6) * 2
+    p = sparsemax(z)
+    np.testing.assert_allclose(p.sum(axis=1), 1)
+    assert (p >= 0).all() and (p == 0).any()
+    # the closest point of the simplex: no other distribution is nearer to z
+    others = np.random.RandomState(2).dirichlet(np.ones(6), size=(200, 30))
+    assert (np.sum((others - z) ** 2, axis=2) >= np.sum((p - z) ** 2, axis=1) - 1e-12).all()
+    np.testing.assert_allclose(sparsemax.derivative(z), numeric_jacobian(sparsemax, z), atol=1e-6)
+
+
+def test_seed_styles_on_digits():
+    seed000, seed001, name = example("seed_styles")["main"](epochs=6, dataset="digits")
+    assert name == "digits" and seed000 > 0.9 and seed001 > 0.65
+
+
+def test_seed_styles_falls_back_to_digits_when_mnist_cannot_be_downloaded(monkeypatch, capsys):
+    module = example("seed_styles")
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setitem(module["load"].__globals__, "fetch_openml", offline)
+    *_, x_test, y_train, y_test, name = module["load"]("mnist")
+    assert name == "digits" and x_test.shape[1] == 64
+    assert "MNIST could not be downloaded" in capsys.readouterr().out
+
+
+def test_seed_styles_uses_mnist_when_it_can_be_had(monkeypatch):
+    module = example("seed_styles")
+    rng = np.random.RandomState(0)
+    fake = (rng.randint(0, 256, (70000, 784)).astype(float), rng.randint(0, 10, 70000).astype(str))
+    monkeypatch.setitem(module["load"].__globals__, "fetch_openml", lambda *a, **k: fake)
+    x_train, x_test, y_train, y_test, name = module["load"]("mnist", n_train=500, n_test=100)
+    assert name == "MNIST" and x_train.shape == (500, 784) and x_test.shape == (100, 784)
+    assert x_train.max() <= 1 and y_train.dtype.kind == "i"
+    np.testing.assert_array_equal(x_test, fake[0][60000:60100] / 255)
+
+
+def test_plots_write_two_pngs(tmp_path):
+    pytest.importorskip("matplotlib")
+    paths = example("plots")["main"](max_iter=5, out_dir=str(tmp_path), alphas=(1e-4, 1.0), cv=2)
+    for path in paths.values():
+        assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plots_say_how_to_get_matplotlib(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
+    assert example("plots")["main"]() is None
+    assert 'pip install -e ".[examples]"' in capsys.readouterr().out
 
 
 def test_demo_command_runs():
