@@ -54,6 +54,24 @@ class ActivationFunction(BaseEstimator):
 
     Hyperparameters are constructor arguments, so ``get_params``,
     ``set_params``, ``clone`` and ``repr`` work as for scikit-learn objects.
+    ``jacobian`` and ``backprop`` are derived from ``derivative``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class Square(ActivationFunction):
+    ...     def __call__(self, x):
+    ...         return x ** 2
+    ...     def derivative(self, x):
+    ...         return 2 * x
+    >>> x = np.array([[1.0, -3.0]])
+    >>> Square()(x)
+    array([[1., 9.]])
+    >>> Square().backprop(x, Square()(x), np.ones((1, 2)))
+    array([[ 2., -6.]])
+    >>> Square().jacobian(x)
+    array([[[ 2.,  0.],
+            [ 0., -6.]]])
     """
 
     def __call__(self, x):
@@ -125,7 +143,16 @@ class FunctionActivation(ActivationFunction):
 
 
 class Identity(ActivationFunction):
-    """``f(x) = x``."""
+    """``f(x) = x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Identity()(np.array([[-1.0, 2.0]]))
+    array([[-1.,  2.]])
+    >>> Identity().derivative(np.array([[-1.0, 2.0]]))
+    array([[1., 1.]])
+    """
 
     def __call__(self, x):
         return x
@@ -141,7 +168,16 @@ class Identity(ActivationFunction):
 
 
 class ReLU(ActivationFunction):
-    """``f(x) = max(x, 0)``."""
+    """``f(x) = max(x, 0)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ReLU()(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    >>> ReLU().derivative(np.array([[-1.0, 2.0]]))
+    array([[0., 1.]])
+    """
 
     def __call__(self, x):
         return np.maximum(x, 0)
@@ -157,7 +193,21 @@ class ReLU(ActivationFunction):
 
 
 class LeakyReLU(ActivationFunction):
-    """``f(x) = x`` for ``x > 0``, else ``alpha * x``."""
+    """``f(x) = x`` for ``x > 0``, else ``alpha * x``.
+
+    Parameters
+    ----------
+    alpha : float, default=0.01
+        Slope for negative inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> LeakyReLU(alpha=0.1)(np.array([[-1.0, 2.0]]))
+    array([[-0.1,  2. ]])
+    >>> LeakyReLU().derivative(np.array([[-1.0, 2.0]]))
+    array([[0.01, 1.  ]])
+    """
 
     def __init__(self, alpha=0.01):
         self.alpha = alpha
@@ -173,7 +223,16 @@ class LeakyReLU(ActivationFunction):
 
 
 class Tanh(ActivationFunction):
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Tanh()(np.array([[-1.0, 0.0, 2.0]]))
+    array([[-0.76159416,  0.        ,  0.96402758]])
+    >>> Tanh().derivative(np.array([[0.0]]))
+    array([[1.]])
+    """
 
     def __call__(self, x):
         return np.tanh(x)
@@ -189,7 +248,16 @@ class Tanh(ActivationFunction):
 
 
 class Sigmoid(ActivationFunction):
-    """Logistic sigmoid ``1 / (1 + exp(-x))``, computed without overflow."""
+    """Logistic sigmoid ``1 / (1 + exp(-x))``, computed without overflow.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Sigmoid()(np.array([[-1.0, 0.0, 2.0]]))
+    array([[0.26894142, 0.5       , 0.88079708]])
+    >>> Sigmoid().derivative(np.array([[0.0]]))
+    array([[0.25]])
+    """
 
     def __call__(self, x):
         return expit(x)
@@ -206,7 +274,21 @@ class Sigmoid(ActivationFunction):
 
 
 class ELU(ActivationFunction):
-    """``f(x) = x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``."""
+    """``f(x) = x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        The value ``f`` approaches for large negative inputs is ``-alpha``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ELU()(np.array([[-1.0, 2.0]]))
+    array([[-0.63212056,  2.        ]])
+    >>> ELU(alpha=0.5).derivative(np.array([[-1.0, 2.0]]))
+    array([[0.18393972, 1.        ]])
+    """
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
@@ -222,7 +304,16 @@ class ELU(ActivationFunction):
 
 
 class Softplus(ActivationFunction):
-    """``f(x) = log(1 + exp(x))``, computed without overflow."""
+    """``f(x) = log(1 + exp(x))``, computed without overflow.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Softplus()(np.array([[0.0, 1000.0]]))
+    array([[6.93147181e-01, 1.00000000e+03]])
+    >>> Softplus().derivative(np.array([[0.0]]))
+    array([[0.5]])
+    """
 
     def __call__(self, x):
         return np.logaddexp(0, x)
@@ -235,7 +326,14 @@ class Softplus(ActivationFunction):
 
 
 class Exp(ActivationFunction):
-    """``f(x) = exp(x)``: the output of Poisson regression."""
+    """``f(x) = exp(x)``: the output of Poisson regression.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Exp()(np.array([[0.0, 1.0]]))
+    array([[1.        , 2.71828183]])
+    """
 
     def __call__(self, x):
         return np.exp(x)
@@ -257,6 +355,16 @@ class Softmax(ActivationFunction):
     keeps ``exp`` from overflowing.  With categorical cross-entropy the
     network takes a fused path; with any other loss it backpropagates through
     these Jacobians (the general path).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[0.0, np.log(3.0)]])
+    >>> Softmax()(x)
+    array([[0.25, 0.75]])
+    >>> Softmax().derivative(x)
+    array([[[ 0.1875, -0.1875],
+            [-0.1875,  0.1875]]])
     """
 
     def __call__(self, x):
@@ -295,5 +403,16 @@ ACTIVATIONS = {
 
 
 def get_activation_names():
-    """Sorted names accepted wherever an activation is expected."""
+    """Sorted names accepted wherever an activation is expected.
+
+    Returns
+    -------
+    list of str
+        The keys of ``ACTIVATIONS`` (``'logistic'`` is an alias of ``'sigmoid'``).
+
+    Examples
+    --------
+    >>> get_activation_names()
+    ['elu', 'exp', 'identity', 'leaky_relu', 'logistic', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh']
+    """
     return sorted(ACTIVATIONS)

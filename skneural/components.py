@@ -36,6 +36,27 @@ def resolve(spec, kind):
     ``spec`` may be a registered name (a new instance is returned), an object
     (returned as is; an object that only has the right methods is wrapped), or,
     for activations and losses, a ``(function, derivative)`` tuple.
+
+    Parameters
+    ----------
+    spec : str, object or (function, derivative)
+    kind : {'activation', 'loss', 'optimizer'}
+
+    Returns
+    -------
+    The component: an ``ActivationFunction``, a ``Loss`` or an optimizer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skneural.optimizers import SGD
+    >>> resolve("mse", "loss")
+    MeanSquaredError()
+    >>> resolve((np.tanh, np.cos), "activation")
+    FunctionActivation(tanh, cos)
+    >>> opt = SGD(momentum=0.0)
+    >>> resolve(opt, "optimizer") is opt
+    True
     """
     registry, base, wrapper, method, signature = _KINDS[kind]
     names = ", ".join(repr(name) for name in sorted(registry))

@@ -31,7 +31,24 @@ __all__ = ["Layer", "Dense", "Activation", "Identity", "ReLU", "LeakyReLU", "Tan
 
 
 class Layer:
-    """Base layer.  ``needs_input_gradient = False`` lets a first layer skip that product."""
+    """Base layer.  ``needs_input_gradient = False`` lets a first layer skip that product.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class Double(Layer):
+    ...     def forward(self, input):
+    ...         return 2 * input
+    ...     def backward(self, output_gradient):
+    ...         return 2 * output_gradient
+    >>> layer = Double()
+    >>> layer
+    Double()
+    >>> layer.forward(np.array([[1.0, -2.0]]))
+    array([[ 2., -4.]])
+    >>> layer.params, layer.grads
+    ([], [])
+    """
 
     param_names = ()
     needs_input_gradient = True
@@ -75,6 +92,28 @@ class Dense(Layer):
     ``weights`` is ``(input_size, output_size)`` and ``bias`` is
     ``(1, output_size)``, both drawn from N(0, sigma) with
     ``sigma = sqrt(1 / (input_size + output_size))`` (seed 000's Xavier variant).
+
+    Parameters
+    ----------
+    input_size, output_size : int
+    random_state : int, RandomState or None, default=None
+        Seeds the initial weights and bias.
+    dtype : dtype, default=np.float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = Dense(2, 1, random_state=0)
+    >>> layer.weights[...] = [[1.0], [2.0]]; layer.bias[...] = 0.5
+    >>> layer.forward(np.array([[1.0, 1.0], [0.0, 3.0]]))
+    array([[3.5],
+           [6.5]])
+    >>> layer.backward(np.ones((2, 1)))  # gradient with respect to the input
+    array([[1., 2.],
+           [1., 2.]])
+    >>> layer.d_weights, layer.d_bias
+    (array([[1.],
+           [4.]]), array([[2.]]))
     """
 
     param_names = ("weights", "bias")
@@ -122,7 +161,27 @@ class Dense(Layer):
 
 class Activation(Layer):
     """Applies an activation: a name, an activation object, or (as in seed 001)
-    a function and its derivative given as two arguments or as a tuple."""
+    a function and its derivative given as two arguments or as a tuple.
+
+    Parameters
+    ----------
+    activation : str, activation object, callable or (function, derivative)
+    activation_prime : callable, default=None
+        The derivative, when ``activation`` is a plain function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = Activation("relu")
+    >>> layer
+    Activation(ReLU())
+    >>> layer.forward(np.array([[-1.0, 2.0]]))
+    array([[0., 2.]])
+    >>> layer.backward(np.array([[5.0, 5.0]]))
+    array([[0., 5.]])
+    >>> Activation(np.tanh, lambda x: 1 - np.tanh(x) ** 2)
+    Activation(FunctionActivation(tanh, <lambda>))
+    """
 
     def __init__(self, activation, activation_prime=None):
         super().__init__()
@@ -157,7 +216,26 @@ def _activation_layer(component):
         Activation.__init__(self, component(*args, **kwargs))
 
     name = component.__name__
-    doc = f"Activation layer applying :class:`skneural.activations.{name}` (seed 001 style)."
+    doc = f"""Activation layer applying :class:`skneural.activations.{name}` (seed 001 style).
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :class:`skneural.activations.{name}`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skneural import activations, layers
+    >>> layer = layers.{name}()
+    >>> layer
+    Activation({name}())
+    >>> x = np.array([[-1.0, 2.0]])
+    >>> np.array_equal(layer.forward(x), activations.{name}()(x))
+    True
+    >>> layer.backward(np.ones((1, 2))).shape
+    (1, 2)
+    """
     return type(name, (Activation,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
 
 

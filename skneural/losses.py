@@ -66,6 +66,20 @@ class Loss(BaseEstimator):
     activation's input ``z`` (exact where probabilities round to 0 or 1), and
     ``logit_gradient(y_pred, y_true)``, its gradient with respect to ``z``.
     The network then never builds the activation's Jacobians.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class AbsoluteError(Loss):
+    ...     def __call__(self, y_pred, y_true):
+    ...         return np.mean(np.abs(y_pred - y_true), axis=1, keepdims=True)
+    ...     def gradient(self, y_pred, y_true):
+    ...         return np.sign(y_pred - y_true) / y_pred.shape[1]
+    >>> p, t = np.array([[1.0, -3.0]]), np.zeros((1, 2))
+    >>> AbsoluteError()(p, t)
+    array([[2.]])
+    >>> AbsoluteError().derivative(p, t)
+    array([[[ 0.5, -0.5]]])
     """
 
     def __call__(self, y_pred, y_true):
@@ -93,6 +107,22 @@ class FunctionLoss(Loss):
 
     ``function(y_pred, y_true)`` returns ``(n, 1)`` and ``derivative(y_pred,
     y_true)`` returns ``(n, 1, m)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def sse(y_pred, y_true):
+    ...     return np.sum((y_pred - y_true) ** 2, axis=1, keepdims=True)
+    >>> def sse_prime(y_pred, y_true):
+    ...     return np.expand_dims(2 * (y_pred - y_true), 1)
+    >>> loss = FunctionLoss(sse, sse_prime)
+    >>> loss
+    FunctionLoss(sse, sse_prime)
+    >>> p, t = np.array([[1.0, 2.0]]), np.zeros((1, 2))
+    >>> loss(p, t)
+    array([[5.]])
+    >>> loss.gradient(p, t)
+    array([[2., 4.]])
     """
 
     def __init__(self, function, derivative):
@@ -112,6 +142,17 @@ class SquaredError(Loss):
     """Half the squared error averaged over outputs: ``0.5 * mean_j (p - t)**2``.
 
     This is scikit-learn's ``squared_error`` as ``MLPRegressor`` reports it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[0.5, 1.0], [2.0, 0.0]]); t = np.array([[1.0, 1.0], [0.0, 0.0]])
+    >>> SquaredError()(p, t)
+    array([[0.0625],
+           [1.    ]])
+    >>> SquaredError().gradient(p, t)
+    array([[-0.25,  0.  ],
+           [ 1.  ,  0.  ]])
     """
 
     _scale = 0.5
@@ -124,13 +165,40 @@ class SquaredError(Loss):
 
 
 class MeanSquaredError(SquaredError):
-    """Mean squared error over outputs: ``mean_j (p - t)**2`` (seed 001's ``mse``)."""
+    """Mean squared error over outputs: ``mean_j (p - t)**2`` (seed 001's ``mse``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[0.5, 1.0], [2.0, 0.0]]); t = np.array([[1.0, 1.0], [0.0, 0.0]])
+    >>> MeanSquaredError()(p, t)
+    array([[0.125],
+           [2.   ]])
+    >>> MeanSquaredError().gradient(p, t)
+    array([[-0.5,  0. ],
+           [ 2. ,  0. ]])
+    """
 
     _scale = 1.0
 
 
 class CategoricalCrossEntropy(Loss):
-    """``-sum_j t log p``, for probabilities (softmax outputs) and one-hot targets."""
+    """``-sum_j t log p``, for probabilities (softmax outputs) and one-hot targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[0.25, 0.75], [0.5, 0.5]]); t = np.array([[0.0, 1.0], [1.0, 0.0]])
+    >>> CategoricalCrossEntropy()(p, t)
+    array([[0.28768207],
+           [0.69314718]])
+    >>> CategoricalCrossEntropy().from_logits(np.log(p), t)
+    array([[0.28768207],
+           [0.69314718]])
+    >>> CategoricalCrossEntropy().logit_gradient(p, t)
+    array([[ 0.25, -0.25],
+           [-0.5 ,  0.5 ]])
+    """
 
     def __call__(self, y_pred, y_true):
         return -np.sum(xlogy(y_true, _floor(y_pred)), axis=1, keepdims=True)
@@ -147,7 +215,19 @@ class CategoricalCrossEntropy(Loss):
 
 
 class BinaryCrossEntropy(Loss):
-    """``-sum_j [t log p + (1 - t) log(1 - p)]``, for sigmoid outputs and 0/1 targets."""
+    """``-sum_j [t log p + (1 - t) log(1 - p)]``, for sigmoid outputs and 0/1 targets.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[0.8], [0.1]]); t = np.array([[1.0], [0.0]])
+    >>> BinaryCrossEntropy()(p, t)
+    array([[0.22314355],
+           [0.10536052]])
+    >>> BinaryCrossEntropy().gradient(p, t)
+    array([[-1.25      ],
+           [ 1.11111111]])
+    """
 
     def __call__(self, y_pred, y_true):
         terms = xlogy(y_true, _floor(y_pred)) + xlogy(1 - y_true, _floor(1 - y_pred))
@@ -164,7 +244,24 @@ class BinaryCrossEntropy(Loss):
 
 
 class Huber(Loss):
-    """Huber loss averaged over outputs: quadratic within ``delta``, linear beyond."""
+    """Huber loss averaged over outputs: quadratic within ``delta``, linear beyond.
+
+    Parameters
+    ----------
+    delta : float, default=1.0
+        The residual at which the loss turns from quadratic to linear.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[0.5], [3.0]]); t = np.zeros((2, 1))
+    >>> Huber()(p, t)
+    array([[0.125],
+           [2.5  ]])
+    >>> Huber(delta=1.0).gradient(p, t)
+    array([[0.5],
+           [1. ]])
+    """
 
     def __init__(self, delta=1.0):
         self.delta = delta
@@ -185,6 +282,17 @@ class Poisson(Loss):
     """Half Poisson deviance averaged over outputs: ``mean_j [t log(t/p) - t + p]``.
 
     Predictions must be positive (use the ``exp`` output activation).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = np.array([[1.0], [2.0]]); t = np.array([[1.0], [0.0]])
+    >>> Poisson()(p, t)
+    array([[0.],
+           [2.]])
+    >>> Poisson().gradient(p, t)
+    array([[0.],
+           [1.]])
     """
 
     def __call__(self, y_pred, y_true):
@@ -219,5 +327,16 @@ LOSSES = {
 
 
 def get_loss_names():
-    """Sorted names accepted wherever a loss is expected."""
+    """Sorted names accepted wherever a loss is expected.
+
+    Returns
+    -------
+    list of str
+        The keys of ``LOSSES``.
+
+    Examples
+    --------
+    >>> get_loss_names()
+    ['binary_crossentropy', 'categorical_crossentropy', 'huber', 'mse', 'poisson', 'squared_error']
+    """
     return sorted(LOSSES)

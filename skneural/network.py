@@ -91,7 +91,32 @@ def _state_of(obj):
 
 
 def check_sample_weight(sample_weight, x):
-    """Validate ``sample_weight`` for ``x``: None, or a 1-D array of non-negative numbers with a positive sum."""
+    """Validate ``sample_weight`` for ``x``: None, or a 1-D array of non-negative numbers with a positive sum.
+
+    Parameters
+    ----------
+    sample_weight : None, float or array-like of shape (n_samples,)
+        A single number gives every sample that weight.
+    x : ndarray of shape (n_samples, n_features)
+        The data; the weights take its dtype.
+
+    Returns
+    -------
+    None or ndarray of shape (n_samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.zeros((3, 2))
+    >>> check_sample_weight([1, 0, 2], x)
+    array([1., 0., 2.])
+    >>> check_sample_weight(2, x.astype(np.float32))
+    array([2., 2., 2.], dtype=float32)
+    >>> check_sample_weight([1, 2], x)
+    Traceback (most recent call last):
+    ...
+    ValueError: sample_weight has 2 values, but there are 3 samples.
+    """
     if sample_weight is None:
         return None
     if isinstance(sample_weight, numbers.Real):

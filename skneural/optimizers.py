@@ -34,6 +34,22 @@ class Optimizer(BaseEstimator):
     ``buffer`` is a scratch array shaped like ``params``.  Hyperparameters go
     into the arithmetic as Python floats: a NumPy float64 scalar would turn
     float32 in-place operations into several times slower casting loops.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class SignSGD(Optimizer):
+    ...     def __init__(self, learning_rate=0.1):
+    ...         self.learning_rate = learning_rate
+    ...     def _step(self, params, gradient, buffer):
+    ...         np.sign(gradient, out=buffer)
+    ...         buffer *= float(self.learning_rate)
+    ...         params -= buffer
+    >>> opt = SignSGD()
+    >>> opt.update(np.array([1.0, 2.0]), np.array([0.5, -3.0]))
+    array([0.9, 2.1])
+    >>> opt.t_
+    1
     """
 
     _state_names = ()
@@ -78,6 +94,24 @@ class SGD(Optimizer):
 
     ``v <- momentum * v - learning_rate * g``, then ``w <- w + v``, or with
     Nesterov ``w <- w + momentum * v - learning_rate * g`` (as scikit-learn).
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+    momentum : float, default=0.9
+    nesterov : bool, default=False
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = SGD(learning_rate=0.1)
+    >>> w, g = np.array([1.0, 2.0]), np.array([1.0, -1.0])
+    >>> opt.update(w, g)
+    array([0.9, 2.1])
+    >>> opt.update(w, g)  # the velocity carries 0.9 of the first step
+    array([0.71, 2.29])
+    >>> opt.velocity_
+    array([-0.19,  0.19])
     """
 
     _state_names = ("velocity_",)
@@ -105,6 +139,24 @@ class Adam(Optimizer):
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g**2``,
     ``w <- w - lr * sqrt(1 - b2**t) / (1 - b1**t) * m / (sqrt(v) + epsilon)``.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.001
+    beta_1, beta_2 : float, default=0.9 and 0.999
+        Decay rates of the first and second moment estimates.
+    epsilon : float, default=1e-8
+
+    Examples
+    --------
+    The first step moves every parameter by about ``learning_rate``:
+
+    >>> import numpy as np
+    >>> opt = Adam(learning_rate=0.1)
+    >>> opt.update(np.array([1.0, 2.0]), np.array([1.0, -1.0]))
+    array([0.90000003, 2.09999997])
+    >>> opt.m_, opt.v_
+    (array([ 0.1, -0.1]), array([0.001, 0.001]))
     """
 
     _state_names = ("m_", "v_")
@@ -134,7 +186,24 @@ class Adam(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """RMSprop: ``s <- rho s + (1 - rho) g**2``, ``w <- w - lr g / (sqrt(s) + epsilon)``."""
+    """RMSprop: ``s <- rho s + (1 - rho) g**2``, ``w <- w - lr g / (sqrt(s) + epsilon)``.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.001
+    rho : float, default=0.9
+        Decay rate of the average of squared gradients.
+    epsilon : float, default=1e-8
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = RMSprop(learning_rate=0.1)
+    >>> opt.update(np.array([1.0, 2.0]), np.array([1.0, -1.0]))
+    array([0.68377224, 2.31622776])
+    >>> opt.square_avg_
+    array([0.1, 0.1])
+    """
 
     _state_names = ("square_avg_",)
 
@@ -154,7 +223,25 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Adagrad: ``s <- s + g**2``, ``w <- w - lr g / (sqrt(s) + epsilon)``."""
+    """Adagrad: ``s <- s + g**2``, ``w <- w - lr g / (sqrt(s) + epsilon)``.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+    epsilon : float, default=1e-8
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = Adagrad(learning_rate=0.1)
+    >>> w, g = np.array([1.0, 2.0]), np.array([1.0, -1.0])
+    >>> opt.update(w, g)
+    array([0.9, 2.1])
+    >>> opt.update(w, g)  # smaller: the squares add up
+    array([0.82928932, 2.17071068])
+    >>> hasattr(opt.reset(), "sum_squares_")  # reset forgets the state
+    False
+    """
 
     _state_names = ("sum_squares_",)
 
@@ -187,5 +274,16 @@ OPTIMIZERS = {
 
 
 def get_optimizer_names():
-    """Sorted names accepted wherever an optimizer is expected."""
+    """Sorted names accepted wherever an optimizer is expected.
+
+    Returns
+    -------
+    list of str
+        The keys of ``OPTIMIZERS``.
+
+    Examples
+    --------
+    >>> get_optimizer_names()
+    ['adagrad', 'adam', 'rmsprop', 'sgd']
+    """
     return sorted(OPTIMIZERS)

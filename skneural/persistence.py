@@ -246,6 +246,24 @@ def save(model, path, metadata=None):
     to :func:`load` in ``custom_objects``.  ``metadata``, a dict of JSON
     values (e.g. column names), is stored beside the model and returned by
     ``load(path, with_metadata=True)``.
+
+    Parameters
+    ----------
+    model : NumpyMLPClassifier, NumpyMLPRegressor, Pipeline or TransformedTargetRegressor
+    path : str or path-like
+    metadata : dict, default=None
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skneural import NumpyMLPClassifier
+    >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 0, 1, 1])
+    >>> clf = NumpyMLPClassifier(hidden_layer_sizes=(4,), learning_rate_init=0.1, random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skn")
+    >>> save(clf, path, metadata={"columns": ["x"]})
+    >>> os.listdir(os.path.dirname(path))
+    ['model.skn']
     """
     from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
 
@@ -295,6 +313,21 @@ def load(path, custom_objects=None, with_metadata=False):
     Returns
     -------
     The fitted estimator (or Pipeline), or ``(model, metadata)``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skneural import NumpyMLPClassifier
+    >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 0, 1, 1])
+    >>> clf = NumpyMLPClassifier(hidden_layer_sizes=(4,), learning_rate_init=0.1, random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skn")
+    >>> save(clf, path, metadata={"columns": ["x"]})
+    >>> model, metadata = load(path, with_metadata=True)
+    >>> model.predict(X), metadata
+    (array([0, 0, 1, 1]), {'columns': ['x']})
+    >>> bool((model.predict_proba(X) == clf.predict_proba(X)).all())
+    True
     """
     path = os.fspath(path)
     try:

@@ -8,7 +8,28 @@ __all__ = ["to_categorical", "check_gradients", "class_indices"]
 
 
 def class_indices(y):
-    """``y`` as a 1-D integer array of class indices, or a ValueError saying what is wrong."""
+    """``y`` as a 1-D integer array of class indices, or a ValueError saying what is wrong.
+
+    Parameters
+    ----------
+    y : array-like of shape (n,) or (n, 1)
+        Non-negative integer labels; booleans and floats holding whole
+        numbers are accepted.
+
+    Returns
+    -------
+    ndarray of shape (n,), dtype intp
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class_indices(np.array([[2.0], [0.0], [1.0]]))
+    array([2, 0, 1])
+    >>> class_indices(["a", "b"])
+    Traceback (most recent call last):
+    ...
+    ValueError: Expected non-negative integer class labels 0 .. k-1; got ... Map other labels with sklearn.preprocessing.LabelEncoder first.
+    """
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
