@@ -9,8 +9,12 @@ an ``(n, m)`` array.  Its ``derivative(x)`` returns
 
 ``backprop(x, y, upstream)`` maps the gradient of the loss with respect to the
 output ``y = f(x)`` to the gradient with respect to ``x``.  The base class
-derives it from ``derivative``; the built-ins override it with cheaper
-formulas that never build a Jacobian.
+derives it from ``derivative`` (elementwise products, or ``upstream @ J`` for
+per-sample Jacobians); most built-ins override it with cheaper formulas, in
+``y`` for tanh, sigmoid and exp, in ``x`` for relu, leaky relu and elu
+(identity passes ``upstream`` through).  Softmax backpropagates through
+its Jacobians, as seed 001 does with ``mse``; with categorical cross-entropy
+the network skips them (the fused path).
 
 Examples
 --------

@@ -60,19 +60,20 @@ def resolve(spec, kind):
     """
     registry, base, wrapper, method, signature = _KINDS[kind]
     names = ", ".join(repr(name) for name in sorted(registry))
+    article = "an" if kind[0] in "aeiou" else "a"
     if isinstance(spec, str):
         try:
             return registry[spec]()
         except KeyError:
             raise ValueError(f"Unknown {kind} {spec!r}. Valid names are: {names}.") from None
     if isinstance(spec, type):
-        raise TypeError(f"Pass a {kind} object, e.g. {spec.__name__}(), not the class {spec.__name__}.")
+        raise TypeError(f"Pass {article} {kind} object, e.g. {spec.__name__}(), not the class {spec.__name__}.")
     if base is not None and isinstance(spec, base):
         return spec
     if isinstance(spec, tuple) and wrapper is not None:
         if len(spec) != 2 or not all(callable(f) for f in spec):
             raise TypeError(
-                f"A {kind} given as a tuple must be (function, derivative), two "
+                f"{article.capitalize()} {kind} given as a tuple must be (function, derivative), two "
                 f"callables; got {spec!r}."
             )
         return wrapper(*spec)

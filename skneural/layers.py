@@ -229,14 +229,18 @@ def _activation_layer(component):
     >>> from skneural import activations, layers
     >>> layer = layers.{name}()
     >>> layer
-    Activation({name}())
+    {name}()
     >>> x = np.array([[-1.0, 2.0]])
     >>> np.array_equal(layer.forward(x), activations.{name}()(x))
     True
     >>> layer.backward(np.ones((1, 2))).shape
     (1, 2)
     """
-    return type(name, (Activation,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
+    def __repr__(self):
+        return repr(self.activation)
+
+    return type(name, (Activation,), {"__init__": __init__, "__repr__": __repr__, "__doc__": doc,
+                                      "__module__": __name__})
 
 
 Identity = _activation_layer(activations.Identity)

@@ -91,6 +91,11 @@ class Loss(BaseEstimator):
 
     def gradient(self, y_pred, y_true):
         """Per-sample gradient, shape ``(n, m)``."""
+        if type(self).derivative is Loss.derivative and "derivative" not in vars(self):  # the defaults call each other
+            raise NotImplementedError(
+                f"Loss {type(self).__name__} defines neither gradient(y_pred, y_true), returning (n, m), "
+                "nor derivative(y_pred, y_true), returning (n, 1, m): define one of them."
+            )
         d = np.asarray(self.derivative(y_pred, y_true))
         n, m = y_pred.shape
         if d.shape != (n, 1, m):

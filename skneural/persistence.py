@@ -20,7 +20,7 @@ Examples
 >>> from sklearn.datasets import load_iris
 >>> from skneural import NumpyMLPClassifier, load
 >>> X, y = load_iris(return_X_y=True)
->>> clf = NumpyMLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0).fit(X, y)
+>>> clf = NumpyMLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.01, random_state=0).fit(X, y)
 >>> path = os.path.join(tempfile.mkdtemp(), "iris.skn")
 >>> clf.save(path)
 >>> again = load(path)
@@ -286,6 +286,7 @@ def save(model, path, metadata=None):
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".skn", dir=folder)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's file is private (0o600); a saved model is not
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
             f.flush()
@@ -294,6 +295,12 @@ def save(model, path, metadata=None):
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load(path, custom_objects=None, with_metadata=False):

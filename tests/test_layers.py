@@ -74,7 +74,8 @@ def test_named_activation_layers_wrap_their_component():
     assert isinstance(Lyr.LeakyReLU(alpha=0.3).activation, A.LeakyReLU)
     assert Lyr.LeakyReLU(alpha=0.3).activation.alpha == 0.3
     assert issubclass(Lyr.Softmax, Activation)
-    assert repr(Lyr.Softmax()) == "Activation(Softmax())"
+    assert repr(Lyr.Softmax()) == "Softmax()" and repr(Lyr.LeakyReLU(alpha=0.3)) == "LeakyReLU(alpha=0.3)"
+    assert repr(Activation("softmax")) == "Activation(Softmax())"
     layer = pickle.loads(pickle.dumps(Lyr.ELU(alpha=0.5)))
     assert type(layer) is Lyr.ELU and layer.activation.alpha == 0.5
 

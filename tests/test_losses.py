@@ -121,3 +121,14 @@ def test_unknown_loss_lists_the_valid_ones():
 def test_hyperparameters_are_params():
     assert L.Huber(delta=2.0).get_params() == {"delta": 2.0}
     assert repr(L.Huber(delta=2.0)) == "Huber(delta=2.0)"
+
+
+def test_a_loss_without_gradient_or_derivative_says_what_to_define(rng):
+    class Incomplete(L.Loss):
+        def __call__(self, y_pred, y_true):
+            return np.abs(y_pred - y_true).mean(axis=1, keepdims=True)
+
+    p, t = rng.rand(3, 2), rng.rand(3, 2)
+    for method in (Incomplete().gradient, Incomplete().derivative):
+        with pytest.raises(NotImplementedError, match="neither gradient.*nor derivative"):
+            method(p, t)

@@ -126,3 +126,12 @@ def test_names_and_user_objects_resolve():
     assert "'rmsprop'" in str(info.value)
     with pytest.raises(TypeError, match=r"\.update\(old_params, gradient\)"):
         resolve(object(), "optimizer")
+
+
+def test_a_class_instead_of_an_object_gets_a_grammatical_hint():
+    with pytest.raises(TypeError, match=r"Pass an optimizer object, e.g. SGD\(\), not the class SGD"):
+        resolve(O.SGD, "optimizer")
+    with pytest.raises(TypeError, match="An activation given as a tuple must be"):
+        resolve((np.tanh,), "activation")
+    with pytest.raises(TypeError, match="A loss given as a tuple must be"):
+        resolve((np.abs,), "loss")

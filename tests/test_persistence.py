@@ -272,6 +272,20 @@ def test_an_interrupted_save_leaves_the_previous_file_intact(error, tmp_path, di
     np.testing.assert_array_equal(load(path).predict(X), first.predict(X))
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_saved_model_gets_the_permissions_of_any_new_file(umask, tmp_path, digits):
+    X, y = digits
+    model = NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
+    previous = os.umask(umask)
+    try:
+        model.save(tmp_path / "model.skn")
+        (tmp_path / "plain.txt").write_text("a file made the ordinary way")
+    finally:
+        os.umask(previous)
+    mode = os.stat(tmp_path / "model.skn").st_mode & 0o777
+    assert mode == os.stat(tmp_path / "plain.txt").st_mode & 0o777 == 0o666 & ~umask
+
+
 def test_what_cannot_be_saved_says_so(tmp_path, digits):
     X, y = digits
     with pytest.raises(TypeError, match="Use pickle or joblib"):

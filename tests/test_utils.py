@@ -38,3 +38,11 @@ def test_to_categorical_rejects_bad_labels(labels, message):
 def test_to_categorical_rejects_labels_beyond_num_classes():
     with pytest.raises(ValueError, match="Class label 3 is out of range for num_classes=3"):
         to_categorical([0, 3], num_classes=3)
+
+
+@pytest.mark.parametrize("labels", [[1e20], np.array([2**63], dtype=np.uint64)])
+def test_labels_too_large_for_an_index_are_rejected(labels):
+    from skneural.utils import class_indices
+
+    with pytest.raises(ValueError, match="non-negative integer class labels"):
+        class_indices(labels)
