@@ -75,6 +75,15 @@ class Layer:
     def grads(self):
         return [getattr(self, "d_" + name) for name in self.param_names]
 
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.update(input=None, output=None)  # what forward kept for backward: scratch
+        state.pop("_ones", None)
+        if getattr(self, "_network", None) is not None:  # the network's bind gives them back
+            for name in self.param_names:
+                state.pop("d_" + name, None)
+        return state
+
     def bind(self, params, grads):
         """Copy the parameters into ``params`` and use those arrays (and ``grads``) from now on."""
         for name, p, g in zip(self.param_names, params, grads):

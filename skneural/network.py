@@ -335,14 +335,17 @@ class NeuralNetwork:
         return self
 
     def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_scratch", None)  # work arrays: not worth copying or pickling
+        # the layers carry their parameters; the flat vectors are rebuilt from them on unpickling
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_scratch", "_params", "_grads")}
+        state["_dtype"] = self._params.dtype
         return state
 
     def __setstate__(self, state):
         # pickle stores each layer's arrays on their own: make them views again
+        state = dict(state)
+        dtype = state.pop("_dtype", None) or state["_params"].dtype
         self.__dict__.update(state)
-        self._allocate(self._params.dtype)
+        self._allocate(dtype)
 
     def flatten_params(self, weights=None, biases=None):
         """The flat parameter vector: the live one (no copy) or one built from the given lists."""

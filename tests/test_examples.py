@@ -17,7 +17,8 @@ def example(name):
 
 
 TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "seed_styles", "plots"}
-TESTED_ELSEWHERE = {"benchmark", "save_load"}  # test_benchmark.py, test_persistence.py
+TESTED_ELSEWHERE = {"benchmark", "save_load", "out_of_core", "dask_cluster"}  # test_benchmark.py,
+# test_persistence.py, test_scale_out.py
 
 
 def test_every_example_is_smoke_tested_has_a_title_and_is_in_the_readme():
