@@ -298,8 +298,8 @@ class _BaseMLP(BaseEstimator):
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
-        # a failed call leaves the estimator as it was; partial_fit's single epoch restores itself
-        saved = self._snapshot(with_parameters=not first_pass and not incremental)
+        # a failed call (fit, warm start or partial_fit) leaves the estimator as it was
+        saved = self._snapshot(with_parameters=not first_pass)
         try:
             X, Y, y, sample_weight = self._validate_fit_data(X, y, sample_weight, first_pass, incremental, classes)
             if sp.issparse(X):

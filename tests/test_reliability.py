@@ -14,6 +14,7 @@ import threading
 import warnings
 
 import numpy as np
+from sklearn.datasets import load_digits
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -223,6 +224,39 @@ def test_a_failed_fit_leaves_the_fitted_model_as_it_was():
     for a, b in zip(before[0], model.coefs_):
         np.testing.assert_array_equal(a, b)
     assert model.loss_curve_ == before[1] and model.n_iter_ == before[2]
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop", "adagrad"])
+def test_a_failed_partial_fit_leaves_the_model_and_its_optimizer_as_they_were(optimizer):
+    digits_X, digits_y = load_digits(return_X_y=True)
+    digits_X = digits_X[:500] / 16
+    digits_y = digits_y[:500]
+
+    def model():
+        return NumpyMLPClassifier(hidden_layer_sizes=(32,), optimizer=optimizer, random_state=0)
+
+    fitted = model()
+    for _ in range(3):
+        fitted.partial_fit(digits_X, digits_y, classes=np.arange(10))
+    before = [c.copy() for c in fitted.coefs_], list(fitted.loss_curve_), fitted.predict_proba(digits_X)
+    state = {k: v.copy() for k, v in vars(fitted.optimizer_).items() if k.endswith("_") and isinstance(v, np.ndarray)}
+    fitted.set_params(learning_rate_init=1e3)
+    with pytest.raises(ValueError, match="Training diverged"):
+        fitted.partial_fit(digits_X, digits_y)
+    for a, b in zip(before[0], fitted.coefs_):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(fitted.predict_proba(digits_X), before[2])
+    assert fitted.loss_curve_ == before[1] and fitted.optimizer_.learning_rate != 1e3
+    for k, v in state.items():
+        np.testing.assert_array_equal(getattr(fitted.optimizer_, k), v)
+    # with the setting taken back, training goes on as if the failed call had never happened
+    fitted.set_params(learning_rate_init=1e-3)
+    fitted.partial_fit(digits_X, digits_y)
+    twin = model()
+    for _ in range(4):
+        twin.partial_fit(digits_X, digits_y, classes=np.arange(10))
+    for a, b in zip(twin.coefs_, fitted.coefs_):
+        np.testing.assert_array_equal(a, b)
 
 
 # -- numerical robustness ---------------------------------------------------------------------
