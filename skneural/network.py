@@ -418,6 +418,12 @@ class NeuralNetwork:
             layers = layers[:-1]
         else:
             grad = self.loss.gradient(y_pred, y_true)
+            if getattr(grad, "shape", None) != y_pred.shape:
+                raise ValueError(
+                    f"The gradient of loss {self.loss!r} has shape {getattr(grad, 'shape', type(grad))} for "
+                    f"predictions of shape {y_pred.shape}; it must have the predictions' shape (n, m), "
+                    "one row per sample."
+                )
         grad = grad * (1.0 / total if sample_weight is None else sample_weight[:, None] / total)
         for layer in reversed(layers):
             grad = layer.backward(grad)

@@ -14,15 +14,15 @@ import threading
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_digits
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from sklearn.datasets import load_digits
 
 from skneural import Adam, NeuralNetwork, NumpyMLPClassifier, NumpyMLPRegressor
 from skneural.activations import LeakyReLU, Sigmoid, Softmax
-from skneural.losses import BinaryCrossEntropy, CategoricalCrossEntropy, Poisson
+from skneural.losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss, Poisson
 
 RNG = np.random.RandomState(0)
 X = RNG.randn(40, 3)
@@ -144,6 +144,10 @@ HOSTILE = [
     ("loss derivative of the wrong shape", lambda: reg(loss=(lambda p, t: (p - t) ** 2,
                                                              lambda p, t: p - t)).fit(X, YR), ValueError,
      "expected \\(\\d+, 1, 1\\)"),
+    ("loss gradient of the wrong shape", lambda: reg(loss=_FlatGradient()).fit(X, YR), ValueError,
+     r"gradient of loss _FlatGradient\(\) has shape \(40,\) for predictions of shape \(40, 1\)"),
+    ("loss gradient a scalar", lambda: clf(loss=_FlatGradient(scalar=True), output_activation="softmax")
+     .fit(X, np.arange(40) % 3), ValueError, "gradient of loss .* has shape <class 'float'>"),
     ("optimizer returning the wrong shape", lambda: clf(optimizer=_BadOptimizer()).fit(X, Y), ValueError,
      "update returned shape"),
     # the engine
@@ -157,6 +161,19 @@ HOSTILE = [
 ]
 
 
+class _FlatGradient(Loss):
+    """Squared error whose gradient loses its second axis (or, with scalar=True, is one number)."""
+
+    def __init__(self, scalar=False):
+        self.scalar = scalar
+
+    def __call__(self, y_pred, y_true):
+        return np.mean((y_pred - y_true) ** 2, axis=1, keepdims=True)
+
+    def gradient(self, y_pred, y_true):
+        return float(np.sum(y_pred - y_true)) if self.scalar else (y_pred - y_true)[:, 0]
+
+
 class _BadOptimizer:
     def update(self, old_params, gradient):
         return old_params[:-1]
@@ -166,7 +183,7 @@ class _BadOptimizer:
 
 
 def test_the_battery_is_complete():
-    assert len(HOSTILE) == 67
+    assert len(HOSTILE) == 69
     assert len({name for name, *_ in HOSTILE}) == len(HOSTILE)
 
 
