@@ -128,8 +128,15 @@ def check_sample_weight(sample_weight, x):
         raise ValueError(f"sample_weight has {len(sample_weight)} values, but there are {x.shape[0]} samples.")
     if np.any(sample_weight < 0):
         raise ValueError("sample_weight must not contain negative values.")
-    if not np.sum(sample_weight) > 0:
+    with np.errstate(over="ignore"):
+        total = np.sum(sample_weight)
+    if not total > 0:
         raise ValueError("Sample weights must contain at least one non-zero number.")
+    if not np.isfinite(total):
+        raise ValueError(
+            f"sample_weight sums to {total} in {sample_weight.dtype}: the weights are too large. "
+            "Scale them down (only their ratios matter)."
+        )
     return sample_weight
 
 

@@ -148,6 +148,10 @@ HOSTILE = [
      r"gradient of loss _FlatGradient\(\) has shape \(40,\) for predictions of shape \(40, 1\)"),
     ("loss gradient a scalar", lambda: clf(loss=_FlatGradient(scalar=True), output_activation="softmax")
      .fit(X, np.arange(40) % 3), ValueError, "gradient of loss .* has shape <class 'float'>"),
+    ("sample weights summing to infinity", lambda: clf().fit(X, Y, sample_weight=np.r_[1e308, 1e308, np.ones(38)]),
+     ValueError, "sample_weight sums to inf"),
+    ("sample weights summing to infinity (lbfgs)", lambda: clf(optimizer="lbfgs").fit(
+        X, Y, sample_weight=np.r_[1e308, 1e308, np.ones(38)]), ValueError, "too large"),
     ("optimizer returning the wrong shape", lambda: clf(optimizer=_BadOptimizer()).fit(X, Y), ValueError,
      "update returned shape"),
     # the engine
@@ -183,7 +187,7 @@ class _BadOptimizer:
 
 
 def test_the_battery_is_complete():
-    assert len(HOSTILE) == 69
+    assert len(HOSTILE) == 71
     assert len({name for name, *_ in HOSTILE}) == len(HOSTILE)
 
 
