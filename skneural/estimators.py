@@ -175,8 +175,10 @@ class _BaseMLP(BaseEstimator):
         return [int(s) for s in sizes]
 
     def _resolve(self, name, kind, value=None):
+        """The component a parameter names; an object passed in is cloned, so that training never
+        changes it (nor another estimator sharing it)."""
         try:
-            return resolve(getattr(self, name) if value is None else value, kind)
+            return clone(resolve(getattr(self, name) if value is None else value, kind), safe=False)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"Invalid {name!r} parameter of {type(self).__name__}: {exc}") from None
 

@@ -420,3 +420,27 @@ def test_estimators_sharing_component_objects_never_change_each_other():
     assert vars(optimizer) == vars(Adam(learning_rate=0.01))  # the shared object was never trained
     assert a.optimizer_ is not b.optimizer_ and a.optimizer_ is not optimizer
     assert fingerprint(a, X) == before == fingerprint(alone, X) == fingerprint(a_again, X)
+
+
+class _CountingLeakyReLU(LeakyReLU):
+    """A user's activation that keeps state: how often it was called."""
+
+    def __call__(self, x):
+        self.calls_ = getattr(self, "calls_", 0) + 1
+        return super().__call__(x)
+
+
+def test_fit_trains_copies_of_activation_and_loss_objects():
+    X, y = _digits()
+    activation, loss = _CountingLeakyReLU(alpha=0.1), CategoricalCrossEntropy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = clf(hidden_layer_sizes=(8,), activation=activation, loss=loss).fit(X, y)
+        b = clf(hidden_layer_sizes=(8,), activation=activation, loss=loss, random_state=3).fit(X, y)
+    assert not hasattr(activation, "calls_")  # the object passed in was never called
+    assert a.network_.hidden_activation is not activation and a.network_.loss is not loss
+    assert a.network_.hidden_activation is not b.network_.hidden_activation
+    before = b.predict_proba(X)
+    a.set_params(activation__alpha=3.0)  # changes the shared parameter object...
+    assert b.get_params()["activation"].alpha == 3.0
+    np.testing.assert_array_equal(b.predict_proba(X), before)  # ...but not b's fitted model
