@@ -75,6 +75,7 @@ class _Encoder:
     def __init__(self):
         self.arrays = {}
         self.known = _known_classes()
+        self.custom_names = {}  # name -> the function or class stored under it
 
     def array(self, a):
         if a.dtype == object:
@@ -129,14 +130,20 @@ class _Encoder:
         name = getattr(obj, "__name__", None) if not isinstance(obj, BaseEstimator) else None
         if name is None or name == "<lambda>":
             name = type(obj).__name__ if name is None else name
+        what = type(obj) if isinstance(obj, BaseEstimator) else obj
+        if self.custom_names.setdefault(name, what) is not what:
+            raise TypeError(
+                f"two different components named {name!r}, which a model file, holding components of "
+                "your own by name, could not tell apart: give them distinct names (def, not lambda)"
+            )
         entry = {"custom": name}
         if isinstance(obj, BaseEstimator):
             try:
                 entry["params"] = self(obj.get_params(deep=False))
                 entry["state"] = self({k: x for k, x in vars(obj).items()
                                        if k.endswith("_") and not k.startswith("__")})
-            except TypeError:
-                pass  # settings that cannot be saved safely: the object is passed in as it is
+            except TypeError as exc:
+                raise TypeError(f"a {name} whose settings include {exc}") from None
         return entry
 
     def network(self, net):
@@ -185,7 +192,10 @@ class _Decoder:
         if "network" in v:
             return self.network(v["network"])
         if "method" in v:
-            return getattr(self(v["of"]), v["method"])
+            name = v["method"]
+            if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+                raise ValueError(f"unrecognised method {name!r}")
+            return getattr(self(v["of"]), name)
         if "class" in v:
             return self.known_object(v)
         if "custom" in v:
@@ -194,6 +204,8 @@ class _Decoder:
 
     def _fill(self, obj, entry):
         for key, value in (self(entry["state"]) if "state" in entry else {}).items():
+            if not isinstance(key, str) or key.startswith("__"):
+                raise ValueError(f"unrecognised attribute {key!r}")
             setattr(obj, key, value)
         return obj
 
@@ -224,6 +236,18 @@ class _Decoder:
         net.random_state = self(spec["random_state"])
         net._rng = self(spec["rng"])
         return net
+
+
+def _is_model(model):
+    """Whether ``model`` is what ``save`` writes: an estimator, or a Pipeline or
+    TransformedTargetRegressor around one."""
+    from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
+
+    if type(model) is TransformedTargetRegressor:
+        model = model.regressor_ if hasattr(model, "regressor_") else model.regressor
+    if type(model) is Pipeline:
+        model = model.steps[-1][1]
+    return type(model) in (NumpyMLPClassifier, NumpyMLPRegressor)
 
 
 def _custom_names(entry):
@@ -265,10 +289,8 @@ def save(model, path, metadata=None):
     >>> os.listdir(os.path.dirname(path))
     ['model.skn']
     """
-    from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
-
     encode = _Encoder()
-    if type(model) not in (NumpyMLPClassifier, NumpyMLPRegressor, Pipeline, TransformedTargetRegressor):
+    if not _is_model(model):
         raise TypeError(
             f"Cannot save a {type(model).__name__}: skneural model files hold skneural estimators "
             "and Pipelines of scikit-learn scalers ending in one (also inside a "
@@ -374,4 +396,6 @@ def load(path, custom_objects=None, with_metadata=False):
         model = _Decoder(arrays, custom_objects)(document["model"])
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ValueError(f"{path} is damaged or inconsistent ({type(exc).__name__}: {exc}).") from None
+    if not _is_model(model):
+        raise ValueError(f"{path} is damaged or inconsistent: it holds a {type(model).__name__}, not a model.")
     return (model, document.get("metadata", {})) if with_metadata else model

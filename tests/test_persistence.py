@@ -235,6 +235,75 @@ def test_wrong_version_or_format_name(change, message, tmp_path, digits):
         load(path)
 
 
+def rewrite_model_entry(path, edit):
+    """Apply ``edit`` to the JSON description of the model in the file at ``path``."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    document = json.loads(str(arrays["__skneural__"]))
+    document["model"] = edit(document["model"])
+    arrays["__skneural__"] = np.array(json.dumps(document))
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def scaler_of(pipeline_entry):
+    steps = dict(pipeline_entry["params"]["dict"])["steps"]
+    return steps[0]["tuple"][1]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: [1, 2], "it holds a list, not a model"),
+    (scaler_of, "it holds a StandardScaler, not a model"),
+    (lambda m: {"method": "__subclasses__", "of": {"method": "__class__", "of": m}}, "unrecognised method"),
+    (lambda m: dict(m, state={"dict": [["__class__", scaler_of(m)]]}), "unrecognised attribute '__class__'"),
+])
+def test_a_file_builds_only_what_save_writes(edit, message, tmp_path, digits):
+    X, y = digits
+    path = tmp_path / "model.skn"
+    save(make_pipeline(StandardScaler(), NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2,
+                                                             random_state=0)).fit(X, y), path)
+    rewrite_model_entry(path, edit)
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_a_pipeline_without_a_skneural_estimator_is_not_saved(tmp_path, digits):
+    X, _ = digits
+    with pytest.raises(TypeError, match="Cannot save a Pipeline"):
+        save(make_pipeline(StandardScaler()).fit(X), tmp_path / "scaler.skn")
+
+
+def test_two_components_of_the_same_name_are_refused(tmp_path, digits):
+    X, y = digits
+    model = NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0,
+                               activation=(lambda x: np.tanh(x), lambda x: 1 - np.tanh(x) ** 2)).fit(X, y)
+    with pytest.raises(TypeError, match="two different components named '<lambda>'"):
+        model.save(tmp_path / "model.skn")
+    assert not (tmp_path / "model.skn").exists()
+
+
+class _Pinball(ActivationFunction):
+    """A component holding a setting a model file cannot store (an estimator object)."""
+
+    def __init__(self, q=0.5, note=None):
+        self.q, self.note = q, note
+
+    def __call__(self, x):
+        return x
+
+    def derivative(self, x):
+        return np.ones_like(x)
+
+
+def test_a_component_whose_settings_cannot_be_stored_is_refused(tmp_path, digits):
+    X, y = digits
+    model = NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0,
+                               activation=_Pinball(q=0.9, note=PCA())).fit(X, y)
+    with pytest.raises(TypeError, match="Cannot save this NumpyMLPClassifier safely: it holds a _Pinball "
+                                        "whose settings include a scikit-learn PCA"):
+        model.save(tmp_path / "model.skn")
+
+
 def test_a_missing_array_is_reported_as_damage(tmp_path, digits):
     X, y = digits
     path = tmp_path / "model.skn"
