@@ -599,7 +599,14 @@ class _BaseMLP(BaseEstimator):
     def _forward(self, X):
         check_is_fitted(self)
         X = self._validate_for_prediction(X)
-        return self.network_.output(X, check_finite=True)
+        with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+            out = self.network_.output(X, check_finite=True)
+        if not np.isfinite(out).all():
+            raise ValueError(
+                "The network's outputs overflow for this X (they would be infinite): its values are far "
+                "outside the range of the training data. Scale X as the training data was scaled."
+            )
+        return out
 
     def _validate_for_prediction(self, X):
         # finiteness is checked by the network on its first layer's output, sparing a pass over X

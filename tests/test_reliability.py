@@ -152,6 +152,8 @@ HOSTILE = [
      ValueError, "sample_weight sums to inf"),
     ("sample weights summing to infinity (lbfgs)", lambda: clf(optimizer="lbfgs").fit(
         X, Y, sample_weight=np.r_[1e308, 1e308, np.ones(38)]), ValueError, "too large"),
+    ("poisson outputs overflowing at predict", lambda: reg(loss="poisson").fit(np.abs(X), np.abs(YR)).predict(
+        np.abs(X) * 3000), ValueError, "network's outputs overflow"),
     ("optimizer returning the wrong shape", lambda: clf(optimizer=_BadOptimizer()).fit(X, Y), ValueError,
      "update returned shape"),
     # the engine
@@ -187,7 +189,7 @@ class _BadOptimizer:
 
 
 def test_the_battery_is_complete():
-    assert len(HOSTILE) == 71
+    assert len(HOSTILE) == 72
     assert len({name for name, *_ in HOSTILE}) == len(HOSTILE)
 
 
