@@ -609,6 +609,8 @@ class NeuralNetwork:
         """
         if self.optimizer is None:
             raise ValueError("This network has no optimizer: pass one (e.g. optimizer='adam') to train it.")
+        if callable(getattr(self.optimizer, "check_params", None)):
+            self.optimizer.check_params()
         self.astype(x.dtype)
         n = x.shape[0]
         rng = self._rng if random_state is None else random_state

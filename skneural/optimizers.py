@@ -20,8 +20,11 @@ array([0.9, 2.1])
 0.5
 """
 
+import numbers
+
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils import check_scalar
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "OPTIMIZERS", "get_optimizer_names"]
 
@@ -53,6 +56,15 @@ class Optimizer(BaseEstimator):
     """
 
     _state_names = ()
+    # hyperparameter: (low, high, which bounds are allowed), as scikit-learn's check_scalar takes them
+    _ranges = {}
+
+    def check_params(self):
+        """Raise a ValueError naming any hyperparameter out of its range (the network calls this
+        before every epoch)."""
+        for name, (low, high, include) in self._ranges.items():
+            check_scalar(getattr(self, name), f"{type(self).__name__}.{name}", numbers.Real, min_val=low,
+                         max_val=high, include_boundaries=include)
 
     def update(self, old_params, gradient):
         """Update ``old_params`` in place from ``gradient`` and return it."""
@@ -115,6 +127,7 @@ class SGD(Optimizer):
     """
 
     _state_names = ("velocity_",)
+    _ranges = {"learning_rate": (0, None, "neither"), "momentum": (0, 1, "both")}
 
     def __init__(self, learning_rate=0.01, momentum=0.9, nesterov=False):
         self.learning_rate = learning_rate
@@ -160,6 +173,8 @@ class Adam(Optimizer):
     """
 
     _state_names = ("m_", "v_")
+    _ranges = {"learning_rate": (0, None, "neither"), "beta_1": (0, 1, "left"), "beta_2": (0, 1, "left"),
+               "epsilon": (0, None, "neither")}
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.learning_rate = learning_rate
@@ -206,6 +221,7 @@ class RMSprop(Optimizer):
     """
 
     _state_names = ("square_avg_",)
+    _ranges = {"learning_rate": (0, None, "neither"), "rho": (0, 1, "left"), "epsilon": (0, None, "neither")}
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-8):
         self.learning_rate = learning_rate
@@ -244,6 +260,7 @@ class Adagrad(Optimizer):
     """
 
     _state_names = ("sum_squares_",)
+    _ranges = {"learning_rate": (0, None, "neither"), "epsilon": (0, None, "neither")}
 
     def __init__(self, learning_rate=0.01, epsilon=1e-8):
         self.learning_rate = learning_rate

@@ -135,3 +135,15 @@ def test_a_class_instead_of_an_object_gets_a_grammatical_hint():
         resolve((np.tanh,), "activation")
     with pytest.raises(TypeError, match="A loss given as a tuple must be"):
         resolve((np.abs,), "loss")
+
+
+@pytest.mark.parametrize("optimizer, name, bad", [
+    (O.SGD(), "learning_rate", 0.0), (O.SGD(), "momentum", 1.5), (O.Adam(), "beta_1", 1.0),
+    (O.Adam(), "beta_2", -0.1), (O.Adam(), "epsilon", 0.0), (O.RMSprop(), "rho", 1.0),
+    (O.Adagrad(), "learning_rate", -1e-3), (O.Adam(), "learning_rate", "0.1"),
+])
+def test_hyperparameters_out_of_range_are_named(optimizer, name, bad):
+    optimizer.check_params()  # the defaults are fine
+    optimizer.set_params(**{name: bad})
+    with pytest.raises((ValueError, TypeError), match=rf"{type(optimizer).__name__}\.{name}"):
+        optimizer.check_params()

@@ -154,6 +154,10 @@ HOSTILE = [
         X, Y, sample_weight=np.r_[1e308, 1e308, np.ones(38)]), ValueError, "too large"),
     ("poisson outputs overflowing at predict", lambda: reg(loss="poisson").fit(np.abs(X), np.abs(YR)).predict(
         np.abs(X) * 3000), ValueError, "network's outputs overflow"),
+    ("optimizer object with beta_1 2", lambda: clf(optimizer=Adam(beta_1=2)).fit(X, Y), ValueError,
+     r"Adam.beta_1 == 2, must be < 1"),
+    ("optimizer object with a negative learning rate", lambda: clf(optimizer=Adam(learning_rate=-1)).fit(X, Y),
+     ValueError, r"Adam.learning_rate == -1, must be > 0"),
     ("optimizer returning the wrong shape", lambda: clf(optimizer=_BadOptimizer()).fit(X, Y), ValueError,
      "update returned shape"),
     # the engine
@@ -189,7 +193,7 @@ class _BadOptimizer:
 
 
 def test_the_battery_is_complete():
-    assert len(HOSTILE) == 72
+    assert len(HOSTILE) == 74
     assert len({name for name, *_ in HOSTILE}) == len(HOSTILE)
 
 
