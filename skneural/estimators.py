@@ -24,6 +24,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
@@ -601,9 +602,9 @@ class _BaseMLP(BaseEstimator):
         X = self._validate_for_prediction(X)
         with np.errstate(over="ignore", invalid="ignore"):  # reported just below
             out = self.network_.output(X, check_finite=True)
-        if not np.isfinite(out).all():
+        if not get_config()["assume_finite"] and not np.isfinite(out).all():
             raise ValueError(
-                "The network's outputs overflow for this X (they would be infinite): its values are far "
+                "The network's outputs overflow for this X (they are not finite): its values are far "
                 "outside the range of the training data. Scale X as the training data was scaled."
             )
         return out

@@ -127,7 +127,7 @@ class SGD(Optimizer):
     """
 
     _state_names = ("velocity_",)
-    _ranges = {"learning_rate": (0, None, "neither"), "momentum": (0, 1, "both")}
+    _ranges = {"learning_rate": (0, None, "left"), "momentum": (0, 1, "both")}
 
     def __init__(self, learning_rate=0.01, momentum=0.9, nesterov=False):
         self.learning_rate = learning_rate
@@ -173,7 +173,7 @@ class Adam(Optimizer):
     """
 
     _state_names = ("m_", "v_")
-    _ranges = {"learning_rate": (0, None, "neither"), "beta_1": (0, 1, "left"), "beta_2": (0, 1, "left"),
+    _ranges = {"learning_rate": (0, None, "left"), "beta_1": (0, 1, "left"), "beta_2": (0, 1, "left"),
                "epsilon": (0, None, "neither")}
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
@@ -221,7 +221,7 @@ class RMSprop(Optimizer):
     """
 
     _state_names = ("square_avg_",)
-    _ranges = {"learning_rate": (0, None, "neither"), "rho": (0, 1, "left"), "epsilon": (0, None, "neither")}
+    _ranges = {"learning_rate": (0, None, "left"), "rho": (0, 1, "left"), "epsilon": (0, None, "neither")}
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-8):
         self.learning_rate = learning_rate
@@ -260,7 +260,7 @@ class Adagrad(Optimizer):
     """
 
     _state_names = ("sum_squares_",)
-    _ranges = {"learning_rate": (0, None, "neither"), "epsilon": (0, None, "neither")}
+    _ranges = {"learning_rate": (0, None, "left"), "epsilon": (0, None, "neither")}
 
     def __init__(self, learning_rate=0.01, epsilon=1e-8):
         self.learning_rate = learning_rate

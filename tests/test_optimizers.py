@@ -138,7 +138,7 @@ def test_a_class_instead_of_an_object_gets_a_grammatical_hint():
 
 
 @pytest.mark.parametrize("optimizer, name, bad", [
-    (O.SGD(), "learning_rate", 0.0), (O.SGD(), "momentum", 1.5), (O.Adam(), "beta_1", 1.0),
+    (O.SGD(), "learning_rate", -0.5), (O.SGD(), "momentum", 1.5), (O.Adam(), "beta_1", 1.0),
     (O.Adam(), "beta_2", -0.1), (O.Adam(), "epsilon", 0.0), (O.RMSprop(), "rho", 1.0),
     (O.Adagrad(), "learning_rate", -1e-3), (O.Adam(), "learning_rate", "0.1"),
 ])

@@ -157,7 +157,7 @@ HOSTILE = [
     ("optimizer object with beta_1 2", lambda: clf(optimizer=Adam(beta_1=2)).fit(X, Y), ValueError,
      r"Adam.beta_1 == 2, must be < 1"),
     ("optimizer object with a negative learning rate", lambda: clf(optimizer=Adam(learning_rate=-1)).fit(X, Y),
-     ValueError, r"Adam.learning_rate == -1, must be > 0"),
+     ValueError, r"Adam.learning_rate == -1, must be >= 0"),
     ("optimizer returning the wrong shape", lambda: clf(optimizer=_BadOptimizer()).fit(X, Y), ValueError,
      "update returned shape"),
     # the engine
