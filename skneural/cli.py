@@ -9,6 +9,7 @@ message and exit status 1.
 """
 
 import argparse
+import collections
 import contextlib
 import csv
 import os
@@ -71,6 +72,10 @@ def demo(out_dir="skneural-demo", max_iter=200):
 
     from . import NumpyMLPClassifier, load, save
 
+    try:  # before training, so that a bad folder fails at once
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out-dir {out_dir}: cannot create that folder ({exc.strerror})") from None
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
     settings = dict(hidden_layer_sizes=(100,), alpha=1e-3, early_stopping=True, n_iter_no_change=20,
@@ -94,7 +99,6 @@ def demo(out_dir="skneural-demo", max_iter=200):
     print("\nskneural, per class on the held-out digits:")
     print(classification_report(y_test, ours.predict(X_test), digits=3))
 
-    os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "digits-model.skn")
     ours[-1].verbose = 0
     save(ours, path)
@@ -134,55 +138,100 @@ def _plot_curves(estimator, path):
 # -- CSV files -------------------------------------------------------------------------------
 
 
+Table = collections.namedtuple("Table", "path header rows lines")
+Table.__doc__ = "A CSV file: its path, header, rows (lists of stripped strings) and each row's line number."
+
+
 def read_csv(path):
-    """The header and the rows of a CSV file, as lists of stripped strings."""
+    """The header and the rows of a CSV file, as a `Table`; blank lines are skipped."""
+    rows, lines = [], []
     try:
-        with open(path, newline="") as f:
-            rows = [[cell.strip() for cell in row] for row in csv.reader(f) if row]
+        with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: drop the BOM of Excel's "CSV UTF-8"
+            reader = csv.reader(f)
+            line = 1  # where the next row starts
+            for row in reader:
+                if row:
+                    rows.append([cell.strip() for cell in row])
+                    lines.append(line)
+                line = reader.line_num + 1
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UsageError(f"{path}: cannot read it as CSV ({exc})") from None
     if len(rows) < 2:
         raise UsageError(f"{path}: expected a header row and at least one data row")
-    header, rows = rows[0], rows[1:]
-    for number, row in enumerate(rows, start=2):
+    header = rows[0]
+    repeated = [name for name, count in collections.Counter(header).items() if count > 1]
+    if repeated:
+        raise UsageError(f"{path}: column names must be unique, but the header repeats "
+                         f"{', '.join(map(repr, repeated))}")
+    for row, line in zip(rows[1:], lines[1:]):
         if len(row) != len(header):
-            raise UsageError(f"{path}, line {number}: {len(row)} values, but the header has {len(header)} columns")
-    return header, rows
+            raise UsageError(f"{path}, line {line}: {len(row)} values, but the header has {len(header)} columns")
+    return Table(path, header, rows[1:], lines[1:])
 
 
-def _column(header, name, path):
-    if name not in header:
-        raise UsageError(f"{path} has no column {name!r}; its columns are: {', '.join(header)}")
-    return header.index(name)
+def _column(table, name):
+    if name not in table.header:
+        raise UsageError(f"{table.path} has no column {name!r}; its columns are: {', '.join(table.header)}")
+    return table.header.index(name)
 
 
-def numeric_columns(header, rows, columns, path):
-    """The given columns as a float array, or an error naming the first value that is not a number."""
-    X = np.empty((len(rows), len(columns)))
-    for i, row in enumerate(rows):
+def numeric_columns(table, columns, hint="features must be numeric; drop or encode that column first"):
+    """The given columns as a float array, or an error naming the first value that is not a finite number."""
+    X = np.empty((len(table.rows), len(columns)))
+    for i, row in enumerate(table.rows):
         for j, c in enumerate(columns):
             try:
-                X[i, j] = float(row[c])
+                X[i, j] = value = float(row[c])
             except ValueError:
-                raise UsageError(
-                    f"{path}, line {i + 2}, column {header[c]!r}: {row[c]!r} is not a number "
-                    "(features must be numeric; drop or encode that column first)"
-                ) from None
+                value = None
+            if value is None or not np.isfinite(value):  # "nan" and "inf" are floats, but not usable ones
+                problem = (f"is not a number ({hint})" if value is None else
+                           "is not a finite number (fill in or drop missing and infinite values first)")
+                raise UsageError(f"{table.path}, line {table.lines[i]}, column {table.header[c]!r}: "
+                                 f"{row[c]!r} {problem}")
     return X
+
+
+def check_scale(table, X, columns):
+    """An error if a column holds numbers so large that standardizing it overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread = np.var(X, axis=0)
+    bad = np.flatnonzero(~np.isfinite(spread))
+    if bad.size:
+        i, c = np.argmax(np.abs(X[:, bad[0]])), columns[bad[0]]  # the largest value of the first such column
+        raise UsageError(f"{table.path}, line {table.lines[i]}, column {table.header[c]!r}: "
+                         f"{table.rows[i][c]} is too large to standardize; rescale that column first")
+
+
+def _numbers(values):
+    """The strings as a float array, or None if one is not a number."""
+    try:
+        return np.array([float(v) for v in values])
+    except ValueError:
+        return None
+
+
+def _whole(numbers):
+    return numbers is not None and bool(np.all(np.abs(numbers) < 2**53) and np.all(numbers == np.round(numbers)))
+
+
+def class_labels(values):
+    """Class labels: whole numbers as integers (so "1" and "1.0" are one class), anything else as the strings."""
+    numbers = _numbers(values)
+    return numbers.astype(np.int64) if _whole(numbers) else np.array(values)
 
 
 def guess_task(values):
     """'regression' for a numeric target with many distinct or fractional values, else 'classification'."""
-    try:
-        numbers = np.array([float(v) for v in values])
-    except ValueError:
-        return "classification", "its values are not all numbers"
+    numbers = _numbers(values)
+    if numbers is None:
+        return "classification", "the target's values are not all numbers"
     distinct = len(np.unique(numbers))
-    if np.all(numbers == np.round(numbers)) and distinct <= 20:
-        return "classification", f"it has {distinct} distinct whole-number values"
-    return "regression", f"it has {distinct} distinct numeric values"
+    if _whole(numbers) and distinct <= 20:
+        return "classification", f"the target has {distinct} distinct whole-number values"
+    return "regression", f"the target has {distinct} distinct numeric values"
 
 
 # -- train and predict -----------------------------------------------------------------------
@@ -198,6 +247,16 @@ def _hidden_sizes(text):
     return sizes
 
 
+def _check_out(path):
+    """Fail before any work if path is a folder or its folder does not exist."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise UsageError(f"--out {path} is a folder; give a file name")
+    if not os.path.isdir(folder):
+        problem = "is not a folder" if os.path.exists(folder) else "does not exist"
+        raise UsageError(f"--out {path}: the folder {folder} {problem}")
+
+
 def train(args):
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.model_selection import train_test_split
@@ -206,22 +265,26 @@ def train(args):
 
     from . import NumpyMLPClassifier, NumpyMLPRegressor, save
 
-    header, rows = read_csv(args.data)
-    target = _column(header, args.target, args.data)
-    features = [c for c in range(len(header)) if c != target]
+    if not 0 <= args.random_state < 2**32:
+        raise UsageError(f"--random-state must be between 0 and {2**32 - 1}; got {args.random_state}")
+    _check_out(args.out)
+    table = read_csv(args.data)
+    target = _column(table, args.target)
+    features = [c for c in range(len(table.header)) if c != target]
     if not features:
         raise UsageError(f"{args.data} has no feature columns besides the target {args.target!r}")
-    X = numeric_columns(header, rows, features, args.data)
-    labels = [row[target] for row in rows]
+    X = numeric_columns(table, features)
+    check_scale(table, X, features)
+    labels = [row[target] for row in table.rows]
     task, reason = (args.task, "as asked") if args.task else guess_task(labels)
     if args.task is None:
-        print(f"Task: {task} (guessed because the target {reason}; choose with --task)")
+        print(f"Task: {task} (guessed because {reason}; choose with --task)")
     if task == "regression":
-        y = numeric_columns(header, rows, [target], args.data)[:, 0]
-        estimator = NumpyMLPRegressor
+        y = numeric_columns(table, [target], "a regression target must be numeric; or use --task classification")
+        check_scale(table, y, [target])
+        y, estimator = y[:, 0], NumpyMLPRegressor
     else:
-        y = np.array(labels)
-        estimator = NumpyMLPClassifier
+        y, estimator = class_labels(labels), NumpyMLPClassifier
     stratify = y if task == "classification" and min(np.unique(y, return_counts=True)[1]) >= 2 else None
     try:
         X_train, X_test, y_train, y_test = train_test_split(
@@ -247,11 +310,11 @@ def train(args):
     print(f"Trained in {time.perf_counter() - start:.2f} s; held-out {metric} on {len(y_test)} rows: "
           f"{model.score(X_test, y_test):.4f}")
     (model.regressor_ if task == "regression" else model)[-1].verbose = 0
-    metadata = {"features": [header[c] for c in features], "target": args.target, "task": task}
+    metadata = {"features": [table.header[c] for c in features], "target": args.target, "task": task}
     try:
         save(model, args.out, metadata)
     except OSError as exc:
-        raise UsageError(f"cannot save the model to {args.out}: {exc}") from None
+        raise UsageError(f"cannot save the model to {args.out}: {exc.strerror or exc}") from None
     print(f"Saved the model to {args.out}")
     return model
 
@@ -259,6 +322,8 @@ def train(args):
 def predict(args):
     from . import load
 
+    if args.out:
+        _check_out(args.out)
     try:
         model, metadata = load(args.model, with_metadata=True)
     except FileNotFoundError:
@@ -268,8 +333,8 @@ def predict(args):
     features = metadata.get("features")
     if not features:
         raise UsageError(f"{args.model} was not saved by 'skneural train': it does not record its feature columns")
-    header, rows = read_csv(args.data)
-    X = numeric_columns(header, rows, [_column(header, name, args.data) for name in features], args.data)
+    table = read_csv(args.data)
+    X = numeric_columns(table, [_column(table, name) for name in features])
     predicted = model.predict(X)
     name = f"predicted_{metadata.get('target', 'value')}"
     columns, values = [name], [[p] for p in predicted]
@@ -277,14 +342,17 @@ def predict(args):
         proba = model.predict_proba(X)
         columns += [f"probability_{c}" for c in model.classes_]
         values = [[p, *(f"{q:.6g}" for q in row)] for p, row in zip(predicted, proba)]
-    out = open(args.out, "w", newline="") if args.out else contextlib.nullcontext(sys.stdout)
+    try:
+        out = open(args.out, "w", newline="") if args.out else contextlib.nullcontext(sys.stdout)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     with out as f:
         writer = csv.writer(f)
-        writer.writerow(header + columns)
-        for row, extra in zip(rows, values):
+        writer.writerow(table.header + columns)
+        for row, extra in zip(table.rows, values):
             writer.writerow(row + [str(v) for v in extra])
     if args.out:
-        print(f"Wrote {len(rows)} predictions to {args.out}")
+        print(f"Wrote {len(table.rows)} predictions to {args.out}")
     return predicted
 
 
@@ -322,9 +390,36 @@ def build_parser():
 
 
 def main(argv=None):
-    """Run the ``skneural`` command; return its exit status."""
+    """Run the ``skneural`` command.
+
+    Options without a command are the demo's (``skneural --max-iter 5``).  A
+    mistake (a missing file, an unknown column, a value that is not a number,
+    ...) prints a one-line message to standard error instead of raising.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments after the program name; by default
+        ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 1 after a mistake, 130 when interrupted.
+
+    Examples
+    --------
+    >>> from skneural.cli import main
+    >>> main(["train", "no-such-file.csv", "--target", "y"])  # prints "skneural: error: ..." to stderr
+    1
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["demo", *argv]  # the demo is the default command
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "max_iter", 1) < 1:
+            raise UsageError(f"--max-iter must be at least 1; got {args.max_iter}")
         if args.command == "train":
             train(args)
         elif args.command == "predict":
@@ -332,7 +427,8 @@ def main(argv=None):
         else:
             demo(getattr(args, "out_dir", "skneural-demo"), getattr(args, "max_iter", 200))
     except UsageError as exc:
-        print(f"skneural: error: {exc}", file=sys.stderr)
+        message = str(exc).partition("\n")[0]  # scikit-learn's messages, passed on, may run on for lines
+        print(f"skneural: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("skneural: interrupted", file=sys.stderr)
@@ -341,4 +437,10 @@ def main(argv=None):
 
 
 def console_main():
-    sys.exit(main())
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left (skneural predict ... | head): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
+        status = 1
+    sys.exit(status)

@@ -1,4 +1,5 @@
 import csv
+import inspect
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -8,7 +9,7 @@ import pytest
 from sklearn.datasets import load_diabetes, load_iris
 
 from skneural import load
-from skneural.cli import guess_task, main
+from skneural.cli import UsageError, class_labels, guess_task, main
 
 
 def write_csv(path, header, rows):
@@ -25,6 +26,21 @@ def iris_csv(tmp_path):
     names = data.target_names[data.target]
     header = ["sepal length", "sepal width", "petal length", "petal width", "species"]
     return write_csv(tmp_path / "iris.csv", header, [[*map(str, x), n] for x, n in zip(data.data, names)])
+
+
+@pytest.fixture
+def iris_model(iris_csv, tmp_path):
+    path = str(tmp_path / "iris.skn")
+    assert main(["train", iris_csv, "--target", "species", "--max-iter", "5", "--out", path]) == 0
+    return path
+
+
+def with_value(path, line, column, value, out):
+    """A copy of the CSV file at path with one value replaced (line counted from 1, the header)."""
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    rows[line - 1][column] = value
+    return write_csv(out, rows[0], rows[1:])
 
 
 def test_the_console_script_is_installed_and_python_m_runs_the_demo(tmp_path):
@@ -57,6 +73,35 @@ def test_the_demo_is_the_default_command(monkeypatch):
     assert calls == [("skneural-demo", 200)]
 
 
+def test_options_without_a_command_are_the_demos(monkeypatch, capsys):
+    import skneural.cli as cli
+
+    calls = []
+    monkeypatch.setattr(cli, "demo", lambda *args: calls.append(args))
+    assert main(["--max-iter", "5"]) == 0
+    assert main(["--out-dir", "elsewhere", "--max-iter", "7"]) == 0
+    assert calls == [("skneural-demo", 5), ("elsewhere", 7)]
+    with pytest.raises(SystemExit) as exit:
+        main(["--help"])
+    assert exit.value.code == 0 and "{demo,train,predict}" in capsys.readouterr().out
+
+
+def test_only_the_first_line_of_a_long_message_is_shown(monkeypatch, capsys):
+    import skneural.cli as cli
+
+    def demo(*args):
+        raise UsageError("training failed: Input X contains NaN.\nA paragraph of advice")
+
+    monkeypatch.setattr(cli, "demo", demo)
+    assert errors_of([], capsys)[:2] == (1, "skneural: error: training failed: Input X contains NaN.")
+
+
+def test_main_has_a_numpydoc_docstring():
+    doc = inspect.getdoc(main)
+    assert "Parameters\n----------\nargv : " in doc and "Returns\n-------\nint" in doc
+    assert ">>> main(" in doc  # run by pytest --doctest-modules
+
+
 def test_demo_without_matplotlib_says_how_to_get_it(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert main(["demo", "--out-dir", str(tmp_path), "--max-iter", "5"]) == 0
@@ -69,7 +114,7 @@ def test_train_then_predict_a_classifier(iris_csv, tmp_path, capsys):
     assert main(["train", iris_csv, "--target", "species", "--hidden", "16,8", "--max-iter", "300",
                  "--out", model_path]) == 0
     out = capsys.readouterr().out
-    assert "Task: classification (guessed" in out
+    assert "Task: classification (guessed because the target's values are not all numbers; choose with" in out
     accuracy = float(out.split("held-out accuracy on 30 rows: ")[1].split()[0])
     assert accuracy > 0.8
     model, metadata = load(model_path, with_metadata=True)
@@ -103,16 +148,37 @@ def test_train_guesses_regression_and_predict_writes_to_stdout(tmp_path, capsys)
 
 
 def test_guess_task():
-    assert guess_task(["a", "b"])[0] == "classification"
-    assert guess_task(["0", "1", "1"])[0] == "classification"
+    assert guess_task(["a", "b"]) == ("classification", "the target's values are not all numbers")
+    assert guess_task(["0", "1", "1.0"]) == ("classification", "the target has 2 distinct whole-number values")
     assert guess_task([str(v) for v in np.linspace(0, 1, 50)])[0] == "regression"
-    assert guess_task([str(v) for v in range(100)])[0] == "regression"
+    assert guess_task([str(v) for v in range(100)]) == ("regression", "the target has 100 distinct numeric values")
+
+
+def test_class_labels_are_numbers_when_all_are_whole_numbers():
+    labels = class_labels(["0", "1", "1.0", "2e0"])
+    assert labels.dtype.kind == "i" and labels.tolist() == [0, 1, 1, 2]
+    assert class_labels(["1", "x", "1.0"]).tolist() == ["1", "x", "1.0"]
+    assert class_labels(["0.5", "1"]).tolist() == ["0.5", "1"]
+
+
+def test_whole_number_labels_written_differently_are_one_class(tmp_path, capsys):
+    data = write_csv(tmp_path / "data.csv", ["a", "y"], [[str(i), ["0", "1", "1.0"][i % 3]] for i in range(60)])
+    model_path, predictions = str(tmp_path / "m.skn"), str(tmp_path / "p.csv")
+    assert main(["train", data, "--target", "y", "--max-iter", "5", "--out", model_path]) == 0
+    assert "2 distinct whole-number values" in capsys.readouterr().out
+    assert load(model_path).classes_.tolist() == [0, 1]
+    assert main(["predict", model_path, data, "--out", predictions]) == 0
+    with open(predictions, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["a", "y", "predicted_y", "probability_0", "probability_1"]
+    assert {row[2] for row in rows[1:]} <= {"0", "1"}
 
 
 def errors_of(argv, capsys):
+    """The exit status, the standard error and the standard output of the command."""
     status = main(argv)
     captured = capsys.readouterr()
-    return status, captured.err.strip()
+    return status, captured.err.strip(), captured.out
 
 
 def test_mistakes_end_in_one_line_and_status_1(iris_csv, tmp_path, capsys):
@@ -123,18 +189,75 @@ def test_mistakes_end_in_one_line_and_status_1(iris_csv, tmp_path, capsys):
         (["train", text, "--target", "y"], "line 2, column 'b': 'oops' is not a number"),
         (["predict", iris_csv, iris_csv], "is not a skneural model file"),
         (["predict", str(tmp_path / "none.skn"), iris_csv], "none.skn: no such file"),
-        (["train", iris_csv, "--target", "species", "--max-iter", "0"], "training failed: The 'max_iter'"),
+        (["train", iris_csv, "--target", "species", "--max-iter", "0"], "--max-iter must be at least 1; got 0"),
     ]
     for argv, message in cases:
-        status, err = errors_of(argv, capsys)
+        status, err, _ = errors_of(argv, capsys)
         assert status == 1 and message in err and len(err.splitlines()) == 1, (argv, err)
 
 
-def test_predict_needs_the_model_columns(iris_csv, tmp_path, capsys):
-    model_path = str(tmp_path / "iris.skn")
-    assert main(["train", iris_csv, "--target", "species", "--max-iter", "5", "--out", model_path]) == 0
+def test_more_mistakes_end_in_one_line_and_status_1_before_any_training(iris_csv, iris_model, tmp_path, capsys):
+    a_file = write_csv(tmp_path / "a-file.csv", ["x"], [["1"]])
+    nan = with_value(iris_csv, 4, 0, "nan", tmp_path / "nan.csv")
+    inf = with_value(iris_csv, 5, 2, "-inf", tmp_path / "inf.csv")
+    huge = with_value(iris_csv, 4, 1, "1e300", tmp_path / "huge.csv")
+    blank = tmp_path / "blank.csv"
+    blank.write_text("a,y\n\n\n1,0\n\n2,1\nx,0\n")
+    cases = [
+        (["predict", iris_model, nan], "nan.csv, line 4, column 'sepal length': 'nan' is not a finite number"),
+        (["train", inf, "--target", "species"], "inf.csv, line 5, column 'petal length': '-inf' is not a finite"),
+        (["predict", iris_model, iris_csv, "--out", str(tmp_path / "none" / "p.csv")],
+         f"--out {tmp_path / 'none' / 'p.csv'}: the folder {tmp_path / 'none'} does not exist"),
+        (["predict", iris_model, iris_csv, "--out", str(tmp_path)], f"--out {tmp_path} is a folder"),
+        (["train", iris_csv, "--target", "species", "--out", str(tmp_path / "none" / "m.skn")],
+         f"--out {tmp_path / 'none' / 'm.skn'}: the folder {tmp_path / 'none'} does not exist"),
+        (["train", iris_csv, "--target", "species", "--out", f"{a_file}/m.skn"], f"{a_file} is not a folder"),
+        (["demo", "--max-iter", "0"], "--max-iter must be at least 1; got 0"),
+        (["demo", "--out-dir", f"{a_file}/x"], f"--out-dir {a_file}/x: cannot create that folder"),
+        (["train", huge, "--target", "species"],
+         "huge.csv, line 4, column 'sepal width': 1e300 is too large to standardize"),
+        (["train", iris_csv, "--target", "species", "--random-state", "-1"],
+         "--random-state must be between 0 and 4294967295; got -1"),
+        (["train", iris_csv, "--target", "species", "--task", "regression"],
+         "line 2, column 'species': 'setosa' is not a number (a regression target must be numeric"),
+        (["train", str(blank), "--target", "y"], "blank.csv, line 7, column 'a': 'x' is not a number"),
+    ]
+    for argv, message in cases:
+        status, err, out = errors_of(argv, capsys)
+        assert status == 1 and message in err and len(err.splitlines()) == 1, (argv, err)
+        assert "Training" not in out and "Digits" not in out, argv
+    assert not (tmp_path / "none").exists()
+
+
+def test_repeated_column_names_are_rejected(iris_model, tmp_path, capsys):
+    rows = [[str(i), str(i % 5), str(i % 2)] for i in range(30)]
+    twice = write_csv(tmp_path / "twice.csv", ["x", "x", "y"], rows)
+    status, err, _ = errors_of(["train", twice, "--target", "y", "--out", str(tmp_path / "m.skn")], capsys)
+    assert (status, err) == (1, f"skneural: error: {twice}: column names must be unique, but the header repeats 'x'")
+    names = ["sepal length", "sepal width", "petal length", "petal width", "sepal width"]
+    iris_twice = write_csv(tmp_path / "iris-twice.csv", names, [["5.1", "3.5", "1.4", "0.2", "9"]])
+    status, err, out = errors_of(["predict", iris_model, iris_twice], capsys)
+    assert status == 1 and err.endswith("the header repeats 'sepal width'") and out == ""
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_column_name(tmp_path, capsys):
+    plain = write_csv(tmp_path / "plain.csv", ["a", "b", "y"], [[str(i), str(i % 7), str(i % 2)] for i in range(40)])
+    excel = tmp_path / "excel.csv"  # Excel's "CSV UTF-8" starts with a byte order mark
+    excel.write_bytes(b"\xef\xbb\xbf" + (tmp_path / "plain.csv").read_bytes())
+    model_path = str(tmp_path / "m.skn")
+    assert main(["train", str(excel), "--target", "y", "--max-iter", "5", "--out", model_path]) == 0
+    assert load(model_path, with_metadata=True)[1]["features"] == ["a", "b"]
+    capsys.readouterr()
+    assert main(["predict", model_path, plain]) == 0
+    assert main(["predict", model_path, str(excel)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == lines[41] == "a,b,y,predicted_y,probability_0,probability_1"
+    assert main(["train", str(excel), "--target", "a", "--max-iter", "5", "--out", model_path]) == 0
+
+
+def test_predict_needs_the_model_columns(iris_model, tmp_path, capsys):
     other = write_csv(tmp_path / "other.csv", ["sepal length", "petal width"], [["1", "2"]])
-    status, err = errors_of(["predict", model_path, other], capsys)
+    status, err, _ = errors_of(["predict", iris_model, other], capsys)
     assert status == 1 and "has no column 'sepal width'" in err
 
 
@@ -143,3 +266,15 @@ def test_no_traceback_from_the_command_line(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [f"skneural: error: {tmp_path / 'nope.csv'}: no such file"]
+
+
+def test_a_closed_pipe_ends_predict_quietly(iris_csv, iris_model, tmp_path):
+    with open(iris_csv, newline="") as f:
+        rows = list(csv.reader(f))
+    many = write_csv(tmp_path / "many.csv", rows[0], rows[1:] * 40)  # more than a pipe holds
+    process = subprocess.Popen([sys.executable, "-m", "skneural", "predict", iris_model, many],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().startswith("sepal length,")  # like skneural predict ... | head -1
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert err == "" and process.returncode == 1
