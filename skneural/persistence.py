@@ -158,6 +158,10 @@ class _Encoder:
         }}
 
 
+class _CustomObjectError(ValueError):
+    """A component passed to ``load`` that does not fit what the file recorded."""
+
+
 class _Decoder:
     def __init__(self, arrays, custom_objects):
         self.arrays = arrays
@@ -217,14 +221,21 @@ class _Decoder:
         return self._fill(obj, entry)
 
     def custom(self, entry):
-        obj = self.custom_objects[entry["custom"]]
+        name = entry["custom"]
+        obj = self.custom_objects[name]
         params = self(entry["params"]) if "params" in entry else {}
-        if isinstance(obj, type):
-            obj = obj(**params)
-        else:  # a copy, so that training the loaded model never changes the caller's object
-            obj = copy.deepcopy(obj)
-            if params:
-                obj.set_params(**params)
+        try:
+            if isinstance(obj, type):
+                obj = obj(**params)
+            else:  # a copy, so that training the loaded model never changes the caller's object
+                obj = copy.deepcopy(obj)
+                if params:
+                    obj.set_params(**params)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise _CustomObjectError(
+                f"custom_objects[{name!r}] is not the component the model was saved with: it cannot take "
+                f"the stored settings {sorted(params)} ({type(exc).__name__}: {exc})."
+            ) from None
         return self._fill(obj, entry)
 
     def network(self, spec):
@@ -368,6 +379,8 @@ def load(path, custom_objects=None, with_metadata=False):
     except FileNotFoundError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        if "allow_pickle" in str(exc):  # NumPy's hint to allow pickle is not one to follow here
+            exc = "it holds pickled data, which skneural never loads"
         raise ValueError(f"{path} is not a skneural model file, or it is damaged ({exc}).") from None
     meta = arrays.pop(_META_KEY, None)
     if meta is None:
@@ -394,6 +407,8 @@ def load(path, custom_objects=None, with_metadata=False):
         )
     try:
         model = _Decoder(arrays, custom_objects)(document["model"])
+    except _CustomObjectError:
+        raise
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ValueError(f"{path} is damaged or inconsistent ({type(exc).__name__}: {exc}).") from None
     if not _is_model(model):

@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skneural
 from skneural import Adam, NumpyMLPClassifier, NumpyMLPRegressor, load, save
-from skneural.activations import ActivationFunction
+from skneural.activations import ActivationFunction, LeakyReLU
 from skneural.optimizers import Optimizer
 
 
@@ -170,6 +170,20 @@ def test_custom_components_load_only_when_passed_in(digits, tmp_path):
     np.testing.assert_array_equal(again.optimizer_.steps_, clf.optimizer_.steps_)
     again.partial_fit(X, y)
     assert mine.rate == 123.0 and not hasattr(mine, "steps_")  # the caller's object is never trained
+    wrong = dict(objects, Cube=LeakyReLU)  # another class under the recorded name
+    with pytest.raises(ValueError, match=r"custom_objects\['Cube'\] is not the component the model was saved "
+                                         r"with: it cannot take the stored settings \['scale'\]"):
+        load(path, custom_objects=wrong)
+
+
+def test_a_pickle_is_refused_without_advice_to_allow_pickle(tmp_path, digits):
+    X, y = digits
+    path = tmp_path / "model.pkl"
+    with open(path, "wb") as f:
+        pickle.dump(NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y), f)
+    with pytest.raises(ValueError, match="it holds pickled data, which skneural never loads") as error:
+        load(path)
+    assert "allow_pickle" not in str(error.value)
 
 
 def test_nothing_in_a_file_is_ever_unpickled_or_imported(tmp_path, digits):
