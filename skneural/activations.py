@@ -125,6 +125,13 @@ class FunctionActivation(ActivationFunction):
     ``derivative`` may return ``(n, m)`` (elementwise) or ``(n, m, m)``
     (per-sample Jacobians); the shape it returns decides which.
 
+    Parameters
+    ----------
+    function : callable
+        ``function(x)`` maps an ``(n, m)`` array to an ``(n, m)`` array.
+    derivative : callable
+        ``derivative(x)`` returns ``(n, m)`` or ``(n, m, m)``, as above.
+
     Examples
     --------
     >>> import numpy as np

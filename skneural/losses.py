@@ -113,6 +113,13 @@ class FunctionLoss(Loss):
     ``function(y_pred, y_true)`` returns ``(n, 1)`` and ``derivative(y_pred,
     y_true)`` returns ``(n, 1, m)``.
 
+    Parameters
+    ----------
+    function : callable
+        The loss of each sample, ``(n, 1)``.
+    derivative : callable
+        The gradient of each sample's loss with respect to ``y_pred``, ``(n, 1, m)``.
+
     Examples
     --------
     >>> import numpy as np

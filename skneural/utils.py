@@ -93,6 +93,23 @@ def check_gradients(network, x, y, sample_weight=None, categorical=False, step=1
     copy of a float32 network: float32 has too few digits for finite
     differences.
 
+    Parameters
+    ----------
+    network : NeuralNetwork
+        The network to check (an estimator's is ``est.network_``); it is not changed.
+    x : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples, n_outputs), or class labels with ``categorical=True``
+    sample_weight : array-like of shape (n_samples,), default=None
+    categorical : bool, default=False
+        One-hot encode the integer labels ``y``.
+    step : float, default=1e-6
+        Relative size of the finite-difference step.
+
+    Returns
+    -------
+    float
+        The worst relative error; below about 1e-6 means backprop agrees.
+
     Examples
     --------
     >>> import numpy as np
