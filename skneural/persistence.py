@@ -20,7 +20,7 @@ Examples
 >>> from sklearn.datasets import load_iris
 >>> from skneural import NumpyMLPClassifier, load
 >>> X, y = load_iris(return_X_y=True)
->>> clf = NumpyMLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.01, random_state=0).fit(X, y)
+>>> clf = NumpyMLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.05, random_state=0).fit(X, y)
 >>> path = os.path.join(tempfile.mkdtemp(), "iris.skn")
 >>> clf.save(path)
 >>> again = load(path)
