@@ -126,7 +126,7 @@ def _plot_curves(estimator, path):
     score_axis = loss_axis.twinx()
     score_axis.plot(epochs, estimator.validation_scores_, color="tab:orange", label="validation accuracy")
     score_axis.set_ylabel("validation accuracy")
-    fig.legend(loc="center right")
+    fig.legend(loc="center", bbox_to_anchor=(0.5, 0.5))  # the middle is clear of both axes
     fig.suptitle("skneural on digits")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
