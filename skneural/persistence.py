@@ -130,7 +130,11 @@ class _Encoder:
         name = getattr(obj, "__name__", None) if not isinstance(obj, BaseEstimator) else None
         if name is None or name == "<lambda>":
             name = type(obj).__name__ if name is None else name
-        what = type(obj) if isinstance(obj, BaseEstimator) else obj
+        builtin = type(obj).__module__ == "builtins" and not inspect.isroutine(obj)  # a set, a bytes, ...
+        if builtin or not (callable(obj) or callable(getattr(obj, "update", None))):
+            raise TypeError(f"a {type(obj).__name__}")  # a setting, not a component: nothing to store it as
+        # a function is one component; an object is one of its class (fit trains a copy of it)
+        what = obj if inspect.isfunction(obj) or inspect.isbuiltin(obj) or isinstance(obj, type) else type(obj)
         if self.custom_names.setdefault(name, what) is not what:
             raise TypeError(
                 f"two different components named {name!r}, which a model file, holding components of "
@@ -208,7 +212,7 @@ class _Decoder:
 
     def _fill(self, obj, entry):
         for key, value in (self(entry["state"]) if "state" in entry else {}).items():
-            if not isinstance(key, str) or key.startswith("__"):
+            if not isinstance(key, str) or key.startswith("__") or callable(getattr(type(obj), key, None)):
                 raise ValueError(f"unrecognised attribute {key!r}")
             setattr(obj, key, value)
         return obj
@@ -387,8 +391,8 @@ def load(path, custom_objects=None, with_metadata=False):
         raise ValueError(f"{path} is a NumPy archive but not a skneural model file (no {_META_KEY} entry).")
     try:
         document = json.loads(str(meta))
-    except ValueError:
-        raise ValueError(f"{path} is damaged: its description is not valid JSON.") from None
+    except (ValueError, RecursionError):
+        raise ValueError(f"{path} is damaged: its description is not valid JSON (or nested too deeply).") from None
     if not isinstance(document, dict) or document.get("format") != _FORMAT_NAME:
         raise ValueError(f"{path} is not a skneural model file.")
     version = document.get("version")
@@ -409,7 +413,7 @@ def load(path, custom_objects=None, with_metadata=False):
         model = _Decoder(arrays, custom_objects)(document["model"])
     except _CustomObjectError:
         raise
-    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
         raise ValueError(f"{path} is damaged or inconsistent ({type(exc).__name__}: {exc}).") from None
     if not _is_model(model):
         raise ValueError(f"{path} is damaged or inconsistent: it holds a {type(model).__name__}, not a model.")

@@ -2,6 +2,7 @@ import json
 import os
 import pickle
 import zipfile
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -420,3 +421,66 @@ def test_the_save_load_example_runs(tmp_path):
     assert figures["same_predictions"] and figures["identical_after_training"]
     assert figures["accuracy"] > 0.8
     assert sorted(os.listdir(tmp_path)) == ["digits.skn", "swish.skn"]
+
+
+class _PlainSGD:
+    """An optimizer that is not an Optimizer: any object with update(old_params, gradient)."""
+
+    def __init__(self, lr=0.1):
+        self.lr = lr
+
+    def update(self, params, gradient):
+        params -= self.lr * gradient
+        return params
+
+
+def test_plain_component_objects_save_and_load(tmp_path, digits):
+    X, y = digits
+    model = NumpyMLPClassifier(hidden_layer_sizes=(8,), max_iter=3, optimizer=_PlainSGD(), random_state=0).fit(X, y)
+    model.save(tmp_path / "model.skn")
+    again = load(tmp_path / "model.skn", custom_objects={"_PlainSGD": _PlainSGD()})
+    np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+
+
+class _Tracking(ActivationFunction):
+    def __call__(self, x):
+        self.shapes_ = {x.shape}  # fitted state a model file cannot hold
+        return x
+
+    def derivative(self, x):
+        return np.ones_like(x)
+
+
+@pytest.mark.parametrize("activation, what", [
+    (_Pinball(note=Path("notes.txt")), "a _Pinball whose settings include a PosixPath"),
+    (_Tracking(), "a _Tracking whose settings include a set"),
+])
+def test_settings_a_file_cannot_hold_are_named(activation, what, tmp_path, digits):
+    X, y = digits
+    model = NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0, activation=activation).fit(X, y)
+    with pytest.raises(TypeError, match=what):
+        model.save(tmp_path / "model.skn")
+
+
+def test_a_stored_attribute_cannot_replace_a_method(tmp_path, digits):
+    X, y = digits
+    path = tmp_path / "model.skn"
+    NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y).save(path)
+    rewrite_model_entry(path, lambda m: dict(m, state={"dict": [*m["state"]["dict"], ["predict", 1]]}))
+    with pytest.raises(ValueError, match="unrecognised attribute 'predict'"):
+        load(path)
+
+
+def test_a_deeply_nested_file_is_damaged_not_a_crash(tmp_path, digits):
+    X, y = digits
+    path = tmp_path / "model.skn"
+    NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y).save(path)
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    text = str(arrays["__skneural__"])
+    depth = 100_000
+    arrays["__skneural__"] = np.array(text.replace('"model": ', '"model": ' + "[" * depth + "]" * depth + ', "was": ', 1))
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    with pytest.raises(ValueError, match="damaged"):
+        load(path)
