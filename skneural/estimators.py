@@ -444,7 +444,9 @@ class _BaseMLP(BaseEstimator):
         progress = self._progress if self.verbose >= 2 else None
         if not incremental:
             self.n_iter_ = 0
-        reference = _loss_reference(network, X[:batch_size], Y[:batch_size])
+        # rows spread evenly over the data: the first rows alone may all be alike (data sorted by target)
+        sample = slice(None, None, max(1, n_samples // batch_size))
+        reference = _loss_reference(network, X[sample], Y[sample])
         try:
             for _ in range(self.max_iter):
                 start = time.perf_counter()

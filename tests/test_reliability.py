@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 
 from skneural import Adam, NeuralNetwork, NumpyMLPClassifier, NumpyMLPRegressor
 from skneural.activations import LeakyReLU, Sigmoid, Softmax
@@ -450,3 +451,19 @@ def test_fit_trains_copies_of_activation_and_loss_objects():
     a.set_params(activation__alpha=3.0)  # changes the shared parameter object...
     assert b.get_params()["activation"].alpha == 3.0
     np.testing.assert_array_equal(b.predict_proba(X), before)  # ...but not b's fitted model
+
+
+def test_data_sorted_by_target_is_not_mistaken_for_divergence():
+    from sklearn.datasets import make_regression
+
+    X_sorted, y_sorted = make_regression(2000, 5, noise=1, random_state=0)
+    order = np.argsort(np.abs(y_sorted))
+    X_sorted, y_sorted = X_sorted[order], np.abs(y_sorted[order])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = NumpyMLPRegressor(random_state=0, max_iter=5).fit(X_sorted, y_sorted)
+    assert model.loss_curve_[-1] < model.loss_curve_[0]  # it trains; scikit-learn fits this data too
+    streamed = NumpyMLPRegressor(random_state=0)
+    for chunk in np.array_split(np.arange(2000), 4):  # each chunk starts with its quietest rows
+        streamed.partial_fit(X_sorted[chunk], y_sorted[chunk])
+    assert np.isfinite(streamed.loss_)
