@@ -12,9 +12,9 @@ eighth of the file).  The last chunk is held out and scored at the end.
     python examples/out_of_core.py --size-mb 200 --epochs 2
     python examples/out_of_core.py --path data.f32      # keep (and reuse) the file
 
-The same loop trains from anything that yields chunks: files read piece by
-piece, a database cursor, or a ``dask.array`` (``for block in
-X.to_delayed()``).
+The same loop trains from anything that yields chunks of rows: files read
+piece by piece, a database cursor, or the blocks of a ``dask.array``
+(``X.blocks[i].compute()``).
 """
 
 import argparse
@@ -58,10 +58,13 @@ def open_file(path):
 
 
 def main(path=None, size_mb=2048, chunk_rows=50_000, epochs=1, memory_cap_mb=256, hidden=64):
-    folder = None
-    if path is None:
-        folder = tempfile.mkdtemp(prefix="skneural-ooc-")
-        path = os.path.join(folder, "data.f32")
+    if path is not None:
+        return train(path, size_mb, chunk_rows, epochs, memory_cap_mb, hidden)
+    with tempfile.TemporaryDirectory(prefix="skneural-ooc-") as folder:  # removed however training ends
+        return train(os.path.join(folder, "data.f32"), size_mb, chunk_rows, epochs, memory_cap_mb, hidden)
+
+
+def train(path, size_mb, chunk_rows, epochs, memory_cap_mb, hidden):
     rows = int(size_mb * 2**20) // (4 * FEATURES)
     chunk_rows = min(chunk_rows, rows // 2)
     if not os.path.exists(path) or os.path.getsize(path) != rows * 4 * FEATURES:
@@ -98,9 +101,6 @@ def main(path=None, size_mb=2048, chunk_rows=50_000, epochs=1, memory_cap_mb=256
     print(f"held-out accuracy on {held_out.stop - held_out.start:,} unseen rows: {accuracy:.3f}; "
           f"peak memory allocated while training {peak:.0f} MB for a {file_mb:,.0f} MB file "
           f"({peak / file_mb:.1%} of it)")
-    del X, y
-    if folder is not None:
-        os.remove(path), os.remove(path + ".labels"), os.rmdir(folder)
     return {"accuracy": accuracy, "peak_mb": peak, "file_mb": file_mb, "rows": rows, "model": clf}
 
 

@@ -63,8 +63,10 @@ class Optimizer(BaseEstimator):
         """Raise a ValueError naming any hyperparameter out of its range (the network calls this
         before every epoch)."""
         for name, (low, high, include) in self._ranges.items():
-            check_scalar(getattr(self, name), f"{type(self).__name__}.{name}", numbers.Real, min_val=low,
-                         max_val=high, include_boundaries=include)
+            value, label = getattr(self, name), f"{type(self).__name__}.{name}"
+            check_scalar(value, label, numbers.Real, min_val=low, max_val=high, include_boundaries=include)
+            if np.isnan(value):  # check_scalar lets NaN through
+                raise ValueError(f"{label} == nan, must be a number.")
 
     def update(self, old_params, gradient):
         """Update ``old_params`` in place from ``gradient`` and return it."""
@@ -133,6 +135,11 @@ class SGD(Optimizer):
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.nesterov = nesterov
+
+    def check_params(self):
+        super().check_params()
+        if not isinstance(self.nesterov, (bool, np.bool_)):
+            raise TypeError(f"SGD.nesterov must be a bool; got {self.nesterov!r}.")
 
     def _step(self, params, gradient, buffer):
         v, momentum = self.velocity_, float(self.momentum)

@@ -141,6 +141,7 @@ def test_a_class_instead_of_an_object_gets_a_grammatical_hint():
     (O.SGD(), "learning_rate", -0.5), (O.SGD(), "momentum", 1.5), (O.Adam(), "beta_1", 1.0),
     (O.Adam(), "beta_2", -0.1), (O.Adam(), "epsilon", 0.0), (O.RMSprop(), "rho", 1.0),
     (O.Adagrad(), "learning_rate", -1e-3), (O.Adam(), "learning_rate", "0.1"),
+    (O.Adam(), "learning_rate", float("nan")), (O.Adam(), "beta_1", float("nan")), (O.SGD(), "nesterov", "no"),
 ])
 def test_hyperparameters_out_of_range_are_named(optimizer, name, bad):
     optimizer.check_params()  # the defaults are fine
