@@ -248,7 +248,9 @@ def _hidden_sizes(text):
 
 
 def _check_out(path):
-    """Fail before any work if path is a folder or its folder does not exist."""
+    """Fail before any work if path is empty, a folder, or in a folder that does not exist."""
+    if not path:
+        raise UsageError("--out needs a file name")
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise UsageError(f"--out {path} is a folder; give a file name")
@@ -276,6 +278,10 @@ def train(args):
     X = numeric_columns(table, features)
     check_scale(table, X, features)
     labels = [row[target] for row in table.rows]
+    for row, line in zip(table.rows, table.lines):
+        if row[target].lower() in ("", "nan", "na", "n/a", "null", "none"):
+            raise UsageError(f"{table.path}, line {line}: the target {args.target!r} is missing "
+                             f"({row[target]!r}); drop or fill in the rows without one")
     task, reason = (args.task, "as asked") if args.task else guess_task(labels)
     if args.task is None:
         print(f"Task: {task} (guessed because {reason}; choose with --task)")
@@ -335,11 +341,17 @@ def predict(args):
         raise UsageError(f"{args.model} was not saved by 'skneural train': it does not record its feature columns")
     table = read_csv(args.data)
     X = numeric_columns(table, [_column(table, name) for name in features])
-    predicted = model.predict(X)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported as the error below
+            predicted = model.predict(X)
+            proba = model.predict_proba(X) if hasattr(model, "predict_proba") else None
+    except ValueError as exc:  # values so far out of range that the scaled inputs or outputs overflow
+        reason = str(exc).partition("\n")[0].rstrip(".")
+        raise UsageError(f"{args.data}: cannot predict: {reason}. Are its values far outside the range of the "
+                         "training data?") from None
     name = f"predicted_{metadata.get('target', 'value')}"
     columns, values = [name], [[p] for p in predicted]
-    if hasattr(model, "predict_proba"):
-        proba = model.predict_proba(X)
+    if proba is not None:
         columns += [f"probability_{c}" for c in model.classes_]
         values = [[p, *(f"{q:.6g}" for q in row)] for p, row in zip(predicted, proba)]
     try:

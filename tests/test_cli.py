@@ -221,6 +221,13 @@ def test_more_mistakes_end_in_one_line_and_status_1_before_any_training(iris_csv
         (["train", iris_csv, "--target", "species", "--task", "regression"],
          "line 2, column 'species': 'setosa' is not a number (a regression target must be numeric"),
         (["train", str(blank), "--target", "y"], "blank.csv, line 7, column 'a': 'x' is not a number"),
+        (["train", with_value(iris_csv, 3, 4, "", tmp_path / "no-label.csv"), "--target", "species"],
+         "no-label.csv, line 3: the target 'species' is missing ('')"),
+        (["train", with_value(iris_csv, 6, 4, "nan", tmp_path / "nan-label.csv"), "--target", "species",
+          "--task", "classification"], "nan-label.csv, line 6: the target 'species' is missing ('nan')"),
+        (["train", iris_csv, "--target", "species", "--out", ""], "--out needs a file name"),
+        (["predict", iris_model, with_value(iris_csv, 2, 0, "1.7e308", tmp_path / "far.csv")],
+         "far.csv: cannot predict: "),
     ]
     for argv, message in cases:
         status, err, out = errors_of(argv, capsys)
