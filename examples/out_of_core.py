@@ -111,6 +111,8 @@ if __name__ == "__main__":
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--memory-cap-mb", type=float, default=256)
-    parser.add_argument("--quick", action="store_true", help="a 64 MB file")
+    parser.add_argument("--quick", action="store_true", help="a 64 MB file in chunks of 8,192 rows")
     args = parser.parse_args()
-    main(args.path, 64 if args.quick else args.size_mb, args.chunk_rows, args.epochs, args.memory_cap_mb)
+    if args.quick:
+        args.size_mb, args.chunk_rows = 64, 8192
+    main(args.path, args.size_mb, args.chunk_rows, args.epochs, args.memory_cap_mb)
