@@ -350,7 +350,7 @@ class NeuralNetwork:
     def __setstate__(self, state):
         # pickle stores each layer's arrays on their own: make them views again
         state = dict(state)
-        dtype = state.pop("_dtype", None) or state["_params"].dtype
+        dtype = state.pop("_dtype") if "_dtype" in state else state["_params"].dtype  # older pickles
         self.__dict__.update(state)
         self._allocate(dtype)
 
