@@ -38,7 +38,8 @@ def class_indices(y):
     numeric = np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.bool_) or (
         np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y))
     )
-    if not numeric or (y.size and (y.min() < 0 or y.max() > np.iinfo(np.intp).max)):
+    # int(): NumPy 1.x compares uint64 with a large int through float64, which rounds 2**63 - 1 up
+    if not numeric or (y.size and (y.min() < 0 or int(y.max()) > np.iinfo(np.intp).max)):
         raise ValueError(
             "Expected non-negative integer class labels 0 .. k-1; got "
             f"{y[:5]!r}{'...' if y.size > 5 else ''}. Map other labels with "
