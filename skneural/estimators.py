@@ -176,10 +176,9 @@ class _BaseMLP(BaseEstimator):
         return [int(s) for s in sizes]
 
     def _resolve(self, name, kind, value=None):
-        """The component a parameter names; an object passed in is cloned, so that training never
-        changes it (nor another estimator sharing it)."""
+        """The component a parameter names (the object itself, when it is one)."""
         try:
-            return clone(resolve(getattr(self, name) if value is None else value, kind), safe=False)
+            return resolve(getattr(self, name) if value is None else value, kind)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"Invalid {name!r} parameter of {type(self).__name__}: {exc}") from None
 
@@ -347,11 +346,14 @@ class _BaseMLP(BaseEstimator):
             self.network_.optimizer, self.network_.alpha = optimizer, alpha
 
     def _initialize(self, X, Y):
-        output, loss = self._output_and_loss()
+        # the network trains clones, so that the objects passed in (and other estimators sharing
+        # them) never change, as _make_optimizer does for the optimizer
+        output, loss = (clone(c, safe=False) for c in self._output_and_loss())
+        activation = clone(self._resolve("activation", "activation"), safe=False)
         n_outputs = self._n_outputs(Y, output)
         sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
         self.network_ = NeuralNetwork(
-            sizes, self._resolve("activation", "activation"), output, loss, self._make_optimizer(),
+            sizes, activation, output, loss, self._make_optimizer(),
             random_state=self._random_state, alpha=self.alpha,
         )
         self._optimizer_settings = self._current_optimizer_settings()
