@@ -134,7 +134,7 @@ class _Encoder:
         if builtin or not (callable(obj) or callable(getattr(obj, "update", None))):
             raise TypeError(f"a {type(obj).__name__}")  # a setting, not a component: nothing to store it as
         # a function is one component; an object is one of its class (fit trains a copy of it)
-        what = obj if inspect.isfunction(obj) or inspect.isbuiltin(obj) or isinstance(obj, type) else type(obj)
+        what = obj if inspect.isroutine(obj) or isinstance(obj, type) else type(obj)
         if self.custom_names.setdefault(name, what) is not what:
             raise TypeError(
                 f"two different components named {name!r}, which a model file, holding components of "
