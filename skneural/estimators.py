@@ -352,20 +352,24 @@ class _BaseMLP(BaseEstimator):
         activation = clone(self._resolve("activation", "activation"), safe=False)
         n_outputs = self._n_outputs(Y, output)
         sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
-        self.network_ = NeuralNetwork(
+        self._attach_network(NeuralNetwork(
             sizes, activation, output, loss, self._make_optimizer(),
             random_state=self._random_state, alpha=self.alpha,
-        )
-        self._optimizer_settings = self._current_optimizer_settings()
-        self.n_layers_ = len(sizes)
-        self.n_outputs_ = n_outputs
-        self.out_activation_ = _OUTPUT_NAMES.get(type(output), output)
+        ))
         self.n_iter_ = 0
         self.t_ = 0
         self.loss_ = None
         self._no_improvement_count = 0
         for name in ("loss_curve_", "validation_scores_", "best_validation_score_", "best_loss_", "_best_params"):
             self.__dict__.pop(name, None)  # a fresh fit forgets the previous one's progress
+
+    def _attach_network(self, network):
+        """Make ``network`` the fitted one, with the attributes that follow from it (at fit and at load)."""
+        self.network_ = network
+        self._optimizer_settings = self._current_optimizer_settings()
+        self.n_layers_ = len(network.sizes)
+        self.n_outputs_ = network.sizes[-1]
+        self.out_activation_ = _OUTPUT_NAMES.get(type(network.output_activation), network.output_activation)
 
     def _current_optimizer_settings(self):
         opt = self._optimizer()

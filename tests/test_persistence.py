@@ -187,25 +187,39 @@ def test_a_pickle_is_refused_without_advice_to_allow_pickle(tmp_path, digits):
     assert "allow_pickle" not in str(error.value)
 
 
+def read_model_file(path):
+    """The JSON description and the arrays of the model file at ``path``."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    return json.loads(str(arrays.pop("__skneural__"))), arrays
+
+
+def write_model_file(path, document, arrays):
+    with open(path, "wb") as f:
+        np.savez(f, **arrays, __skneural__=np.array(json.dumps(document)))
+
+
+def rewrite_model_entry(path, edit):
+    """Apply ``edit`` to the JSON description of the model in the file at ``path``."""
+    document, arrays = read_model_file(path)
+    document["model"] = edit(document["model"])
+    write_model_file(path, document, arrays)
+
+
 def test_nothing_in_a_file_is_ever_unpickled_or_imported(tmp_path, digits):
     X, y = digits
     clf = NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y)
     path = tmp_path / "model.skn"
     clf.save(path)
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {k: data[k] for k in data.files}
-    document = json.loads(str(arrays["__skneural__"]))
+    document, arrays = read_model_file(path)
     # a pickled object array in the archive is refused, not unpickled
-    evil = dict(arrays, a0=np.array([object()], dtype=object))
-    with open(path, "wb") as f:
-        np.savez(f, **evil)
-    with pytest.raises(ValueError, match="not a skneural model file, or it is damaged"):
+    write_model_file(path, document, dict(arrays, a0=np.array([object()], dtype=object)))
+    with pytest.raises(ValueError, match="its array 'a0' has dtype object, which no model array has"):
         load(path)
     # a class outside the fixed table is refused, whatever module it names
-    document["model"]["class"] = "os.system"
-    with open(path, "wb") as f:
-        np.savez(f, **dict(arrays, __skneural__=np.array(json.dumps(document))))
-    with pytest.raises(ValueError, match="unknown class 'os.system'"):
+    document["model"]["estimator"] = "os.system"
+    write_model_file(path, document, arrays)
+    with pytest.raises(ValueError, match="model is not a skneural estimator"):
         load(path)
 
 
@@ -215,10 +229,10 @@ def write_raw(path, data):
 
 
 @pytest.mark.parametrize("damage, message", [
-    (lambda p, raw: write_raw(p, raw[: len(raw) // 2]), "not a skneural model file, or it is damaged"),
-    (lambda p, raw: write_raw(p, b"hello, I am a text file\n"), "not a skneural model file, or it is damaged"),
-    (lambda p, raw: np.savez(open(p, "wb"), x=np.arange(3)), "not a skneural model file .no __skneural__"),
-    (lambda p, raw: np.save(open(p, "wb"), np.arange(3)), "not a skneural model file"),
+    (lambda p, raw: write_raw(p, raw[: len(raw) // 2]), "not a valid skneural model file: it is not a NumPy .npz"),
+    (lambda p, raw: write_raw(p, b"hello, I am a text file\n"), "not a valid skneural model file: it is not a NumPy"),
+    (lambda p, raw: np.savez(open(p, "wb"), x=np.arange(3)), "a NumPy archive but not a skneural model file .no __skn"),
+    (lambda p, raw: np.save(open(p, "wb"), np.arange(3)), "it holds a single array, not a model"),
 ])
 def test_damaged_or_foreign_files_get_a_clear_error(damage, message, tmp_path, digits):
     X, y = digits
@@ -233,44 +247,38 @@ def test_damaged_or_foreign_files_get_a_clear_error(damage, message, tmp_path, d
 
 
 @pytest.mark.parametrize("change, message", [
-    (dict(version=99), "format version 99; this version of skneural reads format 1"),
-    (dict(format="something-else"), "is not a skneural model file"),
+    (dict(version=99), "format version 99; this version of skneural reads format 2"),
+    (dict(version=1), "format 1 could name code to call, so it is no longer read"),
+    (dict(format="something-else"), "it is not a skneural model file"),
 ])
 def test_wrong_version_or_format_name(change, message, tmp_path, digits):
     X, y = digits
     path = tmp_path / "model.skn"
     NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y).save(path)
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {k: data[k] for k in data.files}
-    document = dict(json.loads(str(arrays["__skneural__"])), **change)
-    arrays["__skneural__"] = np.array(json.dumps(document))
-    with open(path, "wb") as f:
-        np.savez(f, **arrays)
+    document, arrays = read_model_file(path)
+    write_model_file(path, dict(document, **change), arrays)
     with pytest.raises(ValueError, match=message):
         load(path)
 
 
-def rewrite_model_entry(path, edit):
-    """Apply ``edit`` to the JSON description of the model in the file at ``path``."""
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {k: data[k] for k in data.files}
-    document = json.loads(str(arrays["__skneural__"]))
-    document["model"] = edit(document["model"])
-    arrays["__skneural__"] = np.array(json.dumps(document))
-    with open(path, "wb") as f:
-        np.savez(f, **arrays)
-
-
 def scaler_of(pipeline_entry):
-    steps = dict(pipeline_entry["params"]["dict"])["steps"]
-    return steps[0]["tuple"][1]
+    return pipeline_entry["pipeline"][0][1]
+
+
+def estimator_of(pipeline_entry):
+    return pipeline_entry["pipeline"][-1][1]
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda m: [1, 2], "it holds a list, not a model"),
-    (scaler_of, "it holds a StandardScaler, not a model"),
-    (lambda m: {"method": "__subclasses__", "of": {"method": "__class__", "of": m}}, "unrecognised method"),
-    (lambda m: dict(m, state={"dict": [["__class__", scaler_of(m)]]}), "unrecognised attribute '__class__'"),
+    (lambda m: [1, 2], "it holds arrays it never uses .a0, a1, a2, a3, a4."),
+    (scaler_of, "it holds arrays it never uses .a3, a4, a5, a6."),
+    (lambda m: {"pipeline": m}, r"model lacks \['verbose'\]"),
+    (lambda m: {"estimator": m, "params": {}}, "model is not a skneural estimator"),
+    (lambda m: {"method": "__subclasses__", "of": {"method": "__class__", "of": m}}, "model is not a model"),
+    (lambda m: dict(m, pipeline=[m["pipeline"][1], m["pipeline"][0]]), r"model.steps\[0\] lacks \['transformer'\]"),
+    (lambda m: dict(m, memory="/tmp/cache"), "model has unexpected fields \\['memory'\\]"),
+    (lambda m: {**m, "pipeline": [m["pipeline"][0], ["mlp", dict(estimator_of(m), state={"__class__": 1})]]},
+     "model.steps\\[1\\] has unexpected fields \\['state'\\]"),
 ])
 def test_a_file_builds_only_what_save_writes(edit, message, tmp_path, digits):
     X, y = digits
@@ -329,7 +337,7 @@ def test_a_missing_array_is_reported_as_damage(tmp_path, digits):
         for name, data in members.items():
             if name != "a0.npy":
                 z.writestr(name, data)
-    with pytest.raises(ValueError, match="damaged or inconsistent"):
+    with pytest.raises(ValueError, match="not a valid skneural model file: the array 'a0' it refers to is missing"):
         load(path)
 
 
@@ -462,13 +470,23 @@ def test_settings_a_file_cannot_hold_are_named(activation, what, tmp_path, digit
         model.save(tmp_path / "model.skn")
 
 
-def test_a_stored_attribute_cannot_replace_a_method(tmp_path, digits):
+class Tracked(Momentumless):
+    seen_ = None  # a name of the fitted-attribute form, defined on the class
+
+
+@pytest.mark.parametrize("key", ["predict", "__class__", "reset", "seen_"])
+def test_a_stored_attribute_cannot_replace_a_method(key, tmp_path, digits):
     X, y = digits
     path = tmp_path / "model.skn"
-    NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0).fit(X, y).save(path)
-    rewrite_model_entry(path, lambda m: dict(m, state={"dict": [*m["state"]["dict"], ["predict", 1]]}))
-    with pytest.raises(ValueError, match="unrecognised attribute 'predict'"):
-        load(path)
+    NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0, optimizer=Tracked()).fit(X, y).save(path)
+
+    def edit(m):
+        m["fitted"]["network"]["optimizer"]["state"][key] = 1
+        return m
+
+    rewrite_model_entry(path, edit)
+    with pytest.raises(ValueError, match=f"sets '{key}', which is not a fitted attribute"):
+        load(path, custom_objects={"Tracked": Tracked})
 
 
 def test_a_deeply_nested_file_is_damaged_not_a_crash(tmp_path, digits):
@@ -482,5 +500,5 @@ def test_a_deeply_nested_file_is_damaged_not_a_crash(tmp_path, digits):
     arrays["__skneural__"] = np.array(text.replace('"model": ', '"model": ' + "[" * depth + "]" * depth + ', "was": ', 1))
     with open(path, "wb") as f:
         np.savez(f, **arrays)
-    with pytest.raises(ValueError, match="damaged"):
+    with pytest.raises(ValueError, match="its description is not valid JSON .or nested too deeply."):
         load(path)

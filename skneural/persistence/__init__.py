@@ -1,0 +1,210 @@
+"""Saving and loading fitted models as data, never as code.
+
+A model file is a NumPy ``.npz`` archive: the model's arrays, each an
+uncompressed ``.npy`` member, plus one JSON description (member
+``__skneural__``) of everything else: the format version, the estimator's
+class and parameters, its fitted attributes, the classes and settings of its
+components and the optimizer's state.
+
+What the format guarantees, for any file, however made:
+
+* Loading never unpickles, imports or runs anything from the file, and a
+  loaded model holds nothing the file chose to call: components are classes
+  from skneural's own fixed table, made by their constructors from checked
+  settings, or what you pass to ``load`` in ``custom_objects`` by name.  No
+  field can name a function, a method or an attribute, so no file can make
+  ``predict`` (or a later ``fit``) touch the file system or the network.
+* Nothing is allocated beyond what the file's own size justifies: members
+  must be stored uncompressed and lie inside the file, members that the
+  description does not refer to are refused unread, and every declared shape
+  is checked against the model's layer sizes before anything is built.
+* Every value is checked before use: weights, biases and optimizer state
+  finite, float32 or float64 and of the shapes the layer sizes give;
+  ``classes_`` against the output layer; ``n_features_in_`` and
+  ``feature_names_in_`` against the first layer; the components against the
+  parameters that name them.  A bad file fails in ``load`` with a
+  ``ValueError`` naming the file and what is wrong.
+
+pickle and joblib give none of these guarantees: load their files only from
+sources you trust.
+
+Files are written atomically (a temporary file beside the target, renamed
+over it), keep the permission bits of the file they replace, and errors name
+the target.
+
+Examples
+--------
+>>> import os, tempfile
+>>> from sklearn.datasets import load_iris
+>>> from skneural import NumpyMLPClassifier, load
+>>> X, y = load_iris(return_X_y=True)
+>>> clf = NumpyMLPClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.05, random_state=0).fit(X, y)
+>>> path = os.path.join(tempfile.mkdtemp(), "iris.skn")
+>>> clf.save(path)
+>>> again = load(path)
+>>> bool((again.predict_proba(X) == clf.predict_proba(X)).all())
+True
+"""
+
+import json
+import os
+
+from .archive import Archive, ArchiveError, write
+from .models import decode_model, encode_model, is_model
+from .values import CustomObjectError, Decoder, Encoder
+
+__all__ = ["save", "load", "FORMAT_VERSION"]
+
+FORMAT_VERSION = 2
+_FORMAT_NAME = "skneural-model"
+
+
+def save(model, path, metadata=None):
+    """Save a fitted skneural estimator (or a Pipeline of scalers ending in one, possibly
+    inside a TransformedTargetRegressor) to ``path``.
+
+    The file holds the whole fitted model: parameters, built-in components by
+    name and settings, fitted attributes and optimizer state, so training can
+    go on after ``load`` (``warm_start``, ``partial_fit``).  The write is
+    atomic.  Components you wrote yourself are saved by name only; pass them
+    to :func:`load` in ``custom_objects``.  ``metadata``, a dict of JSON
+    values (e.g. column names), is stored beside the model and returned by
+    ``load(path, with_metadata=True)``.
+
+    Parameters
+    ----------
+    model : NumpyMLPClassifier, NumpyMLPRegressor, Pipeline or TransformedTargetRegressor
+    path : str or path-like
+    metadata : dict, default=None
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skneural import NumpyMLPClassifier
+    >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 0, 1, 1])
+    >>> clf = NumpyMLPClassifier(hidden_layer_sizes=(4,), learning_rate_init=0.1, random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skn")
+    >>> save(clf, path, metadata={"columns": ["x"]})
+    >>> os.listdir(os.path.dirname(path))
+    ['model.skn']
+    """
+    if not is_model(model):
+        raise TypeError(
+            f"Cannot save a {type(model).__name__}: skneural model files hold skneural estimators "
+            "and Pipelines of scikit-learn scalers ending in one (also inside a "
+            "TransformedTargetRegressor). Use pickle or joblib for anything else."
+        )
+    encode = Encoder()
+    try:
+        document = {"format": _FORMAT_NAME, "version": FORMAT_VERSION, "model": encode_model(encode, model),
+                    "metadata": json.loads(json.dumps(metadata if metadata is not None else {}))}
+    except TypeError as exc:
+        raise TypeError(f"Cannot save this {type(model).__name__} safely: it holds {exc}.") from None
+    if not isinstance(document["metadata"], dict):
+        raise TypeError(f"metadata must be a dict of JSON values; got a {type(metadata).__name__}.")
+    write(path, document, encode.arrays)
+
+
+def _custom_names(entry):
+    if isinstance(entry, list):
+        return set().union(*map(_custom_names, entry))
+    if isinstance(entry, dict):
+        names = {entry["custom"]} if isinstance(entry.get("custom"), str) else set()
+        return names.union(*map(_custom_names, entry.values()))
+    return set()
+
+
+def _array_keys(entry):
+    """The array members the description refers to, each as often as it does."""
+    if isinstance(entry, list):
+        return [key for item in entry for key in _array_keys(item)]
+    if isinstance(entry, dict):
+        own = [entry["array"]] if len(entry) == 1 and isinstance(entry.get("array"), str) else []
+        return own + [key for value in entry.values() for key in _array_keys(value)]
+    return []
+
+
+def _read(archive, custom_objects):
+    document = archive.description()
+    if document.get("format") != _FORMAT_NAME:
+        raise ArchiveError("it is not a skneural model file")
+    version = document.get("version")
+    if version != FORMAT_VERSION:
+        old = " (format 1 could name code to call, so it is no longer read)" if version == 1 else ""
+        raise ArchiveError(
+            f"it was written in skneural model format version {version!r}; this version of skneural "
+            f"reads format {FORMAT_VERSION}{old}. Load it with the skneural that wrote it, in a process "
+            "you trust, and save it again."
+        )
+    if set(document) != {"format", "version", "model", "metadata"} or not isinstance(document["metadata"], dict):
+        raise ArchiveError("its description does not have the fields format, version, model and metadata")
+    keys = _array_keys(document["model"])
+    unreferenced = sorted(set(archive.members) - set(keys) - {"__skneural__"}, key=lambda k: (len(k), k))
+    if unreferenced or len(keys) != len(set(keys)):
+        what = f"arrays it never uses ({', '.join(unreferenced[:5])})" if unreferenced else "arrays used twice"
+        raise ArchiveError(f"it holds {what}")
+    missing = sorted(_custom_names(document["model"]) - set(custom_objects or {}))
+    if missing:
+        needed = ", ".join(f"{name!r}: ..." for name in missing)
+        raise CustomObjectError(
+            f"The model uses components of your own ({', '.join(map(repr, missing))}), which a model "
+            f"file holds by name only. Pass them to load: load(path, custom_objects={{{needed}}}), "
+            "with the functions, classes or objects you trained with."
+        )
+    model = decode_model(Decoder(archive, custom_objects), document["model"])
+    return model, document["metadata"]
+
+
+def load(path, custom_objects=None, with_metadata=False):
+    """Load a model saved by :func:`save`; nothing in the file is ever imported or run.
+
+    Parameters
+    ----------
+    path : str or path-like
+    custom_objects : dict, default=None
+        The components of your own that the model was trained with, by the
+        name the file records for them (a function's ``__name__``, a class's
+        name): functions, classes or objects.  ``load`` says which names it
+        needs.
+    with_metadata : bool, default=False
+        Also return the ``metadata`` dict given to :func:`save`.
+
+    Returns
+    -------
+    The fitted estimator (or Pipeline), or ``(model, metadata)``.
+
+    Raises
+    ------
+    ValueError
+        The file is not a skneural model file, or something in it is wrong;
+        the message names the file and what.
+    FileNotFoundError, PermissionError
+        As ``open`` raises them.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skneural import NumpyMLPClassifier
+    >>> X, y = np.array([[0.0], [1.0], [2.0], [3.0]]), np.array([0, 0, 1, 1])
+    >>> clf = NumpyMLPClassifier(hidden_layer_sizes=(4,), learning_rate_init=0.1, random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skn")
+    >>> save(clf, path, metadata={"columns": ["x"]})
+    >>> model, metadata = load(path, with_metadata=True)
+    >>> model.predict(X), metadata
+    (array([0, 0, 1, 1]), {'columns': ['x']})
+    >>> bool((model.predict_proba(X) == clf.predict_proba(X)).all())
+    True
+    """
+    path = os.fspath(path)
+    try:
+        with Archive(path) as archive:
+            model, metadata = _read(archive, custom_objects)
+    except CustomObjectError:
+        raise
+    except ArchiveError as exc:
+        raise ValueError(f"{path} is not a valid skneural model file: {exc}.") from None
+    except RecursionError:
+        raise ValueError(f"{path} is not a valid skneural model file: it is nested too deeply.") from None
+    return (model, metadata) if with_metadata else model

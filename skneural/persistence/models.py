@@ -1,0 +1,365 @@
+"""Models in a model file: the estimators with their networks, and the scikit-learn
+Pipelines, scalers and TransformedTargetRegressors around them.
+
+Each kind has a fixed layout.  ``load`` builds an estimator through its
+constructor from settings it then validates as ``fit`` would, checks every
+fitted attribute's type, shape and value, and checks them against each other
+(the network against ``hidden_layer_sizes``, ``n_features_in_``, the classes
+and the components the parameters name) before the model is returned.
+"""
+
+import math
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import LabelBinarizer, MaxAbsScaler, MinMaxScaler, Normalizer, RobustScaler, StandardScaler
+
+from ..network import NeuralNetwork
+from .archive import ArchiveError
+from .values import _fields, _mapping
+
+__all__ = ["encode_model", "decode_model", "is_model"]
+
+
+def _estimators():
+    from ..estimators import NumpyMLPClassifier, NumpyMLPRegressor
+
+    return {cls.__name__: cls for cls in (NumpyMLPClassifier, NumpyMLPRegressor)}
+
+
+def _is_bool(v):
+    return isinstance(v, bool)
+
+
+def _interval(low, high):
+    def check(v):
+        return (isinstance(v, (list, tuple)) and len(v) == 2
+                and all(isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x) for x in v)
+                and low <= v[0] < v[1] <= high)
+    return check
+
+
+# scaler: (checks of the settings a file may hold, its fitted arrays (each None or one value per feature))
+_SCALERS = {cls.__name__: (cls, settings, arrays) for cls, settings, arrays in [
+    (StandardScaler, {"copy": _is_bool, "with_mean": _is_bool, "with_std": _is_bool}, ("mean_", "var_", "scale_")),
+    (MinMaxScaler, {"copy": _is_bool, "clip": _is_bool, "feature_range": _interval(-math.inf, math.inf)},
+     ("min_", "scale_", "data_min_", "data_max_", "data_range_")),
+    (MaxAbsScaler, {"copy": _is_bool, "clip": _is_bool}, ("max_abs_", "scale_")),
+    (RobustScaler, {"copy": _is_bool, "with_centering": _is_bool, "with_scaling": _is_bool,
+                    "unit_variance": _is_bool, "quantile_range": _interval(0, 100)}, ("center_", "scale_")),
+    (Normalizer, {"copy": _is_bool, "norm": lambda v: v in ("l1", "l2", "max")}, ()),
+]}
+_TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
+_OPTIONAL_FITTED = ("feature_names_in_", "loss_curve_", "validation_scores_", "best_validation_score_",
+                    "best_loss_", "_no_improvement_count", "_best_params")
+
+
+def is_model(model):
+    """Whether ``model`` is what ``save`` writes: an estimator, or a Pipeline of scalers ending in
+    one, possibly inside a TransformedTargetRegressor."""
+    if type(model) is TransformedTargetRegressor:
+        model = model.regressor_ if hasattr(model, "regressor_") else model.regressor
+    if type(model) is Pipeline:
+        model = model.steps[-1][1]
+    return type(model) in _estimators().values()
+
+
+# -- saving --------------------------------------------------------------------------------------
+
+
+def encode_model(enc, model):
+    if type(model) is TransformedTargetRegressor:
+        if model.func is not None or model.inverse_func is not None or type(model.transformer).__name__ not in _SCALERS:
+            raise TypeError("a TransformedTargetRegressor without a scaler as its transformer")
+        entry = {"transformed_target": encode_model(enc, model.regressor),
+                 "transformer": _encode_scaler(enc, model.transformer), "check_inverse": bool(model.check_inverse)}
+        if hasattr(model, "regressor_"):
+            entry["fitted"] = {"regressor_": encode_model(enc, model.regressor_),
+                               "transformer_": _encode_scaler(enc, model.transformer_),
+                               "training_dim": int(model._training_dim)}
+        return entry
+    if type(model) is Pipeline:
+        if model.memory is not None or getattr(model, "transform_input", None) is not None:
+            raise TypeError("a Pipeline with memory or transform_input")
+        *scalers, (name, last) = model.steps
+        steps = [[n, _encode_scaler(enc, s)] for n, s in scalers] + [[name, encode_model(enc, last)]]
+        return {"pipeline": steps, "verbose": bool(model.verbose)}
+    if type(model) in _estimators().values():
+        return _encode_estimator(enc, model)
+    raise TypeError(f"a {type(model).__name__}")
+
+
+def _encode_scaler(enc, scaler):
+    if type(scaler).__name__ not in _SCALERS or _SCALERS[type(scaler).__name__][0] is not type(scaler):
+        raise TypeError(f"a scikit-learn {type(scaler).__name__}, which skneural model files do not hold"
+                        if type(scaler).__module__.startswith("sklearn") else f"a {type(scaler).__name__}")
+    _, settings, arrays = _SCALERS[type(scaler).__name__]
+    params = scaler.get_params(deep=False)
+    defaults = type(scaler)().get_params(deep=False)
+    for name in set(params) - set(settings):
+        if params[name] != defaults[name]:
+            raise TypeError(f"a {type(scaler).__name__} with {name}={params[name]!r}")
+    entry = {"transformer": type(scaler).__name__,
+             "params": {k: enc.setting(v) for k, v in params.items() if k in settings}}
+    if hasattr(scaler, "n_features_in_"):
+        fitted = {name: enc.setting(getattr(scaler, name)) for name in (*arrays, "n_features_in_")}
+        if not isinstance(scaler, Normalizer):
+            fitted["n_samples_seen_"] = enc.setting(scaler.n_samples_seen_)
+        if hasattr(scaler, "feature_names_in_"):
+            fitted["feature_names_in_"] = enc.array(scaler.feature_names_in_)
+        entry["fitted"] = fitted
+    return entry
+
+
+def _encode_estimator(enc, est):
+    entry = {"estimator": type(est).__name__,
+             "params": {k: enc.setting(v) for k, v in est.get_params(deep=False).items()}}
+    if not hasattr(est, "network_"):
+        return entry
+    net = est.network_
+    fitted = {"n_features_in_": int(est.n_features_in_), "n_iter_": int(est.n_iter_), "t_": int(est.t_),
+              "loss_": enc.setting(est.loss_)}
+    for name in _OPTIONAL_FITTED:
+        if hasattr(est, name):
+            fitted[name] = enc.setting(getattr(est, name))
+    params = net.params
+    optimizer = net.optimizer
+    fitted["network"] = {
+        "sizes": [int(s) for s in net.sizes], "hidden_activation": enc.component(net.hidden_activation),
+        "output_activation": enc.component(net.output_activation), "loss": enc.component(net.loss),
+        "optimizer": None if optimizer is None else enc.component(optimizer, trains=params),
+        "alpha": enc.setting(net.alpha), "params": enc.array(params),
+    }
+    if hasattr(est, "classes_"):
+        fitted["classes_"] = enc.array(est.classes_)
+        fitted["target_type"] = est._label_binarizer.y_type_
+        fitted["sparse_labels"] = bool(est._label_binarizer.sparse_input_)
+    entry["fitted"] = fitted
+    return entry
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+
+def _count(v, where, low=0):
+    if type(v) is not int or v < low:
+        raise ArchiveError(f"{where} is not an integer >= {low}")
+    return v
+
+
+def _number(v, where, allowed=()):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) or v in allowed):
+        raise ArchiveError(f"{where} is not a finite number")
+    return float(v)
+
+
+def decode_model(dec, entry, where="model", regressor=False):
+    if isinstance(entry, dict) and entry:
+        tag = next(iter(entry))
+        if tag == "estimator":
+            return _decode_estimator(dec, entry, where, regressor)
+        if tag == "pipeline":
+            return _decode_pipeline(dec, entry, where, regressor)
+        if tag == "transformed_target" and not regressor and where == "model":
+            return _decode_transformed_target(dec, entry, where)
+    raise ArchiveError(f"{where} is not a model")
+
+
+def _decode_transformed_target(dec, entry, where):
+    _fields(entry, where, ["transformed_target", "transformer", "check_inverse"], ["fitted"])
+    if not _is_bool(entry["check_inverse"]):
+        raise ArchiveError(f"{where}.check_inverse is not a bool")
+    model = TransformedTargetRegressor(
+        decode_model(dec, entry["transformed_target"], f"{where}.regressor", regressor=True),
+        transformer=_decode_scaler(dec, entry["transformer"], f"{where}.transformer"),
+        check_inverse=entry["check_inverse"])
+    if "fitted" in entry:
+        fitted = _fields(entry["fitted"], f"{where}.fitted", ["regressor_", "transformer_", "training_dim"])
+        model.regressor_ = decode_model(dec, fitted["regressor_"], f"{where}.regressor_", regressor=True)
+        model.transformer_ = _decode_scaler(dec, fitted["transformer_"], f"{where}.transformer_")
+        model._training_dim = fitted["training_dim"]
+        final = model.regressor_[-1] if isinstance(model.regressor_, Pipeline) else model.regressor_
+        outputs = getattr(final, "n_outputs_", None)
+        if (model._training_dim not in (1, 2) or outputs is None
+                or getattr(model.transformer_, "n_features_in_", None) != outputs
+                or (model._training_dim == 1 and outputs != 1)):
+            raise ArchiveError(f"{where}: the target transformer, the regressor's outputs and the "
+                               "target's dimension disagree")
+    return model
+
+
+def _decode_pipeline(dec, entry, where, regressor):
+    _fields(entry, where, ["pipeline", "verbose"])
+    steps = entry["pipeline"]
+    if not isinstance(steps, list) or not steps or not _is_bool(entry["verbose"]):
+        raise ArchiveError(f"{where} is not a pipeline")
+    names, decoded = set(), []
+    for i, step in enumerate(steps):
+        at = f"{where}.steps[{i}]"
+        if not (isinstance(step, list) and len(step) == 2 and isinstance(step[0], str) and step[0]
+                and "__" not in step[0] and step[0] not in names):
+            raise ArchiveError(f"{at} is not a (unique name, step) pair")
+        names.add(step[0])
+        last = i == len(steps) - 1
+        decoded.append((step[0], _decode_estimator(dec, step[1], at, regressor) if last
+                        else _decode_scaler(dec, step[1], at)))
+    widths = {s.n_features_in_ for _, s in decoded if hasattr(s, "n_features_in_")}
+    fitted = [hasattr(s, "n_features_in_") for _, s in decoded]
+    if fitted[-1] and (not all(fitted) or len(widths) != 1):
+        raise ArchiveError(f"{where}: its steps are not all fitted, or disagree on the number of features")
+    return Pipeline(decoded, verbose=entry["verbose"])
+
+
+def _decode_scaler(dec, entry, where):
+    _fields(entry, where, ["transformer", "params"], ["fitted"])
+    cls, settings, arrays = _SCALERS.get(entry["transformer"], (None, None, None)) \
+        if isinstance(entry["transformer"], str) else (None, None, None)
+    if cls is None:
+        raise ArchiveError(f"{where} is not a scaler skneural model files hold")
+    params = _mapping(entry["params"], f"{where}.params")
+    accepted = set(settings) & set(cls().get_params())
+    for name, value in params.items():
+        if name not in accepted or not settings[name](value):
+            raise ArchiveError(f"{where}: {cls.__name__}'s setting {name!r} is not valid")
+    scaler = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+    if "fitted" not in entry:
+        return scaler
+    extra = ["feature_names_in_"] + ([] if cls is Normalizer else ["n_samples_seen_"])
+    fitted = _fields(entry["fitted"], f"{where}.fitted", [*arrays, "n_features_in_"], extra)
+    n = _count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
+    for name in arrays:
+        value = None if fitted[name] is None else dec.array(fitted[name], f"{where}.{name}", kinds="f", shape=(n,))
+        if name == "scale_" and value is not None and not (value > 0).all():
+            raise ArchiveError(f"{where}.scale_ holds values that are not positive")
+        setattr(scaler, name, value)
+    if "n_samples_seen_" in fitted:
+        seen = fitted["n_samples_seen_"]
+        seen = dec.array(seen, f"{where}.n_samples_seen_", kinds="iu", shape=(n,)) if isinstance(seen, dict) \
+            else _number(seen, f"{where}.n_samples_seen_")
+        if np.any(np.asarray(seen) < 0):
+            raise ArchiveError(f"{where}.n_samples_seen_ is negative")
+        scaler.n_samples_seen_ = seen
+    _feature_names(dec, scaler, fitted, where, n)
+    scaler.n_features_in_ = n
+    return scaler
+
+
+def _feature_names(dec, obj, fitted, where, n):
+    if "feature_names_in_" in fitted:
+        obj.feature_names_in_ = dec.array(fitted["feature_names_in_"], f"{where}.feature_names_in_", kinds="U",
+                                          shape=(n,))
+
+
+def _decode_estimator(dec, entry, where, regressor):
+    _fields(entry, where, ["estimator", "params"], ["fitted"])
+    classes = _estimators()
+    cls = classes.get(entry["estimator"]) if isinstance(entry["estimator"], str) else None
+    if cls is None or (regressor and cls is not classes["NumpyMLPRegressor"]):
+        raise ArchiveError(f"{where} is not a skneural {'regressor' if regressor else 'estimator'}")
+    params = _mapping(entry["params"], f"{where}.params")
+    unknown = sorted(set(params) - set(cls().get_params(deep=False)))
+    if unknown:
+        raise ArchiveError(f"{where}.params has settings {cls.__name__} does not take: {unknown}")
+    est = cls(**{k: dec.setting(v, f"{where}.params.{k}") for k, v in params.items()})
+    try:
+        est._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise ArchiveError(f"{where}.params: {exc}") from None
+    if "fitted" in entry:
+        _decode_fitted(dec, est, entry["fitted"], where)
+    return est
+
+
+def _decode_network(dec, entry, where):
+    _fields(entry, where, ["sizes", "hidden_activation", "output_activation", "loss", "optimizer", "alpha", "params"])
+    sizes = entry["sizes"]
+    if not (isinstance(sizes, list) and len(sizes) >= 2 and all(type(s) is int and s >= 1 for s in sizes)):
+        raise ArchiveError(f"{where}.sizes is not a list of at least two positive layer sizes")
+    n_params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    # the stored parameters (stored uncompressed, so the file's size bounds them) must match the sizes
+    # before anything of that size is built
+    params = dec.array(entry["params"], f"{where}.params", kinds="f", shape=(n_params,),
+                       dtype=None)
+    if params.dtype not in (np.float32, np.float64):
+        raise ArchiveError(f"{where}.params has dtype {params.dtype}; expected float32 or float64")
+    alpha = _number(entry["alpha"], f"{where}.alpha")
+    if alpha < 0:
+        raise ArchiveError(f"{where}.alpha is negative")
+    hidden, output, loss = (dec.component(entry[k], f"{where}.{k}")
+                            for k in ("hidden_activation", "output_activation", "loss"))
+    optimizer = None if entry["optimizer"] is None else dec.component(entry["optimizer"], f"{where}.optimizer",
+                                                                      state_like=params)
+    net = NeuralNetwork(sizes, hidden, output, loss, optimizer, random_state=0, alpha=alpha)
+    net.astype(params.dtype).params = params
+    return net
+
+
+def _labels(dec, est, fitted, where, n_outputs, output):
+    kind = fitted["target_type"]
+    if kind not in _TARGET_TYPES or not _is_bool(fitted.get("sparse_labels", False)):
+        raise ArchiveError(f"{where}.target_type is not one of {_TARGET_TYPES}")
+    classes = dec.array(fitted["classes_"], f"{where}.classes_", kinds="biufU",
+                        shape=lambda s: None if len(s) == 1 and 1 <= s[0] <= max(n_outputs, 2) else "not the outputs' classes")
+    if not np.array_equal(np.unique(classes), classes):
+        raise ArchiveError(f"{where}.classes_ is not sorted and unique")
+    if kind == "multilabel-indicator":
+        labels = np.eye(len(classes), dtype=int)
+        labels = sp.csr_matrix(labels) if fitted.get("sparse_labels") else labels
+    else:
+        labels = classes
+    binarizer = LabelBinarizer().fit(labels)
+    from ..estimators import _is_rowwise
+
+    expected = {"binary": [1, 2] if _is_rowwise(output) else [1]}.get(kind, [len(classes)])
+    if (binarizer.y_type_ != kind or not np.array_equal(binarizer.classes_, classes)
+            or (kind == "binary") != (len(classes) == 2) or n_outputs != expected[-1]):
+        raise ArchiveError(f"{where}: classes_ ({len(classes)}, {kind}) do not match the network's "
+                           f"{n_outputs} outputs")
+    binarizer.classes_ = classes
+    est._label_binarizer, est.classes_ = binarizer, classes
+    est._two_column_binary = kind == "binary" and n_outputs == 2
+
+
+def _decode_fitted(dec, est, fitted, where):
+    where = f"{where}.fitted"
+    classifier = hasattr(est, "predict_proba")
+    required = ["n_features_in_", "n_iter_", "t_", "loss_", "network"]
+    required += ["classes_", "target_type", "sparse_labels"] if classifier else []
+    _fields(fitted, where, required, _OPTIONAL_FITTED)
+    n_features = _count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
+    net = _decode_network(dec, fitted["network"], f"{where}.network")
+    if net.sizes[0] != n_features or net.sizes[1:-1] != est._hidden_sizes():
+        raise ArchiveError(f"{where}: the network's layer sizes {net.sizes} do not match n_features_in_ "
+                           f"({n_features}) and hidden_layer_sizes {est.hidden_layer_sizes}")
+    if classifier:
+        _labels(dec, est, fitted, where, net.sizes[-1], net.output_activation)
+    expected = [est._resolve("activation", "activation"), *est._output_and_loss(),
+                None if est._is_lbfgs() else est._make_optimizer()]
+    found = [net.hidden_activation, net.output_activation, net.loss, net.optimizer]
+    if [type(c) for c in expected] != [type(c) for c in found]:
+        raise ArchiveError(f"{where}: the network's components {found} are not those the parameters name")
+    est.n_features_in_ = n_features
+    _feature_names(dec, est, fitted, where, n_features)
+    est.n_iter_ = _count(fitted["n_iter_"], f"{where}.n_iter_")
+    est.t_ = _count(fitted["t_"], f"{where}.t_")
+    est.loss_ = None if fitted["loss_"] is None else _number(fitted["loss_"], f"{where}.loss_")
+    for name in ("loss_curve_", "validation_scores_"):
+        if name in fitted:
+            values = fitted[name]
+            if not ((values is None and name == "validation_scores_") or isinstance(values, list)):
+                raise ArchiveError(f"{where}.{name} is not a list")
+            setattr(est, name, None if values is None else
+                    [_number(v, f"{where}.{name}[{i}]") for i, v in enumerate(values)])
+    for name, allowed in (("best_validation_score_", (-math.inf,)), ("best_loss_", (math.inf,))):
+        if name in fitted:
+            value = dec.setting(fitted[name], f"{where}.{name}")
+            setattr(est, name, None if value is None else _number(value, f"{where}.{name}", allowed))
+    if "_no_improvement_count" in fitted:
+        est._no_improvement_count = _count(fitted["_no_improvement_count"], f"{where}._no_improvement_count")
+    if "_best_params" in fitted:
+        est._best_params = dec.array(fitted["_best_params"], f"{where}._best_params", kinds="f",
+                                     shape=net.params.shape, dtype=net.params.dtype)
+    est._attach_network(net)
