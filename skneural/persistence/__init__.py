@@ -50,7 +50,7 @@ import json
 import os
 
 from .archive import Archive, ArchiveError, write
-from .models import decode_model, encode_model, is_model
+from .models import check_predictions, decode_model, encode_model, is_model
 from .values import CustomObjectError, Decoder, Encoder
 
 __all__ = ["save", "load", "FORMAT_VERSION"]
@@ -153,6 +153,7 @@ def _read(archive, custom_objects):
             "with the functions, classes or objects you trained with."
         )
     model = decode_model(Decoder(archive, custom_objects), document["model"])
+    check_predictions(model)
     return model, document["metadata"]
 
 
@@ -201,10 +202,13 @@ def load(path, custom_objects=None, with_metadata=False):
     try:
         with Archive(path) as archive:
             model, metadata = _read(archive, custom_objects)
-    except CustomObjectError:
-        raise
+    except CustomObjectError as exc:
+        raise CustomObjectError(f"{path}: {exc}") from None
     except ArchiveError as exc:
         raise ValueError(f"{path} is not a valid skneural model file: {exc}.") from None
     except RecursionError:
         raise ValueError(f"{path} is not a valid skneural model file: it is nested too deeply.") from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
+        # what the checks above let through and a constructor then refused
+        raise ValueError(f"{path} is not a valid skneural model file: {type(exc).__name__}: {exc}") from None
     return (model, metadata) if with_metadata else model
