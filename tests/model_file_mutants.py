@@ -39,7 +39,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from skneural import NumpyMLPClassifier, NumpyMLPRegressor, load, save
 from skneural.activations import LeakyReLU
-from skneural.persistence.models import ordinary_inputs
+from skneural.persistence.bounds import ordinary_inputs
 
 _TIME_CAP = 10  # seconds for one mutant
 _MEMORY_CAP = 1024 * 2**20  # bytes of address space above what the process had before the battery
@@ -385,7 +385,11 @@ def main(argv=None):
             write_mutant(target, document, arrays, member, raw)
         except (ValueError, TypeError, OverflowError):
             return  # a mutant numpy itself cannot write: nothing to load
+        slowest = record["worst_seconds"]
         failure = run_one(target, watch, record)
+        if record["worst_seconds"] > slowest:
+            record["slowest"] = {"base": name, "member": member, "raw": raw,
+                                 "description_chars": len(json.dumps(document))}
         if failure:
             record["failures"].append({"base": name, "member": member, "raw": raw, "failure": failure})
 

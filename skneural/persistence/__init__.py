@@ -50,7 +50,8 @@ import json
 import os
 
 from .archive import Archive, ArchiveError, write
-from .models import check_predictions, decode_model, encode_model, is_model
+from .bounds import check_predictions
+from .models import decode_model, encode_model, is_model
 from .values import CustomObjectError, Decoder, Encoder
 
 __all__ = ["save", "load", "FORMAT_VERSION"]

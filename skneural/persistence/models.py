@@ -9,19 +9,17 @@ and the components the parameters name) before the model is returned.
 """
 
 import math
-import numbers
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import LabelBinarizer, MaxAbsScaler, MinMaxScaler, Normalizer, RobustScaler, StandardScaler
+from sklearn.preprocessing import LabelBinarizer
 
-from ..activations import Softmax
-from ..layers import Dense
 from ..network import NeuralNetwork
 from .archive import ArchiveError
-from .values import BUILTIN_COMPONENTS, _fields, _mapping
+from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool, number
+from .values import fields, mapping
 
 __all__ = ["encode_model", "decode_model", "is_model"]
 
@@ -32,28 +30,6 @@ def _estimators():
     return {cls.__name__: cls for cls in (NumpyMLPClassifier, NumpyMLPRegressor)}
 
 
-def _is_bool(v):
-    return isinstance(v, bool)
-
-
-def _interval(low, high):
-    def check(v):
-        return (isinstance(v, (list, tuple)) and len(v) == 2
-                and all(isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x) for x in v)
-                and low <= v[0] < v[1] <= high)
-    return check
-
-
-# scaler: (checks of the settings a file may hold, its fitted arrays (each None or one value per feature))
-_SCALERS = {cls.__name__: (cls, settings, arrays) for cls, settings, arrays in [
-    (StandardScaler, {"copy": _is_bool, "with_mean": _is_bool, "with_std": _is_bool}, ("mean_", "var_", "scale_")),
-    (MinMaxScaler, {"copy": _is_bool, "clip": _is_bool, "feature_range": _interval(-math.inf, math.inf)},
-     ("min_", "scale_", "data_min_", "data_max_", "data_range_")),
-    (MaxAbsScaler, {"copy": _is_bool, "clip": _is_bool}, ("max_abs_", "scale_")),
-    (RobustScaler, {"copy": _is_bool, "with_centering": _is_bool, "with_scaling": _is_bool,
-                    "unit_variance": _is_bool, "quantile_range": _interval(0, 100)}, ("center_", "scale_")),
-    (Normalizer, {"copy": _is_bool, "norm": lambda v: v in ("l1", "l2", "max")}, ()),
-]}
 _TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
 _OPTIONAL_FITTED = ("feature_names_in_", "loss_curve_", "validation_scores_", "best_validation_score_",
                     "best_loss_", "_no_improvement_count", "_best_params")
@@ -74,46 +50,24 @@ def is_model(model):
 
 def encode_model(enc, model):
     if type(model) is TransformedTargetRegressor:
-        if model.func is not None or model.inverse_func is not None or type(model.transformer).__name__ not in _SCALERS:
+        if model.func is not None or model.inverse_func is not None or type(model.transformer).__name__ not in SCALERS:
             raise TypeError("a TransformedTargetRegressor without a scaler as its transformer")
         entry = {"transformed_target": encode_model(enc, model.regressor),
-                 "transformer": _encode_scaler(enc, model.transformer), "check_inverse": bool(model.check_inverse)}
+                 "transformer": encode_scaler(enc, model.transformer), "check_inverse": bool(model.check_inverse)}
         if hasattr(model, "regressor_"):
             entry["fitted"] = {"regressor_": encode_model(enc, model.regressor_),
-                               "transformer_": _encode_scaler(enc, model.transformer_),
+                               "transformer_": encode_scaler(enc, model.transformer_),
                                "training_dim": int(model._training_dim)}
         return entry
     if type(model) is Pipeline:
         if model.memory is not None or getattr(model, "transform_input", None) is not None:
             raise TypeError("a Pipeline with memory or transform_input")
         *scalers, (name, last) = model.steps
-        steps = [[n, _encode_scaler(enc, s)] for n, s in scalers] + [[name, encode_model(enc, last)]]
+        steps = [[n, encode_scaler(enc, s)] for n, s in scalers] + [[name, encode_model(enc, last)]]
         return {"pipeline": steps, "verbose": bool(model.verbose)}
     if type(model) in _estimators().values():
         return _encode_estimator(enc, model)
     raise TypeError(f"a {type(model).__name__}")
-
-
-def _encode_scaler(enc, scaler):
-    if type(scaler).__name__ not in _SCALERS or _SCALERS[type(scaler).__name__][0] is not type(scaler):
-        raise TypeError(f"a scikit-learn {type(scaler).__name__}, which skneural model files do not hold"
-                        if type(scaler).__module__.startswith("sklearn") else f"a {type(scaler).__name__}")
-    _, settings, arrays = _SCALERS[type(scaler).__name__]
-    params = scaler.get_params(deep=False)
-    defaults = type(scaler)().get_params(deep=False)
-    for name in set(params) - set(settings):
-        if params[name] != defaults[name]:
-            raise TypeError(f"a {type(scaler).__name__} with {name}={params[name]!r}")
-    entry = {"transformer": type(scaler).__name__,
-             "params": {k: enc.setting(v) for k, v in params.items() if k in settings}}
-    if hasattr(scaler, "n_features_in_"):
-        fitted = {name: enc.setting(getattr(scaler, name)) for name in (*arrays, "n_features_in_")}
-        if not isinstance(scaler, Normalizer):
-            fitted["n_samples_seen_"] = enc.setting(scaler.n_samples_seen_)
-        if hasattr(scaler, "feature_names_in_"):
-            fitted["feature_names_in_"] = enc.array(scaler.feature_names_in_)
-        entry["fitted"] = fitted
-    return entry
 
 
 def _encode_estimator(enc, est):
@@ -146,87 +100,6 @@ def _encode_estimator(enc, est):
 # -- loading -------------------------------------------------------------------------------------
 
 
-def _count(v, where, low=0):
-    if type(v) is not int or v < low:
-        raise ArchiveError(f"{where} is not an integer >= {low}")
-    return v
-
-
-def _number(v, where, allowed=()):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) or v in allowed):
-        raise ArchiveError(f"{where} is not a finite number")
-    return float(v)
-
-
-# A loaded model must give finite outputs for every input whose features lie in [-_RADIUS, _RADIUS]
-# as its network sees them (after its scalers): inputs in the range it declares it was fitted on.
-_RADIUS = 10.0
-
-
-def ordinary_inputs(model, rows):
-    """``rows`` (inputs as the model's network sees them) mapped back through the model's scalers."""
-    if type(model) is TransformedTargetRegressor:
-        model = model.regressor_
-    scalers = [step for _, step in model.steps[:-1]] if type(model) is Pipeline else []
-    for scaler in reversed(scalers):
-        if isinstance(scaler, Normalizer):
-            break  # any finite row comes out of it with a norm of 1
-        rows = scaler.inverse_transform(rows)
-    return rows
-
-
-def output_bounds(network, radius=_RADIUS):
-    """Bounds of the network's outputs over all inputs in ``[-radius, radius]`` per feature, by
-    interval arithmetic in float64 (exact for skneural's own activations, each monotone on either
-    side of 0); None where an activation is the caller's own."""
-    lo = np.full(network.n_inputs, -radius)
-    hi = -lo
-    with np.errstate(all="ignore"):
-        for layer in network.layers:
-            if isinstance(layer, Dense):
-                weights = layer.weights.astype(np.float64)
-                centre = (lo + hi) / 2 @ weights + layer.bias[0]
-                spread = (hi - lo) / 2 @ np.abs(weights)
-                lo, hi = centre - spread, centre + spread
-            elif BUILTIN_COMPONENTS.get(type(layer.activation).__name__) is type(layer.activation):
-                if isinstance(layer.activation, Softmax):
-                    lo, hi = np.zeros_like(lo), np.ones_like(hi)
-                    continue
-                points = np.stack([lo, hi, np.clip(0.0, lo, hi)])
-                values = layer.activation(points)
-                lo, hi = values.min(axis=0), values.max(axis=0)
-            else:
-                return None
-            if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
-                return lo, hi
-    return lo, hi
-
-
-def check_predictions(model, where="model"):
-    """Refuse a fitted model whose predictions can overflow for inputs in the range it declares."""
-    final = model.regressor_ if type(model) is TransformedTargetRegressor else model
-    final = final[-1] if type(final) is Pipeline else final
-    if not hasattr(final, "network_"):
-        return
-    network = final.network_
-    limit = np.finfo(network.params.dtype).max / 1e8  # a margin for the rounding of the bounds
-    corners = np.zeros((3, final.n_features_in_))
-    corners[1], corners[2] = _RADIUS, -_RADIUS
-    with np.errstate(all="ignore"):
-        bounds = output_bounds(network)
-        if bounds is None:  # the caller's own components: try the corners
-            outputs = network.output(corners.astype(network.params.dtype))
-            bounds = outputs.min(axis=0), outputs.max(axis=0)
-        finite = all(np.all(np.abs(b) <= limit) for b in bounds)
-        finite = finite and np.isfinite(ordinary_inputs(model, corners)).all()
-        if finite and type(model) is TransformedTargetRegressor:
-            targets = np.stack(bounds).reshape(2, -1) if model._training_dim == 2 else np.stack(bounds)
-            finite = np.isfinite(model.transformer_.inverse_transform(targets)).all()
-    if not finite:
-        raise ArchiveError(f"{where}: its stored values make its outputs overflow for inputs in the range it "
-                           f"declares it was fitted on (values within +-{_RADIUS:g} after its scalers)")
-
-
 def decode_model(dec, entry, where="model", regressor=False):
     if isinstance(entry, dict) and entry:
         tag = next(iter(entry))
@@ -240,17 +113,17 @@ def decode_model(dec, entry, where="model", regressor=False):
 
 
 def _decode_transformed_target(dec, entry, where):
-    _fields(entry, where, ["transformed_target", "transformer", "check_inverse"], ["fitted"])
-    if not _is_bool(entry["check_inverse"]):
+    fields(entry, where, ["transformed_target", "transformer", "check_inverse"], ["fitted"])
+    if not is_bool(entry["check_inverse"]):
         raise ArchiveError(f"{where}.check_inverse is not a bool")
     model = TransformedTargetRegressor(
         decode_model(dec, entry["transformed_target"], f"{where}.regressor", regressor=True),
-        transformer=_decode_scaler(dec, entry["transformer"], f"{where}.transformer"),
+        transformer=decode_scaler(dec, entry["transformer"], f"{where}.transformer"),
         check_inverse=entry["check_inverse"])
     if "fitted" in entry:
-        fitted = _fields(entry["fitted"], f"{where}.fitted", ["regressor_", "transformer_", "training_dim"])
+        fitted = fields(entry["fitted"], f"{where}.fitted", ["regressor_", "transformer_", "training_dim"])
         model.regressor_ = decode_model(dec, fitted["regressor_"], f"{where}.regressor_", regressor=True)
-        model.transformer_ = _decode_scaler(dec, fitted["transformer_"], f"{where}.transformer_")
+        model.transformer_ = decode_scaler(dec, fitted["transformer_"], f"{where}.transformer_")
         model._training_dim = fitted["training_dim"]
         final = model.regressor_[-1] if isinstance(model.regressor_, Pipeline) else model.regressor_
         outputs = getattr(final, "n_outputs_", None)
@@ -263,9 +136,9 @@ def _decode_transformed_target(dec, entry, where):
 
 
 def _decode_pipeline(dec, entry, where, regressor):
-    _fields(entry, where, ["pipeline", "verbose"])
+    fields(entry, where, ["pipeline", "verbose"])
     steps = entry["pipeline"]
-    if not isinstance(steps, list) or not steps or not _is_bool(entry["verbose"]):
+    if not isinstance(steps, list) or not steps or not is_bool(entry["verbose"]):
         raise ArchiveError(f"{where} is not a pipeline")
     names, decoded = set(), []
     for i, step in enumerate(steps):
@@ -276,7 +149,7 @@ def _decode_pipeline(dec, entry, where, regressor):
         names.add(step[0])
         last = i == len(steps) - 1
         decoded.append((step[0], _decode_estimator(dec, step[1], at, regressor) if last
-                        else _decode_scaler(dec, step[1], at)))
+                        else decode_scaler(dec, step[1], at)))
     widths = {s.n_features_in_ for _, s in decoded if hasattr(s, "n_features_in_")}
     fitted = [hasattr(s, "n_features_in_") for _, s in decoded]
     if fitted[-1] and (not all(fitted) or len(widths) != 1):
@@ -284,54 +157,13 @@ def _decode_pipeline(dec, entry, where, regressor):
     return Pipeline(decoded, verbose=entry["verbose"])
 
 
-def _decode_scaler(dec, entry, where):
-    _fields(entry, where, ["transformer", "params"], ["fitted"])
-    cls, settings, arrays = _SCALERS.get(entry["transformer"], (None, None, None)) \
-        if isinstance(entry["transformer"], str) else (None, None, None)
-    if cls is None:
-        raise ArchiveError(f"{where} is not a scaler skneural model files hold")
-    params = _mapping(entry["params"], f"{where}.params")
-    accepted = set(settings) & set(cls().get_params())
-    params = {k: dec.setting(v, f"{where}.params.{k}") for k, v in params.items()}
-    for name, value in params.items():
-        if name not in accepted or not settings[name](value):
-            raise ArchiveError(f"{where}: {cls.__name__}'s setting {name!r} is not valid")
-    scaler = cls(**params)
-    if "fitted" not in entry:
-        return scaler
-    extra = ["feature_names_in_"] + ([] if cls is Normalizer else ["n_samples_seen_"])
-    fitted = _fields(entry["fitted"], f"{where}.fitted", [*arrays, "n_features_in_"], extra)
-    n = _count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
-    for name in arrays:
-        value = None if fitted[name] is None else dec.array(fitted[name], f"{where}.{name}", kinds="f", shape=(n,))
-        if name == "scale_" and value is not None and not (value > 0).all():
-            raise ArchiveError(f"{where}.scale_ holds values that are not positive")
-        setattr(scaler, name, value)
-    if "n_samples_seen_" in fitted:
-        seen = fitted["n_samples_seen_"]
-        seen = dec.array(seen, f"{where}.n_samples_seen_", kinds="iu", shape=(n,)) if isinstance(seen, dict) \
-            else _number(seen, f"{where}.n_samples_seen_")
-        if np.any(np.asarray(seen) < 0):
-            raise ArchiveError(f"{where}.n_samples_seen_ is negative")
-        scaler.n_samples_seen_ = seen
-    _feature_names(dec, scaler, fitted, where, n)
-    scaler.n_features_in_ = n
-    return scaler
-
-
-def _feature_names(dec, obj, fitted, where, n):
-    if "feature_names_in_" in fitted:
-        obj.feature_names_in_ = dec.array(fitted["feature_names_in_"], f"{where}.feature_names_in_", kinds="U",
-                                          shape=(n,))
-
-
 def _decode_estimator(dec, entry, where, regressor):
-    _fields(entry, where, ["estimator", "params"], ["fitted"])
+    fields(entry, where, ["estimator", "params"], ["fitted"])
     classes = _estimators()
     cls = classes.get(entry["estimator"]) if isinstance(entry["estimator"], str) else None
     if cls is None or (regressor and cls is not classes["NumpyMLPRegressor"]):
         raise ArchiveError(f"{where} is not a skneural {'regressor' if regressor else 'estimator'}")
-    params = _mapping(entry["params"], f"{where}.params")
+    params = mapping(entry["params"], f"{where}.params")
     unknown = sorted(set(params) - set(cls().get_params(deep=False)))
     if unknown:
         raise ArchiveError(f"{where}.params has settings {cls.__name__} does not take: {unknown}")
@@ -346,7 +178,7 @@ def _decode_estimator(dec, entry, where, regressor):
 
 
 def _decode_network(dec, entry, where):
-    _fields(entry, where, ["sizes", "hidden_activation", "output_activation", "loss", "optimizer", "alpha", "params"])
+    fields(entry, where, ["sizes", "hidden_activation", "output_activation", "loss", "optimizer", "alpha", "params"])
     sizes = entry["sizes"]
     if not (isinstance(sizes, list) and len(sizes) >= 2 and all(type(s) is int and s >= 1 for s in sizes)):
         raise ArchiveError(f"{where}.sizes is not a list of at least two positive layer sizes")
@@ -357,7 +189,7 @@ def _decode_network(dec, entry, where):
                        dtype=None)
     if params.dtype not in (np.float32, np.float64):
         raise ArchiveError(f"{where}.params has dtype {params.dtype}; expected float32 or float64")
-    alpha = _number(entry["alpha"], f"{where}.alpha")
+    alpha = number(entry["alpha"], f"{where}.alpha")
     if alpha < 0:
         raise ArchiveError(f"{where}.alpha is negative")
     hidden, output, loss = (dec.component(entry[k], f"{where}.{k}")
@@ -371,7 +203,7 @@ def _decode_network(dec, entry, where):
 
 def _labels(dec, est, fitted, where, n_outputs, output):
     kind = fitted["target_type"]
-    if kind not in _TARGET_TYPES or not _is_bool(fitted.get("sparse_labels", False)):
+    if kind not in _TARGET_TYPES or not is_bool(fitted.get("sparse_labels", False)):
         raise ArchiveError(f"{where}.target_type is not one of {_TARGET_TYPES}")
     classes = dec.array(fitted["classes_"], f"{where}.classes_", kinds="biufU",
                         shape=lambda s: None if len(s) == 1 and 1 <= s[0] <= max(n_outputs, 2) else "not the outputs' classes")
@@ -400,8 +232,8 @@ def _decode_fitted(dec, est, fitted, where):
     classifier = hasattr(est, "predict_proba")
     required = ["n_features_in_", "n_iter_", "t_", "loss_", "network"]
     required += ["classes_", "target_type", "sparse_labels"] if classifier else []
-    _fields(fitted, where, required, _OPTIONAL_FITTED)
-    n_features = _count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
+    fields(fitted, where, required, _OPTIONAL_FITTED)
+    n_features = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
     net = _decode_network(dec, fitted["network"], f"{where}.network")
     if net.sizes[0] != n_features or net.sizes[1:-1] != est._hidden_sizes():
         raise ArchiveError(f"{where}: the network's layer sizes {net.sizes} do not match n_features_in_ "
@@ -414,23 +246,23 @@ def _decode_fitted(dec, est, fitted, where):
     if [type(c) for c in expected] != [type(c) for c in found]:
         raise ArchiveError(f"{where}: the network's components {found} are not those the parameters name")
     est.n_features_in_ = n_features
-    _feature_names(dec, est, fitted, where, n_features)
-    est.n_iter_ = _count(fitted["n_iter_"], f"{where}.n_iter_")
-    est.t_ = _count(fitted["t_"], f"{where}.t_")
-    est.loss_ = None if fitted["loss_"] is None else _number(fitted["loss_"], f"{where}.loss_")
+    feature_names(dec, est, fitted, where, n_features)
+    est.n_iter_ = count(fitted["n_iter_"], f"{where}.n_iter_")
+    est.t_ = count(fitted["t_"], f"{where}.t_")
+    est.loss_ = None if fitted["loss_"] is None else number(fitted["loss_"], f"{where}.loss_")
     for name in ("loss_curve_", "validation_scores_"):
         if name in fitted:
             values = fitted[name]
             if not ((values is None and name == "validation_scores_") or isinstance(values, list)):
                 raise ArchiveError(f"{where}.{name} is not a list")
             setattr(est, name, None if values is None else
-                    [_number(v, f"{where}.{name}[{i}]") for i, v in enumerate(values)])
+                    [number(v, f"{where}.{name}[{i}]") for i, v in enumerate(values)])
     for name, allowed in (("best_validation_score_", (-math.inf,)), ("best_loss_", (math.inf,))):
         if name in fitted:
             value = dec.setting(fitted[name], f"{where}.{name}")
-            setattr(est, name, None if value is None else _number(value, f"{where}.{name}", allowed))
+            setattr(est, name, None if value is None else number(value, f"{where}.{name}", allowed))
     if "_no_improvement_count" in fitted:
-        est._no_improvement_count = _count(fitted["_no_improvement_count"], f"{where}._no_improvement_count")
+        est._no_improvement_count = count(fitted["_no_improvement_count"], f"{where}._no_improvement_count")
     if "_best_params" in fitted:
         est._best_params = dec.array(fitted["_best_params"], f"{where}._best_params", kinds="f",
                                      shape=net.params.shape, dtype=net.params.dtype)

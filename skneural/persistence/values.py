@@ -32,7 +32,7 @@ from .. import activations, losses, optimizers
 from ..components import resolve
 from .archive import ArchiveError
 
-__all__ = ["Encoder", "Decoder", "CustomObjectError", "BUILTIN_COMPONENTS"]
+__all__ = ["Encoder", "Decoder", "CustomObjectError", "BUILTIN_COMPONENTS", "fields", "mapping"]
 
 BUILTIN_COMPONENTS = {cls.__name__: cls for registry in (activations.ACTIVATIONS, losses.LOSSES,
                                                           optimizers.OPTIMIZERS) for cls in registry.values()}
@@ -144,7 +144,7 @@ class Encoder:
         return entry
 
 
-def _fields(entry, where, required=(), optional=()):
+def fields(entry, where, required=(), optional=()):
     if not isinstance(entry, dict):
         raise ArchiveError(f"{where} is not a JSON object")
     missing = [k for k in required if k not in entry]
@@ -154,7 +154,7 @@ def _fields(entry, where, required=(), optional=()):
     return entry
 
 
-def _mapping(entry, where):
+def mapping(entry, where):
     """A JSON object whose keys are names (settings by name)."""
     if not isinstance(entry, dict):
         raise ArchiveError(f"{where} is not a JSON object")
@@ -173,7 +173,7 @@ class Decoder:
     def array(self, entry, where, kinds=_ARRAY_KINDS, shape=None, dtype=None):
         """The array an ``{"array": key}`` entry names, checked against ``shape`` (a tuple, or a
         function of the stored shape returning a problem or None) and ``dtype`` before reading."""
-        key = _fields(entry, where, ["array"])["array"]
+        key = fields(entry, where, ["array"])["array"]
         if not isinstance(key, str):
             raise ArchiveError(f"{where} names no array")
 
@@ -206,15 +206,15 @@ class Decoder:
         if not isinstance(v, dict) or len(v) == 0:
             raise ArchiveError(f"{where} is not a setting")
         tag = next(iter(v))
-        if tag == "float" and _fields(v, where, ["float"])["float"] in ("inf", "-inf"):
+        if tag == "float" and fields(v, where, ["float"])["float"] in ("inf", "-inf"):
             return float(v["float"])
         if tag == "tuple":
-            items = _fields(v, where, ["tuple"])["tuple"]
+            items = fields(v, where, ["tuple"])["tuple"]
             if not isinstance(items, list):
                 raise ArchiveError(f"{where} is not a list")
             return tuple(self.setting(x, f"{where}[{i}]") for i, x in enumerate(items))
         if tag == "dict":
-            items = _fields(v, where, ["dict"])["dict"]
+            items = fields(v, where, ["dict"])["dict"]
             if not isinstance(items, list) or not all(isinstance(p, list) and len(p) == 2 for p in items):
                 raise ArchiveError(f"{where} is not a list of key-value pairs")
             out = {}
@@ -230,7 +230,7 @@ class Decoder:
         return self.component(v, where)
 
     def random_state(self, v, where):
-        items = _fields(v, where, ["random_state"])["random_state"]
+        items = fields(v, where, ["random_state"])["random_state"]
         if not (isinstance(items, list) and len(items) == 4):
             raise ArchiveError(f"{where} is not a random state")
         keys = self.array(items[0], f"{where}.keys", kinds="u", shape=(624,), dtype=np.dtype("<u4"))
@@ -258,19 +258,19 @@ class Decoder:
             if kind not in _PAIRS:
                 raise ArchiveError(f"{where} is a pair of unknown kind {kind!r}")
             if tag == "wrapped":
-                obj = self.custom(_fields(entry, where, ["wrapped", "object"])["object"], f"{where}.object", plain=True)
+                obj = self.custom(fields(entry, where, ["wrapped", "object"])["object"], f"{where}.object", plain=True)
                 return resolve(obj, kind)
-            _fields(entry, where, ["pair", "function", "derivative"])
+            fields(entry, where, ["pair", "function", "derivative"])
             function, derivative = (self.custom(entry[k], f"{where}.{k}", plain=True) for k in ("function", "derivative"))
             return _PAIRS[kind](function, derivative)
         raise ArchiveError(f"{where} is not a component")
 
     def builtin(self, entry, where, state_like):
-        _fields(entry, where, ["component", "params"], ["state"] if state_like is not None else ())
+        fields(entry, where, ["component", "params"], ["state"] if state_like is not None else ())
         cls = BUILTIN_COMPONENTS.get(entry["component"]) if isinstance(entry["component"], str) else None
         if cls is None:
             raise ArchiveError(f"{where} names an unknown component {entry['component']!r}")
-        params = _mapping(entry["params"], f"{where}.params")
+        params = mapping(entry["params"], f"{where}.params")
         defaults = cls().get_params()
         if not set(params) <= set(defaults):
             raise ArchiveError(f"{where} has settings {cls.__name__} does not take")
@@ -295,7 +295,7 @@ class Decoder:
         names = getattr(type(obj), "_state_names", None)
         if names is None:
             raise ArchiveError(f"{where}: a {type(obj).__name__} has no state")
-        _fields(state, where, [*names, "t_"])
+        fields(state, where, [*names, "t_"])
         t = state["t_"]
         if type(t) is not int or t < 0:
             raise ArchiveError(f"{where}.t_ is not a count")
@@ -308,7 +308,7 @@ class Decoder:
         obj._state_key = (params.shape, params.dtype)
 
     def custom(self, entry, where, state_like=None, plain=False):
-        _fields(entry, where, ["custom"], () if plain else ["params", "state"])
+        fields(entry, where, ["custom"], () if plain else ["params", "state"])
         name = entry["custom"]
         if not isinstance(name, str) or name not in self.custom_objects:
             raise ArchiveError(f"{where} names {name!r}, which is not in custom_objects")
@@ -318,7 +318,7 @@ class Decoder:
                 raise CustomObjectError(f"custom_objects[{name!r}] is not callable, but the model uses it as a function.")
             return obj
         params = {k: self.setting(v, f"{where}.params.{k}")
-                  for k, v in _mapping(entry.get("params", {}), f"{where}.params").items()}
+                  for k, v in mapping(entry.get("params", {}), f"{where}.params").items()}
         try:
             if isinstance(obj, type):
                 obj = obj(**params)
@@ -331,7 +331,7 @@ class Decoder:
                 f"custom_objects[{name!r}] is not the component the model was saved with: it cannot take "
                 f"the stored settings {sorted(params)} ({type(exc).__name__}: {exc})."
             ) from None
-        for key, value in _mapping(entry.get("state", {}), f"{where}.state").items():
+        for key, value in mapping(entry.get("state", {}), f"{where}.state").items():
             if not _PUBLIC_FITTED.fullmatch(key) or hasattr(type(obj), key):
                 raise ArchiveError(f"{where}.state sets {key!r}, which is not a fitted attribute")
             setattr(obj, key, self.setting(value, f"{where}.state.{key}"))

@@ -1,0 +1,82 @@
+"""The check that a loaded model's outputs stay finite for ordinary inputs."""
+
+import numpy as np
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import Normalizer
+
+from ..activations import Softmax
+from ..layers import Dense
+from .archive import ArchiveError
+from .values import BUILTIN_COMPONENTS
+
+__all__ = ["ordinary_inputs", "output_bounds", "check_predictions"]
+
+
+# A loaded model must give finite outputs for every input whose features lie in [-_RADIUS, _RADIUS]
+# as its network sees them (after its scalers): inputs in the range it declares it was fitted on.
+_RADIUS = 10.0
+
+
+def ordinary_inputs(model, rows):
+    """``rows`` (inputs as the model's network sees them) mapped back through the model's scalers."""
+    if type(model) is TransformedTargetRegressor:
+        model = model.regressor_
+    scalers = [step for _, step in model.steps[:-1]] if type(model) is Pipeline else []
+    for scaler in reversed(scalers):
+        if isinstance(scaler, Normalizer):
+            break  # any finite row comes out of it with a norm of 1
+        rows = scaler.inverse_transform(rows)
+    return rows
+
+
+def output_bounds(network, radius=_RADIUS):
+    """Bounds of the network's outputs over all inputs in ``[-radius, radius]`` per feature, by
+    interval arithmetic in float64 (exact for skneural's own activations, each monotone on either
+    side of 0); None where an activation is the caller's own."""
+    lo = np.full(network.n_inputs, -radius)
+    hi = -lo
+    with np.errstate(all="ignore"):
+        for layer in network.layers:
+            if isinstance(layer, Dense):
+                weights = layer.weights.astype(np.float64)
+                centre = (lo + hi) / 2 @ weights + layer.bias[0]
+                spread = (hi - lo) / 2 @ np.abs(weights)
+                lo, hi = centre - spread, centre + spread
+            elif BUILTIN_COMPONENTS.get(type(layer.activation).__name__) is type(layer.activation):
+                if isinstance(layer.activation, Softmax):
+                    lo, hi = np.zeros_like(lo), np.ones_like(hi)
+                    continue
+                points = np.stack([lo, hi, np.clip(0.0, lo, hi)])
+                values = layer.activation(points)
+                lo, hi = values.min(axis=0), values.max(axis=0)
+            else:
+                return None
+            if not (np.isfinite(lo).all() and np.isfinite(hi).all()):
+                return lo, hi
+    return lo, hi
+
+
+def check_predictions(model, where="model"):
+    """Refuse a fitted model whose predictions can overflow for inputs in the range it declares."""
+    final = model.regressor_ if type(model) is TransformedTargetRegressor else model
+    final = final[-1] if type(final) is Pipeline else final
+    if not hasattr(final, "network_"):
+        return
+    network = final.network_
+    limit = np.finfo(network.params.dtype).max / 1e8  # a margin for the rounding of the bounds
+    corners = np.zeros((3, final.n_features_in_))
+    corners[1], corners[2] = _RADIUS, -_RADIUS
+    with np.errstate(all="ignore"):
+        bounds = output_bounds(network)
+        if bounds is None:  # the caller's own components: try the corners
+            outputs = network.output(corners.astype(network.params.dtype))
+            bounds = outputs.min(axis=0), outputs.max(axis=0)
+        finite = all(np.all(np.abs(b) <= limit) for b in bounds)
+        finite = finite and np.isfinite(ordinary_inputs(model, corners)).all()
+        if finite and type(model) is TransformedTargetRegressor:
+            targets = np.stack(bounds).reshape(2, -1) if model._training_dim == 2 else np.stack(bounds)
+            finite = np.isfinite(model.transformer_.inverse_transform(targets)).all()
+    if not finite:
+        raise ArchiveError(f"{where}: its stored values make its outputs overflow for inputs in the range it "
+                           f"declares it was fitted on (values within +-{_RADIUS:g} after its scalers)")

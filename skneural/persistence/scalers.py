@@ -1,0 +1,109 @@
+"""The scikit-learn scalers a model file holds, with the settings and fitted arrays each may have."""
+
+import math
+import numbers
+
+import numpy as np
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, Normalizer, RobustScaler, StandardScaler
+
+from .archive import ArchiveError
+from .values import fields, mapping
+
+__all__ = ["SCALERS", "encode_scaler", "decode_scaler", "count", "number", "is_bool", "feature_names"]
+
+
+def is_bool(v):
+    return isinstance(v, bool)
+
+
+def _interval(low, high):
+    def check(v):
+        return (isinstance(v, (list, tuple)) and len(v) == 2
+                and all(isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x) for x in v)
+                and low <= v[0] < v[1] <= high)
+    return check
+
+
+# scaler: (checks of the settings a file may hold, its fitted arrays (each None or one value per feature))
+SCALERS = {cls.__name__: (cls, settings, arrays) for cls, settings, arrays in [
+    (StandardScaler, {"copy": is_bool, "with_mean": is_bool, "with_std": is_bool}, ("mean_", "var_", "scale_")),
+    (MinMaxScaler, {"copy": is_bool, "clip": is_bool, "feature_range": _interval(-math.inf, math.inf)},
+     ("min_", "scale_", "data_min_", "data_max_", "data_range_")),
+    (MaxAbsScaler, {"copy": is_bool, "clip": is_bool}, ("max_abs_", "scale_")),
+    (RobustScaler, {"copy": is_bool, "with_centering": is_bool, "with_scaling": is_bool,
+                    "unit_variance": is_bool, "quantile_range": _interval(0, 100)}, ("center_", "scale_")),
+    (Normalizer, {"copy": is_bool, "norm": lambda v: v in ("l1", "l2", "max")}, ()),
+]}
+def encode_scaler(enc, scaler):
+    if type(scaler).__name__ not in SCALERS or SCALERS[type(scaler).__name__][0] is not type(scaler):
+        raise TypeError(f"a scikit-learn {type(scaler).__name__}, which skneural model files do not hold"
+                        if type(scaler).__module__.startswith("sklearn") else f"a {type(scaler).__name__}")
+    _, settings, arrays = SCALERS[type(scaler).__name__]
+    params = scaler.get_params(deep=False)
+    defaults = type(scaler)().get_params(deep=False)
+    for name in set(params) - set(settings):
+        if params[name] != defaults[name]:
+            raise TypeError(f"a {type(scaler).__name__} with {name}={params[name]!r}")
+    entry = {"transformer": type(scaler).__name__,
+             "params": {k: enc.setting(v) for k, v in params.items() if k in settings}}
+    if hasattr(scaler, "n_features_in_"):
+        fitted = {name: enc.setting(getattr(scaler, name)) for name in (*arrays, "n_features_in_")}
+        if not isinstance(scaler, Normalizer):
+            fitted["n_samples_seen_"] = enc.setting(scaler.n_samples_seen_)
+        if hasattr(scaler, "feature_names_in_"):
+            fitted["feature_names_in_"] = enc.array(scaler.feature_names_in_)
+        entry["fitted"] = fitted
+    return entry
+
+
+def count(v, where, low=0):
+    if type(v) is not int or v < low:
+        raise ArchiveError(f"{where} is not an integer >= {low}")
+    return v
+
+
+def number(v, where, allowed=()):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) or v in allowed):
+        raise ArchiveError(f"{where} is not a finite number")
+    return float(v)
+
+
+def feature_names(dec, obj, fitted, where, n):
+    if "feature_names_in_" in fitted:
+        obj.feature_names_in_ = dec.array(fitted["feature_names_in_"], f"{where}.feature_names_in_", kinds="U",
+                                          shape=(n,))
+
+
+def decode_scaler(dec, entry, where):
+    fields(entry, where, ["transformer", "params"], ["fitted"])
+    cls, settings, arrays = SCALERS.get(entry["transformer"], (None, None, None)) \
+        if isinstance(entry["transformer"], str) else (None, None, None)
+    if cls is None:
+        raise ArchiveError(f"{where} is not a scaler skneural model files hold")
+    params = mapping(entry["params"], f"{where}.params")
+    accepted = set(settings) & set(cls().get_params())
+    params = {k: dec.setting(v, f"{where}.params.{k}") for k, v in params.items()}
+    for name, value in params.items():
+        if name not in accepted or not settings[name](value):
+            raise ArchiveError(f"{where}: {cls.__name__}'s setting {name!r} is not valid")
+    scaler = cls(**params)
+    if "fitted" not in entry:
+        return scaler
+    extra = ["feature_names_in_"] + ([] if cls is Normalizer else ["n_samples_seen_"])
+    fitted = fields(entry["fitted"], f"{where}.fitted", [*arrays, "n_features_in_"], extra)
+    n = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
+    for name in arrays:
+        value = None if fitted[name] is None else dec.array(fitted[name], f"{where}.{name}", kinds="f", shape=(n,))
+        if name == "scale_" and value is not None and not (value > 0).all():
+            raise ArchiveError(f"{where}.scale_ holds values that are not positive")
+        setattr(scaler, name, value)
+    if "n_samples_seen_" in fitted:
+        seen = fitted["n_samples_seen_"]
+        seen = dec.array(seen, f"{where}.n_samples_seen_", kinds="iu", shape=(n,)) if isinstance(seen, dict) \
+            else number(seen, f"{where}.n_samples_seen_")
+        if np.any(np.asarray(seen) < 0):
+            raise ArchiveError(f"{where}.n_samples_seen_ is negative")
+        scaler.n_samples_seen_ = seen
+    feature_names(dec, scaler, fitted, where, n)
+    scaler.n_features_in_ = n
+    return scaler
