@@ -15,7 +15,7 @@ from .losses import (
     Poisson,
     SquaredError,
 )
-from .network import NeuralNetwork
+from .network import NeuralNetwork, TrainingInterrupted
 from .optimizers import SGD, Adagrad, Adam, RMSprop
 from .persistence import load, save
 from .utils import check_gradients, to_categorical
@@ -41,6 +41,7 @@ __all__ = [
     "Poisson",
     "SquaredError",
     "NeuralNetwork",
+    "TrainingInterrupted",
     "SGD",
     "Adagrad",
     "Adam",

@@ -13,7 +13,10 @@ import collections
 import contextlib
 import csv
 import os
+import signal
 import sys
+import tempfile
+import threading
 import time
 import warnings
 
@@ -48,6 +51,41 @@ class _LiveLine:
     def end(self):
         if self.stream.isatty() and self.width:
             self.stream.write("\n")
+
+
+_CTRL_C = []  # the Ctrl-Cs the command's handler has seen
+
+
+def _stop_at_once(signum, frame):
+    _CTRL_C.append(signum)
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _ctrl_c_stops_the_command():
+    """Ctrl-C ends the command at once, with exit status 130, and nothing is saved.
+
+    A handler of our own over Python's default one: skneural's ``fit`` then
+    defers nothing (a partly trained model is of no use here) and a fit that
+    swallows Ctrl-C (scikit-learn's) is caught by ``_check_ctrl_c``.  Ctrl-C
+    ignored (SIG_IGN, as in background jobs) or handled by the caller stays so.
+    """
+    _CTRL_C.clear()
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+    signal.signal(signal.SIGINT, _stop_at_once)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _check_ctrl_c():
+    """Raise KeyboardInterrupt if a Ctrl-C came (one that a fit caught and turned into a warning)."""
+    if _CTRL_C:
+        raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
@@ -90,6 +128,7 @@ def demo(out_dir="skneural-demo", max_iter=200):
         with warnings.catch_warnings(), (_live_progress() if model is ours else contextlib.nullcontext()):
             warnings.simplefilter("ignore")  # a short max_iter may stop before convergence
             model.fit(X_train, y_train)
+        _check_ctrl_c()  # scikit-learn's fit keeps a partly trained model after Ctrl-C
         times[name] = time.perf_counter() - start
     print(f"\n{'':<14}{'accuracy':>10}{'fit time':>11}{'epochs':>8}")
     accuracy = {}
@@ -247,16 +286,34 @@ def _hidden_sizes(text):
     return sizes
 
 
-def _check_out(path):
-    """Fail before any work if path is empty, a folder, or in a folder that does not exist."""
+def _same_file(a, b):
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _check_out(path, inputs=()):
+    """Fail before any work if path is empty, one of the inputs, a folder or another non-regular
+    file, or in a folder that does not exist or where no file can be created."""
     if not path:
         raise UsageError("--out needs a file name")
+    for name in inputs:
+        if _same_file(path, name):
+            raise UsageError(f"--out {path} is the input {name}; it would be overwritten: give another file name")
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise UsageError(f"--out {path} is a folder; give a file name")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise UsageError(f"--out {path} is not a regular file; give a file name")
     if not os.path.isdir(folder):
         problem = "is not a folder" if os.path.exists(folder) else "does not exist"
         raise UsageError(f"--out {path}: the folder {folder} {problem}")
+    try:  # the one sure test that a file can be written there (permissions, read-only disks, root)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError(f"--out {path}: cannot write in the folder {folder} ({exc.strerror or exc})") from None
 
 
 def train(args):
@@ -269,7 +326,7 @@ def train(args):
 
     if not 0 <= args.random_state < 2**32:
         raise UsageError(f"--random-state must be between 0 and {2**32 - 1}; got {args.random_state}")
-    _check_out(args.out)
+    _check_out(args.out, [args.data])
     table = read_csv(args.data)
     target = _column(table, args.target)
     features = [c for c in range(len(table.header)) if c != target]
@@ -321,6 +378,7 @@ def train(args):
         save(model, args.out, metadata)
     except OSError as exc:
         raise UsageError(f"cannot save the model to {args.out}: {exc.strerror or exc}") from None
+    args.saved = True  # for main's message, should Ctrl-C come after this
     print(f"Saved the model to {args.out}")
     return model
 
@@ -329,16 +387,23 @@ def predict(args):
     from . import load
 
     if args.out:
-        _check_out(args.out)
+        _check_out(args.out, [args.model, args.data])
     try:
         model, metadata = load(args.model, with_metadata=True)
     except FileNotFoundError:
         raise UsageError(f"{args.model}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.model}: {exc.strerror or exc}") from None
     except (ValueError, TypeError) as exc:
         raise UsageError(str(exc)) from None
-    features = metadata.get("features")
-    if not features:
-        raise UsageError(f"{args.model} was not saved by 'skneural train': it does not record its feature columns")
+    features, target = metadata.get("features"), metadata.get("target", "value")
+    if not (isinstance(features, list) and features and all(isinstance(f, str) for f in features)
+            and isinstance(target, str)):
+        raise UsageError(f"{args.model} was not saved by 'skneural train': it does not record its feature "
+                         "columns and target as 'skneural train' does")
+    if len(features) != getattr(model, "n_features_in_", len(features)):
+        raise UsageError(f"{args.model} records {len(features)} feature columns, but its model takes "
+                         f"{model.n_features_in_}")
     table = read_csv(args.data)
     X = numeric_columns(table, [_column(table, name) for name in features])
     try:
@@ -349,7 +414,7 @@ def predict(args):
         reason = str(exc).partition("\n")[0].rstrip(".")
         raise UsageError(f"{args.data}: cannot predict: {reason}. Are its values far outside the range of the "
                          "training data?") from None
-    name = f"predicted_{metadata.get('target', 'value')}"
+    name = f"predicted_{target}"
     columns, values = [name], [[p] for p in predicted]
     if proba is not None:
         columns += [f"probability_{c}" for c in model.classes_]
@@ -407,6 +472,10 @@ def main(argv=None):
     Options without a command are the demo's (``skneural --max-iter 5``).  A
     mistake (a missing file, an unknown column, a value that is not a number,
     ...) prints a one-line message to standard error instead of raising.
+    Ctrl-C stops the command at once (training does not finish its batch)
+    and prints "skneural: interrupted" to standard error; ``train`` then
+    saves no model.  When Ctrl-C is ignored (SIG_IGN, as for a background
+    job) or the caller has a SIGINT handler of its own, that stays in charge.
 
     Parameters
     ----------
@@ -417,7 +486,8 @@ def main(argv=None):
     Returns
     -------
     int
-        The exit status: 0 on success, 1 after a mistake, 130 when interrupted.
+        The exit status: 0 on success, 1 after a mistake, 130 when interrupted by Ctrl-C
+        (a ``KeyboardInterrupt``).
 
     Examples
     --------
@@ -430,20 +500,22 @@ def main(argv=None):
         argv = ["demo", *argv]  # the demo is the default command
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "max_iter", 1) < 1:
-            raise UsageError(f"--max-iter must be at least 1; got {args.max_iter}")
-        if args.command == "train":
-            train(args)
-        elif args.command == "predict":
-            predict(args)
-        else:
-            demo(getattr(args, "out_dir", "skneural-demo"), getattr(args, "max_iter", 200))
+        with _ctrl_c_stops_the_command():
+            if getattr(args, "max_iter", 1) < 1:
+                raise UsageError(f"--max-iter must be at least 1; got {args.max_iter}")
+            if args.command == "train":
+                train(args)
+            elif args.command == "predict":
+                predict(args)
+            else:
+                demo(getattr(args, "out_dir", "skneural-demo"), getattr(args, "max_iter", 200))
     except UsageError as exc:
         message = str(exc).partition("\n")[0]  # scikit-learn's messages, passed on, may run on for lines
         print(f"skneural: error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("skneural: interrupted", file=sys.stderr)
+        unsaved = "; no model was saved" if args.command == "train" and not getattr(args, "saved", False) else ""
+        print(f"skneural: interrupted{unsaved}", file=sys.stderr)
         return 130
     return 0
 

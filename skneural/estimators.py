@@ -37,8 +37,9 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import activations, losses
+from ._checks import check_memory
 from .components import resolve
-from .network import NeuralNetwork, check_sample_weight
+from .network import NeuralNetwork, TrainingInterrupted, _check_interrupt, _deferred_interrupt, check_sample_weight
 from .optimizers import OPTIMIZERS
 from .persistence import load, save
 
@@ -107,18 +108,56 @@ def _describe_interval(kind, low, high, closed):
 _DIVERGENCE_FACTOR = 100
 
 
-def _loss_reference(network, X, Y):
-    """The larger of the network's loss on ``(X, Y)`` and that of predicting ``Y``'s mean there."""
-    values = []
+def _start_losses(network, X, Y):
+    """The network's loss on ``(X, Y)`` and that of predicting ``Y``'s mean there (nan for a loss
+    that cannot score a constant)."""
     with np.errstate(all="ignore"):
-        values.append(network.compute_loss(X, Y))
+        start = network.compute_loss(X, Y)
         constant = np.broadcast_to(Y.mean(axis=0), Y.shape).copy()
         try:
-            values.append(float(np.mean(network.loss(constant, Y))))
-        except (ValueError, TypeError, FloatingPointError):  # a loss that cannot score a constant
-            pass
-    finite = [v for v in values if np.isfinite(v)]
+            constant = float(np.mean(network.loss(constant, Y)))
+        except (ValueError, TypeError, FloatingPointError):
+            constant = np.nan
+    return start, constant
+
+
+def _loss_reference(start, constant):
+    """The larger of the finite ones of ``_start_losses``'s two losses (0 if neither is)."""
+    finite = [v for v in (start, constant) if np.isfinite(v)]
     return max(finite) if finite else 0.0
+
+
+# Training that made no progress because of the data's scale, checked at the end of every fit and
+# partial_fit on the rows the loss was taken on at the start (X*1e300, y*1e150 and the like fit
+# "successfully" otherwise).  Measured (default Adam, 5 epochs; loss before -> after the call):
+#   digits X*1e300: 3.96e300 -> 3.96e300 (relative change 3.7e-6; Adam's squared gradients overflow,
+#     so the weights barely move), iris X*1e300: 2.44e299 -> the same value; regression y*1e150:
+#     5.7e303 -> the same value (steps of about 1e-3 cannot move outputs towards 1e150);
+#     y*1e20: 5.7e43 -> the same value; y*1e12: changed by 6e-15 of itself.
+#   Legitimate fits end far below 1e154: digits raw (0..16), max_iter=1 or 2: 4.6 -> 1.9 or 0.96;
+#     a target of mean 1000, max_iter=1 or 5: 5.0e5, changed by 1.9e-4 or 9.4e-4 of itself;
+#     mean 1e6: 5e11, changed by 9.4e-7 (float64) or 9.2e-7 (float32) of itself.
+# The criterion: (1) the loss after the call is still beyond the square root of the largest float
+# of the data's dtype (1.3e154 in float64, 1.8e19 in float32): the square of such a loss (and of
+# its gradients, as Adam and RMSprop take them) overflows, so training cannot reduce it; no
+# legitimate fit has a loss anywhere near it.  Or (2) the updates moved the weights (the output
+# layer's bias, which every update reaches) and yet left the loss on those rows unchanged to the
+# last bit, while the model is no better than predicting the mean target (loss >= half of that
+# one's): a loss that large cannot be moved by steps of the weights' size.  A learning rate too
+# small to change the weights, or zero gradients, leaves the bias as it was and is not caught.
+
+
+def _max_abs(a):
+    a = a.data if sp.issparse(a) else a
+    return float(np.max(np.abs(a))) if a.size else 0.0
+
+
+def _as_float(number):
+    """``float(number)``; inf for an int beyond the largest float."""
+    try:
+        return float(number)
+    except OverflowError:
+        return np.inf
 
 
 def _is_rowwise(activation):
@@ -205,6 +244,14 @@ class _BaseMLP(BaseEstimator):
         class_weight = getattr(self, "class_weight", None)
         if not (class_weight is None or class_weight == "balanced" or isinstance(class_weight, dict)):
             raise self._invalid("class_weight", "None, 'balanced' or a dict mapping labels to weights")
+        for label, weight in (class_weight.items() if isinstance(class_weight, dict) else ()):
+            if not (isinstance(weight, Real) and not isinstance(weight, (bool, np.bool_))
+                    and 0 <= _as_float(weight) < np.inf):
+                raise ValueError(
+                    f"Invalid 'class_weight' parameter of {type(self).__name__}: the weight of class "
+                    f"{label!r} is {weight!r}; class weights must be finite numbers >= 0 (only their "
+                    "ratios matter)."
+                )
 
     def _optimizer(self):
         """The optimizer asked for, by ``optimizer`` or by its scikit-learn name ``solver``."""
@@ -275,6 +322,12 @@ class _BaseMLP(BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data ``X`` and targets ``y``.
 
+        Ctrl-C stops at the end of the current batch with a warning, keeping
+        the last completed epoch's weights (lbfgs: the best seen).  A second
+        Ctrl-C, in this call or a later one until a fit completes
+        uninterrupted, raises ``KeyboardInterrupt`` at once and leaves the
+        estimator as it was before the call.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -315,10 +368,19 @@ class _BaseMLP(BaseEstimator):
             self._sync_stopping_state()
             self.network_.astype(X.dtype)
             Y = self._final_targets(Y)
-            if self._is_lbfgs():
-                self._fit_lbfgs(X, Y, sample_weight)
-            else:
-                self._fit_stochastic(X, Y, y, sample_weight, incremental)
+            with _deferred_interrupt(whole_call=True):  # a first Ctrl-C waits for the end of the batch
+                if self._is_lbfgs():
+                    self._fit_lbfgs(X, Y, sample_weight)
+                else:
+                    self._fit_stochastic(X, Y, y, sample_weight, incremental)
+        except TrainingInterrupted:
+            # fit catches Ctrl-C in its loop, so here it came after training's last check: keep the model
+            if not incremental:
+                warnings.warn("Training interrupted by user.")
+                return self
+            self._restore(saved)
+            # partial_fit never swallows Ctrl-C (scikit-learn's does): a loop of calls stops at the first
+            raise KeyboardInterrupt("partial_fit interrupted; the estimator is as it was before the call") from None
         except BaseException:
             self._restore(saved)
             raise
@@ -352,6 +414,10 @@ class _BaseMLP(BaseEstimator):
         activation = clone(self._resolve("activation", "activation"), safe=False)
         n_outputs = self._n_outputs(Y, output)
         sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
+        n_samples, lbfgs = X.shape[0], self._is_lbfgs()
+        rows = n_samples if lbfgs else min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
+        # before any allocation: an absurd size is a clear error, not NumPy's "Unable to allocate"
+        check_memory(sizes, "hidden_layer_sizes", self.hidden_layer_sizes, X.dtype.itemsize, rows, lbfgs)
         self._attach_network(NeuralNetwork(
             sizes, activation, output, loss, self._make_optimizer(),
             random_state=self._random_state, alpha=self.alpha,
@@ -452,7 +518,9 @@ class _BaseMLP(BaseEstimator):
             self.n_iter_ = 0
         # rows spread evenly over the data: the first rows alone may all be alike (data sorted by target)
         sample = slice(None, None, max(1, n_samples // batch_size))
-        reference = _loss_reference(network, X[sample], Y[sample])
+        start_loss, constant_loss = _start_losses(network, X[sample], Y[sample])
+        reference = _loss_reference(start_loss, constant_loss)
+        output_bias = network.biases[-1].copy()
         try:
             for _ in range(self.max_iter):
                 start = time.perf_counter()
@@ -488,10 +556,39 @@ class _BaseMLP(BaseEstimator):
                         "the optimization hasn't converged yet.",
                         ConvergenceWarning,
                     )
-        except KeyboardInterrupt:
+        except TrainingInterrupted:  # a first Ctrl-C, at the end of a batch; a second one is not caught
+            if incremental:
+                raise  # _fit puts the estimator back and raises KeyboardInterrupt
             warnings.warn("Training interrupted by user.")
         if early_stopping and hasattr(self, "_best_params"):
             network.params[...] = self._best_params
+        self._check_progress(X, Y, sample, start_loss, constant_loss, output_bias)
+
+    def _check_progress(self, X, Y, rows, start, constant, output_bias):
+        """Raise a ValueError naming the data's scale if this call made no progress (the criterion
+        is explained above ``_max_abs``); ``start`` and ``constant`` are ``_start_losses`` on
+        ``X[rows], Y[rows]`` before the call, ``output_bias`` the output layer's bias then."""
+        network = self.network_
+        with np.errstate(all="ignore"):
+            end = network.compute_loss(X[rows], Y[rows])
+        astronomical = end >= np.sqrt(np.finfo(network.params.dtype).max)
+        frozen = (end == start and start > 0 and not start < constant / 2
+                  and not np.array_equal(network.biases[-1], output_bias))
+        if not (astronomical or frozen):
+            return
+        reason = ("a loss that large is beyond what training can reduce (its square overflows)" if astronomical
+                  else "the updates moved the weights but left the loss unchanged to the last digit")
+        regression = isinstance(self, RegressorMixin)
+        sizes = f"X holds values as large as {_max_abs(X):.3g}"
+        if regression:
+            sizes += f" and y as large as {_max_abs(Y):.3g}"
+        raise ValueError(
+            f"Training made no progress: the loss did not improve from {start:.3g} (it is {end:.3g} "
+            f"after this call): {reason}. {sizes}: the data's scale is far beyond what the network's "
+            f"weights can fit. Scale X{' and y' if regression else ''} (e.g. with StandardScaler"
+            f"{'; TransformedTargetRegressor scales y' if regression else ''}). The estimator was left as it "
+            "was before this call."
+        )
 
     def _update_no_improvement_count(self, early_stopping, X_val, y_val, sw_val):
         if early_stopping:
@@ -548,12 +645,16 @@ class _BaseMLP(BaseEstimator):
         network = self.network_
         params = network.params
         best = {"loss": np.inf, "params": params.copy()}
+        rows = slice(None, None, max(1, X.shape[0] // 200))  # for _check_progress
+        start_loss, constant_loss = _start_losses(network, X[rows], Y[rows])
+        output_bias = network.biases[-1].copy()
 
         def loss_and_grad(w):
             params[...] = w
             loss, grad = network.loss_and_gradient(X, Y, sample_weight)
             if loss < best["loss"]:
                 best["loss"], best["params"] = loss, params.copy()
+            _check_interrupt()  # a first Ctrl-C stops here, keeping the best parameters seen
             return loss, grad.astype(np.float64)
 
         def iteration_done(xk):
@@ -569,7 +670,7 @@ class _BaseMLP(BaseEstimator):
                     callback=iteration_done,
                     options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
                 )
-        except KeyboardInterrupt:
+        except TrainingInterrupted:  # a second Ctrl-C is not caught
             warnings.warn("Training interrupted by user.")
             params[...] = best["params"]
             self.loss_ = best["loss"]
@@ -582,6 +683,7 @@ class _BaseMLP(BaseEstimator):
                 "L-BFGS diverged: the loss or the parameters became non-finite (nan or inf). "
                 "Scale the inputs (e.g. StandardScaler) or increase alpha."
             )
+        self._check_progress(X, Y, rows, start_loss, constant_loss, output_bias)
         if result.status != 0:
             warnings.warn(
                 f"lbfgs failed to converge after {self.n_iter_} iteration(s) (status={result.status}): "
@@ -610,12 +712,16 @@ class _BaseMLP(BaseEstimator):
         X = self._validate_for_prediction(X)
         with np.errstate(over="ignore", invalid="ignore"):  # reported just below
             out = self.network_.output(X, check_finite=True)
+        self._check_outputs(out)
+        return out
+
+    @staticmethod
+    def _check_outputs(out):
         if not get_config()["assume_finite"] and not np.isfinite(out).all():
             raise ValueError(
                 "The network's outputs overflow for this X (they are not finite): its values are far "
                 "outside the range of the training data. Scale X as the training data was scaled."
             )
-        return out
 
     def _validate_for_prediction(self, X):
         # finiteness is checked by the network on its first layer's output, sparing a pass over X
@@ -638,7 +744,10 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     Parameters
     ----------
     hidden_layer_sizes : int or tuple of int, default=(100,)
-        The number of neurons of each hidden layer.
+        The number of neurons of each hidden layer.  Sizes whose network would
+        need more than the machine's physical memory to train are a
+        ``ValueError`` naming the parameter count, raised before anything is
+        allocated.
     activation : str, activation object or (function, derivative), default='relu'
         Hidden activation: any name of :mod:`skneural.activations` ('identity',
         'logistic', 'tanh', 'relu', 'leaky_relu', 'elu', ...), an object, or a pair.
@@ -690,7 +799,9 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     max_fun : int, default=15000
         Maximum number of loss evaluations of lbfgs.
     class_weight : dict, 'balanced' or None, default=None
-        Weights of the classes, multiplying the sample weights.
+        Weights of the classes, multiplying the sample weights: finite numbers
+        >= 0, not all 0 over the classes present in ``y`` (a class missing
+        from the dict weighs 1).
 
     Attributes
     ----------
@@ -784,9 +895,25 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
                     "partial_fit; pass a dict (e.g. from sklearn.utils.class_weight."
                     "compute_class_weight over the whole data) instead."
                 )
-            class_weights = compute_sample_weight(self.class_weight, y).astype(X.dtype)
-            sample_weight = class_weights if sample_weight is None else sample_weight * class_weights
-            sample_weight = check_sample_weight(sample_weight, X)
+            # scikit-learn's error for a label that is not a class; the values were checked above
+            class_weights = compute_sample_weight(self.class_weight, y)
+            with np.errstate(over="ignore"):
+                class_weights = class_weights.astype(X.dtype)
+                combined = class_weights if sample_weight is None else sample_weight * class_weights
+                total = np.sum(combined)
+            if not total > 0:
+                which = "present in y" if sample_weight is None else "of the samples of positive sample_weight"
+                present = unique_labels(y if sample_weight is None else y[sample_weight > 0]).tolist()
+                raise ValueError(
+                    f"class_weight gives weight 0 to every class {which} ({', '.join(map(repr, present))}): "
+                    "there is nothing to train on. Give at least one of them a positive weight."
+                )
+            if not np.isfinite(total):
+                raise ValueError(
+                    f"class_weight is too large: the samples' weights sum to {total} in {X.dtype}. "
+                    "Scale its values down (only their ratios matter)."
+                )
+            sample_weight = check_sample_weight(combined, X)
         return X, self._label_binarizer.transform(y).astype(X.dtype), y, sample_weight
 
     def _final_targets(self, Y):
@@ -798,6 +925,9 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
 
         ``classes`` (all the labels that will ever appear) is required on the first call.
+        Ctrl-C raises ``KeyboardInterrupt`` (at the end of the current batch,
+        or at once if it is the second) with the estimator as it was before
+        the call, so that a loop of ``partial_fit`` calls stops.
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
@@ -829,9 +959,13 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
             proba = self.predict_proba(X)
             with np.errstate(divide="ignore"):
                 return np.log(proba, out=proba)
-        z = self.network_.logits(self._validate_for_prediction(X), check_finite=True)
-        log_p = log_output(z)
-        return np.hstack([-np.logaddexp(0, z), log_p]) if log_p.shape[1] == 1 else log_p
+        with np.errstate(over="ignore", invalid="ignore"):  # reported below, as predict_proba does
+            z = self.network_.logits(self._validate_for_prediction(X), check_finite=True)
+            if not get_config()["assume_finite"] and not np.isfinite(z).all():
+                # the first layer alone was checked: raise wherever predict_proba's outputs overflow
+                self._check_outputs(self.network_.layers[-1].infer(z))
+            log_p = log_output(z)
+            return np.hstack([-np.logaddexp(0, z), log_p]) if log_p.shape[1] == 1 else log_p
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -910,7 +1044,12 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
 
     @available_if(lambda est: est._partial_fit_available())
     def partial_fit(self, X, y, sample_weight=None):
-        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state."""
+        """One epoch over ``(X, y)``, continuing from the current weights and optimizer state.
+
+        Ctrl-C raises ``KeyboardInterrupt`` (at the end of the current batch,
+        or at once if it is the second) with the estimator as it was before
+        the call, so that a loop of ``partial_fit`` calls stops.
+        """
         return self._fit(X, y, sample_weight, incremental=True)
 
     def _score_validation(self, X, y, sample_weight):

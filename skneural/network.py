@@ -24,11 +24,12 @@ from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.validation import check_array, check_consistent_length
 
 from . import activations, losses
+from ._checks import check_memory, diagnose
 from .components import resolve
 from .layers import Activation, Dense, Layer
 from .utils import class_indices, to_categorical
 
-__all__ = ["NeuralNetwork", "check_sample_weight"]
+__all__ = ["NeuralNetwork", "TrainingInterrupted", "check_sample_weight"]
 
 # Output activation and loss pairs computed together from the output layer's
 # pre-activation z (the loss's from_logits and logit_gradient): exact at
@@ -51,28 +52,75 @@ class _Diverged(Exception):
     pass
 
 
-@contextlib.contextmanager
-def _deferred_interrupt():
-    """Turn Ctrl-C into a flag the batch loop checks, so a batch is never cut in half.
+class TrainingInterrupted(KeyboardInterrupt):
+    """A Ctrl-C during training, deferred to the end of the current batch.
 
-    A second Ctrl-C interrupts at once.  Outside the main thread, signals
-    cannot be caught and nothing changes.
+    ``fit`` (of the estimators and of ``NeuralNetwork``) catches this one
+    alone, warns and keeps the model trained so far; any other
+    ``KeyboardInterrupt`` (a second Ctrl-C, which interrupts at once) passes
+    through.
     """
-    hits = []
+
+
+class _Interrupts:
+    """skneural's Ctrl-C state, shared by every training call of the process (main thread only)."""
+
+    depth = 0  # training windows open in the main thread (fit around train_epoch)
+    previous = None  # the handler ours replaced while the outermost window is open, or None
+    pending = False  # a Ctrl-C deferred to the end of the current batch and not yet acted on
+    # a Ctrl-C was deferred and no training call has completed since: the next one stops at once
+    armed = False
+    presses = 0  # the Ctrl-Cs our handler has seen
+
+
+def _on_sigint(signum, frame):
+    _Interrupts.presses += 1
+    if _Interrupts.armed:
+        raise KeyboardInterrupt
+    _Interrupts.armed = _Interrupts.pending = True
+
+
+def _check_interrupt():
+    """Raise ``TrainingInterrupted`` if a Ctrl-C was deferred (called at the end of every batch)."""
+    if _Interrupts.pending and threading.current_thread() is threading.main_thread():
+        _Interrupts.pending = False
+        raise TrainingInterrupted
+
+
+@contextlib.contextmanager
+def _deferred_interrupt(whole_call=False):
+    """Defer Ctrl-C to the end of the current batch while training; yield the check to call there.
+
+    Installed only in the main thread and only over Python's default handler:
+    with Ctrl-C ignored (SIG_IGN, as in background jobs) or a handler of the
+    user's own, nothing changes.  The first Ctrl-C sets a flag and the check
+    raises ``TrainingInterrupted``; the next one, in this call or in any later
+    one, raises ``KeyboardInterrupt`` at once, until a whole training call
+    (``whole_call=True``: a ``fit``, not an epoch) completes uninterrupted.
+    Windows nest: the outermost one installs the handler, puts back the
+    previous one, and acts on a Ctrl-C that came after the last check.
+    """
     if threading.current_thread() is not threading.main_thread():
-        yield lambda: False
+        yield _check_interrupt
         return
-
-    def handler(signum, frame):
-        if hits:
-            raise KeyboardInterrupt
-        hits.append(signum)
-
-    previous = signal.signal(signal.SIGINT, handler)
+    outermost, presses = _Interrupts.depth == 0, _Interrupts.presses
+    _Interrupts.depth += 1
     try:
-        yield lambda: bool(hits)
+        if outermost:
+            _Interrupts.pending = False
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                _Interrupts.previous = signal.default_int_handler
+                signal.signal(signal.SIGINT, _on_sigint)
+        yield _check_interrupt
+        if outermost:
+            _check_interrupt()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        _Interrupts.depth -= 1
+        if outermost and _Interrupts.previous is not None:
+            signal.signal(signal.SIGINT, _Interrupts.previous)
+            _Interrupts.previous = None
+    if whole_call and outermost and _Interrupts.presses == presses:
+        _Interrupts.armed = False  # completed without being interrupted (fit may catch the first Ctrl-C)
 
 
 def _plain_dense(layer):
@@ -153,7 +201,9 @@ class NeuralNetwork:
         Either the number of nodes of each layer, inputs and outputs included
         (``[5, 10, 2]``: 5 inputs, a hidden layer of 10, 2 outputs), or a list
         of :class:`~skneural.layers.Layer` objects composed by hand (seed 001:
-        ``[Dense(64, 40), Tanh(), Dense(40, 10), Softmax()]``).
+        ``[Dense(64, 40), Tanh(), Dense(40, 10), Softmax()]``).  Sizes whose
+        network would need more than the machine's physical memory to build
+        and train are a ``ValueError``, raised before anything is allocated.
     hidden_activation, output_activation : str, activation object or (function, derivative)
         Only with a list of sizes.  Default ``'relu'`` and ``'identity'``.
         Hidden activations work elementwise; an output activation may work
@@ -247,6 +297,7 @@ class NeuralNetwork:
                 "layers must list at least an input and an output size, all positive "
                 f"(e.g. [5, 10, 2]); got {sizes!r}."
             )
+        check_memory(sizes, "layers", sizes)  # before any allocation: a clear error, not NumPy's
         hidden = resolve("relu" if hidden_activation is None else hidden_activation, "activation")
         output = resolve("identity" if output_activation is None else output_activation, "activation")
         self.hidden_activation, self.output_activation = hidden, output
@@ -571,8 +622,16 @@ class NeuralNetwork:
         Float32 ``x`` trains float32 parameters; anything else trains float64.
         ``verbose=1`` prints a line per epoch with its average loss;
         ``verbose=2`` also shows the running average loss after every batch,
-        rewritten in place on one line.  Ctrl-C stops at the end of the
-        current batch, keeping the last completed epoch's parameters.
+        rewritten in place on one line.
+
+        Ctrl-C stops at the end of the current batch with a warning and
+        returns the history so far, keeping the last completed epoch's
+        parameters.  A second Ctrl-C (in this call or a later training call,
+        until a ``fit`` completes uninterrupted) raises ``KeyboardInterrupt``
+        at once, the parameters again those of the last completed epoch.
+        skneural puts its handler in place only over Python's default one and
+        in the main thread: Ctrl-C ignored (SIG_IGN) stays ignored, and a
+        SIGINT handler of your own is called as usual.
         """
         x, y, sample_weight = self._check_data(x, y, categorical, sample_weight)
         for name, value, low in (("batch_size", batch_size, 1), ("epochs", epochs, 0)):
@@ -581,15 +640,16 @@ class NeuralNetwork:
         history = []
         prefix = "\r" if verbose >= 2 else ""  # over the live batch line
         try:
-            for epoch in range(1, epochs + 1):
-                def report(done, n, loss, end=""):
-                    print(f"{prefix}Epoch {epoch}/{epochs} [{done}/{n}] loss: {loss:.6f}", end=end, flush=True)
+            with _deferred_interrupt(whole_call=True):
+                for epoch in range(1, epochs + 1):
+                    def report(done, n, loss, end=""):
+                        print(f"{prefix}Epoch {epoch}/{epochs} [{done}/{n}] loss: {loss:.6f}", end=end, flush=True)
 
-                history.append(self.train_epoch(x, y, batch_size, sample_weight, shuffle, epoch=epoch,
-                                                progress=report if verbose >= 2 else None))
-                if verbose:
-                    report(x.shape[0], x.shape[0], history[-1], end="\n")
-        except KeyboardInterrupt:
+                    history.append(self.train_epoch(x, y, batch_size, sample_weight, shuffle, epoch=epoch,
+                                                    progress=report if verbose >= 2 else None))
+                    if verbose:
+                        report(x.shape[0], x.shape[0], history[-1], end="\n")
+        except TrainingInterrupted:
             warnings.warn("Training interrupted by user; the parameters are those of the last "
                           "completed epoch.", stacklevel=2)
         return history
@@ -604,8 +664,14 @@ class NeuralNetwork:
         goes wrong (a non-finite loss, parameter or output: divergence; an
         interrupt; an error in a user's component), the parameters and the
         optimizer's state are put back as they were before the epoch and the
-        error is raised (divergence as a ``ValueError`` saying what to do).
-        Ctrl-C takes effect at the end of the current batch.
+        error is raised.  A non-finite value is traced by replaying the epoch
+        with a check after every step: a user's component (activation, its
+        derivative, loss, its gradient, optimizer, layer) that made nan or inf
+        from finite values without overflowing is named in a ``ValueError``;
+        anything else is divergence, a ``ValueError`` saying what to do.
+        Ctrl-C takes effect at the end of the current batch, as
+        ``TrainingInterrupted`` (a ``KeyboardInterrupt``) with the epoch undone;
+        a second Ctrl-C raises ``KeyboardInterrupt`` at once (see ``fit``).
         """
         if self.optimizer is None:
             raise ValueError("This network has no optimizer: pass one (e.g. optimizer='adam') to train it.")
@@ -626,7 +692,7 @@ class NeuralNetwork:
         total = seen = 0.0
         try:
             # overflow and invalid values are divergence, reported below
-            with _deferred_interrupt() as interrupted, np.errstate(over="ignore", invalid="ignore"):
+            with _deferred_interrupt() as check_interrupt, np.errstate(over="ignore", invalid="ignore"):
                 for start in range(0, n, batch_size):
                     idx = order[start:start + batch_size]
                     w = None if sample_weight is None else sample_weight[idx]
@@ -647,8 +713,7 @@ class NeuralNetwork:
                     seen += batch_weight
                     if progress is not None:
                         progress(min(start + batch_size, n), n, total / seen)
-                    if interrupted():
-                        raise KeyboardInterrupt
+                    check_interrupt()  # raises TrainingInterrupted after a Ctrl-C
             if not seen:
                 raise ValueError("Every sample has zero weight: there is nothing to train on.")
             with np.errstate(over="ignore", invalid="ignore"):
@@ -663,6 +728,14 @@ class NeuralNetwork:
                 vars(self.optimizer).update(saved_optimizer)
             if not isinstance(exc, _Diverged):
                 raise
+            # replay the epoch, checking every step, to name a user's component that made nan or
+            # inf from finite values (only now: the loop above pays nothing for it)
+            fault = diagnose(self, x, y, order, batch_size, sample_weight, shuffle, epoch,
+                             saved_params, saved_optimizer)
+            if fault is not None:
+                raise ValueError(
+                    f"{fault} The parameters were restored to their values at the start of that epoch."
+                ) from None
             where = "" if epoch is None else f" in epoch {epoch}"
             raise ValueError(
                 f"Training diverged{where}: the loss, the parameters or the outputs became "

@@ -45,6 +45,15 @@ def squared_error_pair(at_call, event):
     return loss, d_loss, calls
 
 
+@pytest.fixture(autouse=True)
+def no_earlier_ctrl_c():
+    """Each test starts as a fresh process would: skneural remembers a deferred Ctrl-C process-wide
+    (so that the next one, even in a later fit, stops at once), which must not leak between tests."""
+    from skneural.network import _Interrupts
+
+    _Interrupts.armed = _Interrupts.pending = False
+
+
 @pytest.fixture
 def rng():
     return np.random.RandomState(0)

@@ -1,5 +1,6 @@
 import csv
 import inspect
+import os
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -187,7 +188,7 @@ def test_mistakes_end_in_one_line_and_status_1(iris_csv, tmp_path, capsys):
         (["train", str(tmp_path / "missing.csv"), "--target", "y"], "missing.csv: no such file"),
         (["train", iris_csv, "--target", "colour"], "has no column 'colour'; its columns are: sepal length"),
         (["train", text, "--target", "y"], "line 2, column 'b': 'oops' is not a number"),
-        (["predict", iris_csv, iris_csv], "is not a skneural model file"),
+        (["predict", iris_csv, iris_csv], "is not a valid skneural model file: it is not a NumPy .npz archive"),
         (["predict", str(tmp_path / "none.skn"), iris_csv], "none.skn: no such file"),
         (["train", iris_csv, "--target", "species", "--max-iter", "0"], "--max-iter must be at least 1; got 0"),
     ]
@@ -285,3 +286,36 @@ def test_a_closed_pipe_ends_predict_quietly(iris_csv, iris_model, tmp_path):
     process.stdout.close()
     _, err = process.communicate(timeout=60)
     assert err == "" and process.returncode == 1
+
+
+def test_out_is_never_an_input_and_is_checked_writable_before_training(iris_csv, iris_model, tmp_path, capsys):
+    model_before = open(iris_model, "rb").read()
+    cases = [
+        (["predict", iris_model, iris_csv, "--out", iris_model], f"--out {iris_model} is the input {iris_model}"),
+        (["predict", iris_model, iris_csv, "--out", iris_csv], f"--out {iris_csv} is the input {iris_csv}"),
+        (["train", iris_csv, "--target", "species", "--out", iris_csv], f"--out {iris_csv} is the input"),
+        (["train", iris_csv, "--target", "species", "--out", "/proc/model.skn"],
+         "--out /proc/model.skn: cannot write in the folder /proc"),  # not writable even for root
+    ]
+    for argv, message in cases:
+        status, err, out = errors_of(argv, capsys)
+        assert status == 1 and message in err and len(err.splitlines()) == 1, (argv, err)
+        assert "Training" not in out, argv
+    assert open(iris_model, "rb").read() == model_before
+
+
+def test_a_bad_model_file_is_one_line_naming_it(iris_csv, iris_model, tmp_path, capsys):
+    import json
+
+    with np.load(iris_model, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    document = json.loads(str(arrays.pop("__skneural__")))
+    for metadata in ({"features": 5}, {"features": [1, 2, 3, 4]}, {"features": ["a"], "target": ["x"]}):
+        bad = tmp_path / "bad.skn"
+        with open(bad, "wb") as f:
+            np.savez(f, **arrays, __skneural__=np.array(json.dumps(dict(document, metadata=metadata))))
+        status, err, _ = errors_of(["predict", str(bad), iris_csv], capsys)
+        assert status == 1 and f"{bad} was not saved by 'skneural train'" in err and len(err.splitlines()) == 1
+    os.mkfifo(tmp_path / "fifo.skn")
+    status, err, _ = errors_of(["predict", str(tmp_path / "fifo.skn"), iris_csv], capsys)
+    assert status == 1 and "is not a valid skneural model file: it is not a regular file" in err

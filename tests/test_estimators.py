@@ -524,10 +524,12 @@ def test_divergence_is_a_clear_error_and_keeps_the_previous_model(blobs):
 
 
 def test_interrupt_keeps_the_last_completed_epoch(blobs):
+    from skneural import TrainingInterrupted
+
     X, y = blobs
 
     def interrupt():
-        raise KeyboardInterrupt
+        raise TrainingInterrupted  # a deferred Ctrl-C (a plain KeyboardInterrupt propagates)
 
     # the first batch of epoch 4 (two an epoch), after the divergence reference's two evaluations
     loss, d_loss, calls = squared_error_pair(2 + 3 * 2 + 1, interrupt)
@@ -553,12 +555,14 @@ def test_column_vector_targets_warn_like_scikit_learn(blobs):
 
 
 def test_lbfgs_interrupt_keeps_the_best_parameters_seen(blobs):
+    from skneural import TrainingInterrupted
+
     X, y = blobs
     seen = []
 
     def loss(y_pred, y_true):
         if len(seen) == 6:
-            raise KeyboardInterrupt
+            raise TrainingInterrupted  # a deferred Ctrl-C (a plain KeyboardInterrupt propagates)
         values = 0.5 * np.mean((y_pred - y_true) ** 2, axis=1, keepdims=True)
         seen.append(values.mean())
         return values
@@ -671,7 +675,7 @@ def test_ctrl_c_stops_the_estimator_at_the_end_of_a_batch(blobs):
     params = dict(hidden_layer_sizes=(10,), batch_size=100, tol=0, random_state=0)
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         reg = NumpyMLPRegressor(loss=(loss, d_loss), max_iter=50, **params).fit(X, X[:, 0])
-    assert len(calls) == 9 and reg.n_iter_ == 2
+    assert len(calls) == 10 and reg.n_iter_ == 2  # the 10th: fit's no-progress check at the end
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         reference = NumpyMLPRegressor(max_iter=2, **params).fit(X, X[:, 0])

@@ -376,13 +376,15 @@ def test_divergence_is_a_clear_error_and_restores_the_parameters(rng):
 
 
 def test_interrupt_keeps_the_last_completed_epoch(rng):
+    from skneural import TrainingInterrupted
+
     x, y = rng.randn(40, 2), rng.randn(40, 1)
     calls = []
 
     def mse(y_pred, y_true):
         calls.append(1)
         if len(calls) == 2 * 4 + 2:  # the 2nd batch of epoch 3
-            raise KeyboardInterrupt
+            raise TrainingInterrupted  # a deferred Ctrl-C (a plain KeyboardInterrupt propagates)
         return np.mean((y_pred - y_true) ** 2, axis=1, keepdims=True)
 
     def d_mse(y_pred, y_true):

@@ -100,7 +100,7 @@ class Archive:
         head = self.file.read(6)
         if head == b"\x93NUMPY":
             raise ArchiveError("it holds a single array, not a model")
-        if head[:2] == b"\x80\x04" or head[:1] == b"\x80":
+        if head[:1] == b"\x80":  # the first byte of every pickle since protocol 2
             raise ArchiveError("it holds pickled data, which skneural never loads")
         members, directory = _directory_size(self.file, self.size)
         if members > MAX_MEMBERS or directory > _MAX_DIRECTORY_BYTES:

@@ -1,0 +1,304 @@
+"""Checks that name the real cause of a failure, kept off training's hot path.
+
+``diagnose`` runs only after ``NeuralNetwork.train_epoch`` has found a
+non-finite loss, parameter or output: it replays the epoch's batches with a
+check after every step and names the user's component that first turned
+finite values into nan or inf.  ``check_memory`` refuses, before anything is
+allocated, a network too large for the machine.
+"""
+
+import os
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import activations, losses
+from .layers import Activation, Dense
+from .optimizers import OPTIMIZERS
+
+# skneural's own components: never blamed, as they only turn finite values into nan or inf by
+# overflowing on huge ones (divergence)
+_BUILTIN = frozenset([*activations.ACTIVATIONS.values(), *losses.LOSSES.values(), *OPTIMIZERS.values()])
+
+
+class _Found(Exception):
+    """The first step of the replay that produced a non-finite value.
+
+    ``message`` blames a user's component, or is None when that step is divergence.
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _arrays(values):
+    for v in values:
+        if v is None:
+            continue
+        a = v.data if sp.issparse(v) else np.asarray(v)
+        if a.dtype.kind in "fc":
+            yield a
+
+
+def _finite(a):
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.isfinite(a)))
+
+
+def _what(a):
+    kinds = [name for name, test in (("nan", np.isnan), ("inf", np.isinf)) if np.any(test(a))]
+    return " and ".join(kinds)
+
+
+def _huge(values):
+    """Whether any value is so large that its square overflows: a component that turns such
+    inputs into nan or inf overflows (divergence) rather than being at fault."""
+    with np.errstate(all="ignore"):
+        return any(a.size and np.max(np.abs(a)) >= np.sqrt(np.finfo(a.dtype).max) for a in _arrays(values))
+
+
+class _Replay:
+    """Runs the steps of the replayed epoch, each under a watch for floating-point events."""
+
+    def __init__(self, epoch):
+        self.epoch, self.batch = epoch, None
+
+    def where(self):
+        return f"in batch {self.batch}" if self.epoch is None else f"in epoch {self.epoch}, batch {self.batch}"
+
+    def run(self, fn, args, builtin, inputs, describe, outputs=None):
+        """``fn(*args)``; raise ``_Found`` if it (or ``outputs(result)``) holds nan or inf.
+
+        ``inputs`` are finite (the replay stops at the first non-finite value).  The component is
+        at fault when it is a user's own and turned them into nan or inf without overflowing: no
+        floating-point overflow was signalled during the call, and no input is huge.
+        """
+        events = set()
+        with np.errstate(over="call", invalid="call", divide="call", under="ignore",
+                         call=lambda kind, flag: events.add(kind)):
+            result = fn(*args)
+        for a in _arrays([result] if outputs is None else outputs(result)):
+            if not _finite(a):
+                fault = not builtin and "overflow" not in events and not _huge(inputs)
+                raise _Found(describe(_what(a), result) if fault else None)
+        return result
+
+
+def _watch_layer(replay, i, layer):
+    """Instance attributes shadowing ``layer.forward`` and ``layer.backward`` with checked calls."""
+    forward, backward = layer.forward, layer.backward
+    if isinstance(layer, Dense):
+        builtin, name = True, None
+    elif isinstance(layer, Activation):
+        builtin, name = type(layer.activation) in _BUILTIN, f"activation {layer.activation!r}"
+    else:
+        builtin, name = False, f"layer {layer!r}"
+
+    def checked_forward(x):
+        def describe(what, result):
+            fix = "the activation" if isinstance(layer, Activation) else "the layer's forward"
+            return (f"{name[0].upper()}{name[1:]} returned {what} for finite inputs {replay.where()} "
+                    f"(layer {i}): fix {fix}; it must return finite values for finite inputs.")
+
+        return replay.run(forward, (x,), builtin, [x, *layer.params], describe)
+
+    def checked_backward(grad):
+        def describe(what, result):
+            if isinstance(layer, Activation):
+                return (f"The derivative of {name} gave {what} for finite inputs {replay.where()} "
+                        f"(layer {i}, backpropagation): fix the derivative; it must be finite for "
+                        "finite inputs.")
+            return (f"The backward pass of {name} returned {what} for finite gradients "
+                    f"{replay.where()} (layer {i}): fix the layer's backward.")
+
+        inputs = [grad, getattr(layer, "input", None), getattr(layer, "output", None), *layer.params]
+        return replay.run(backward, (grad,), builtin, inputs, describe, outputs=lambda r: [r, *layer.grads])
+
+    return {"forward": checked_forward, "backward": checked_backward}
+
+
+class _WatchedLoss:
+    """Stands in for the network's loss during the replay, checking what each method returns."""
+
+    def __init__(self, loss, replay):
+        self._loss, self._replay, self._builtin = loss, replay, type(loss) in _BUILTIN
+
+    def _run(self, method, y_pred, y_true, gradient):
+        def describe(what, result):
+            if gradient:
+                return (f"The gradient of loss {self._loss!r} gave {what} for finite predictions and "
+                        f"targets {self._replay.where()}: fix the loss's derivative; it must be finite "
+                        "for finite inputs.")
+            return (f"The loss {self._loss!r} returned {what} for finite predictions and targets "
+                    f"{self._replay.where()}: fix the loss; it must return finite values for finite inputs.")
+
+        return self._replay.run(method, (y_pred, y_true), self._builtin, [y_pred, y_true], describe)
+
+    def __call__(self, y_pred, y_true):
+        return self._run(self._loss.__call__, y_pred, y_true, False)
+
+    def from_logits(self, z, y_true):
+        return self._run(self._loss.from_logits, z, y_true, False)
+
+    def gradient(self, y_pred, y_true):
+        return self._run(self._loss.gradient, y_pred, y_true, True)
+
+    def logit_gradient(self, y_pred, y_true):
+        return self._run(self._loss.logit_gradient, y_pred, y_true, True)
+
+    def __getattr__(self, name):
+        return getattr(self._loss, name)
+
+    def __repr__(self):
+        return repr(self._loss)
+
+
+def _state_arrays(optimizer):
+    return {k: v for k, v in sorted(vars(optimizer).items()) if isinstance(v, np.ndarray) and k != "_buffer"}
+
+
+class _WatchedOptimizer:
+    """Stands in for the network's optimizer during the replay, checking parameters and state."""
+
+    def __init__(self, optimizer, replay):
+        self._optimizer, self._replay = optimizer, replay
+
+    def update(self, params, grads):
+        opt, replay = self._optimizer, self._replay
+        if not (_finite(params) and _finite(grads)):
+            raise _Found(None)  # the L2 penalty overflowed: divergence
+
+        def outputs(new):
+            return [new, *(_state_arrays(opt).values() if hasattr(opt, "__dict__") else ())]
+
+        def describe(what, new):
+            state = [f"{k} holds {_what(v)}" for k, v in _state_arrays(opt).items()
+                     if v.dtype.kind in "fc" and not _finite(v)] if hasattr(opt, "__dict__") else []
+            note = f" (its state: {', '.join(state)})" if state else ""
+            if _finite(np.asarray(new)):
+                return (f"The state of optimizer {opt!r} became non-finite{note} from finite parameters and "
+                        f"gradients {replay.where()}: fix the optimizer.")
+            return (f"Optimizer {opt!r} produced {_what(np.asarray(new))} parameters from finite parameters "
+                    f"and gradients {replay.where()}{note}: fix the optimizer.")
+
+        builtin = type(opt) in _BUILTIN
+        return replay.run(opt.update, (params, grads), builtin, [params, grads], describe, outputs)
+
+    def __getattr__(self, name):
+        return getattr(self._optimizer, name)
+
+    def __repr__(self):
+        return repr(self._optimizer)
+
+
+def _put_state(obj, state, copy):
+    vars(obj).clear()
+    vars(obj).update({k: v.copy() if copy and isinstance(v, np.ndarray) else v for k, v in state.items()})
+
+
+def diagnose(network, x, y, order, batch_size, sample_weight, shuffle, epoch, saved_params, saved_state):
+    """Replay an epoch that went non-finite and return the message naming the user's component at
+    fault, or None: divergence (a Dense layer, the L2 penalty or a built-in component overflowing
+    on huge values), or a failure the replay did not reproduce (a non-deterministic component).
+
+    The replay starts from the epoch's saved parameters and optimizer state (``saved_state`` from
+    ``_state_of``, or None) and takes the same batches in the same order through the same code
+    (``_train_batch``), with the layers, the loss and the optimizer watched; it ends with both
+    put back as saved.
+    """
+    replay = _Replay(epoch)
+    loss, optimizer = network.loss, network.optimizer
+    patched = []
+    try:
+        network.params[...] = saved_params
+        if saved_state is not None:
+            _put_state(optimizer, saved_state, copy=True)  # the saved arrays stay as they were
+        for i, layer in enumerate(network.layers):
+            methods = _watch_layer(replay, i, layer)
+            patched.append((layer, {k: vars(layer)[k] for k in methods if k in vars(layer)}))
+            vars(layer).update(methods)
+        network.loss, network.optimizer = _WatchedLoss(loss, replay), _WatchedOptimizer(optimizer, replay)
+        last = None
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, x.shape[0], batch_size):
+                idx = order[start:start + batch_size]
+                w = None if sample_weight is None else sample_weight[idx]
+                if w is not None and not np.any(w):
+                    continue
+                replay.batch = start // batch_size + 1
+                if not np.isfinite(network._train_batch(x[idx] if shuffle else x[start:start + batch_size],
+                                                        y[idx], w)):
+                    raise _Found(None)  # finite loss values summed or penalized past the largest float
+                last = idx
+            if last is not None:  # train_epoch's last check: the last update, on the last batch
+                network._run(x[last], train=True)
+        return None
+    except _Found as found:
+        return found.message
+    except Exception:  # a component that raised this time: not the failure being explained
+        return None
+    finally:
+        network.loss, network.optimizer = loss, optimizer
+        for layer, shadowed in patched:
+            for name in ("forward", "backward"):
+                vars(layer).pop(name, None)
+            vars(layer).update(shadowed)
+        network.params[...] = saved_params
+        if saved_state is not None:
+            _put_state(optimizer, saved_state, copy=False)
+
+
+# -- memory ----------------------------------------------------------------------------------------
+
+
+def physical_memory():
+    """The machine's physical memory in bytes, or None where the system does not say."""
+    try:
+        pages, page_size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+    return pages * page_size if pages > 0 and page_size > 0 else None
+
+
+def _count(n):
+    """A (possibly astronomically large) int, readably."""
+    if n < 10**15:
+        return f"{n:,}"
+    digits = str(n)
+    return f"{digits[0]}.{digits[1:3]}e+{len(digits) - 1}"
+
+
+def _gib(n_bytes):
+    gib = n_bytes // 2**30
+    return _count(gib) if gib >= 10**15 else f"{n_bytes / 2**30:,.1f}"
+
+
+def check_memory(sizes, name, value, itemsize=8, batch_rows=0, full_batch=False):
+    """Raise a ValueError naming ``name`` if training a network of layer ``sizes`` needs more than
+    the machine's physical memory; nothing is allocated (Python ints cannot overflow).
+
+    The estimate, in bytes, is the larger of building the network and training it:
+
+    * building: every Dense layer's float64 weights and gradients, then the flat parameter and
+      gradient vectors they are copied into, and the float64 draw of the largest layer;
+    * training (``itemsize`` per number): parameters and gradients, the epoch-start copy of the
+      parameters, an optimizer's state of two arrays (Adam's moments) with its scratch array and
+      their epoch-start copies (8 vectors), or for ``full_batch`` (L-BFGS) scipy's 10 pairs of
+      float64 correction vectors and its work vectors (about 30); plus, per row of a batch
+      (``batch_rows``), about three arrays as wide as each layer (outputs, activations, gradients).
+    """
+    sizes = [int(s) for s in sizes]
+    n_params = sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+    largest = max(fan_in * fan_out for fan_in, fan_out in zip(sizes[:-1], sizes[1:]))
+    building = 2 * 8 * n_params + 2 * itemsize * n_params + 8 * largest
+    vectors = 2 * itemsize * n_params + 30 * 8 * n_params if full_batch else 8 * itemsize * n_params
+    training = vectors + 3 * itemsize * batch_rows * sum(sizes[1:])
+    needed, available = max(building, training), physical_memory()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"{name}={value!r} makes a network of {_count(n_params)} parameters; training it needs "
+            f"about {_gib(needed)} GiB of memory, more than this machine's {_gib(available)} GiB. "
+            "Use fewer or smaller layers."
+        )
+    return n_params
