@@ -281,7 +281,7 @@ def test_hidden_layer_sizes_too_large_for_the_machine_fail_before_any_allocation
 @pytest.mark.skipif(physical_memory() is None, reason="the system does not report its physical memory")
 @pytest.mark.parametrize("size", [10**10, np.int64(2**62), 10**30])  # beyond int64 products and int64 itself
 def test_sizes_whose_products_overflow_int64_are_counted_exactly(size):
-    with pytest.raises(ValueError, match=f"makes a network of .* parameters; training it needs"):
+    with pytest.raises(ValueError, match="makes a network of .* parameters; training it needs"):
         clf(hidden_layer_sizes=(size, size)).fit(IRIS_X, IRIS_Y)
 
 

@@ -7,14 +7,12 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator
 from sklearn.datasets import load_digits, make_classification, make_multilabel_classification, make_regression
 from sklearn.decomposition import PCA
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import skneural
 from skneural import Adam, NumpyMLPClassifier, NumpyMLPRegressor, load, save
 from skneural.activations import ActivationFunction, LeakyReLU
 from skneural.optimizers import Optimizer
