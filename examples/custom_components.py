@@ -138,8 +138,7 @@ def run(max_iter):
     for name, kwargs in {
         "swish + AdamW": dict(activation=Swish(), optimizer=AdamW(learning_rate=0.01, weight_decay=0.01)),
         "swish + Lion": dict(activation=Swish(), optimizer=Lion(learning_rate=3e-4, weight_decay=0.1)),
-        "relu + sparsemax output, mse": dict(output_activation=Sparsemax(), loss="mse", optimizer="adam",
-                                             learning_rate_init=0.01),
+        "relu + sparsemax output, mse": dict(output_activation=Sparsemax(), loss="mse", optimizer="adam"),
     }.items():
         clf = NumpyMLPClassifier(hidden_layer_sizes=(64,), max_iter=max_iter, random_state=0, **kwargs)
         clf.fit(X_train, y_train)

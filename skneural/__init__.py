@@ -1,11 +1,13 @@
 """skneural: a from-scratch NumPy neural network engine for the scikit-learn world.
 
 Activations, losses and optimizers are pluggable: pass a name, an object, or
-a ``(function, derivative)`` pair.
+a ``(function, derivative)`` pair; so are weight initializers (a name or an
+object).
 """
 
-from . import activations, components, estimators, layers, losses, optimizers
+from . import activations, components, estimators, initializers, layers, losses, optimizers
 from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
+from .initializers import GlorotUniform, HeNormal, HeUniform, LecunNormal, XavierNormal
 from .layers import Activation, Dense, Layer
 from .losses import (
     BinaryCrossEntropy,
@@ -26,8 +28,14 @@ __all__ = [
     "activations",
     "components",
     "estimators",
+    "initializers",
     "NumpyMLPClassifier",
     "NumpyMLPRegressor",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "LecunNormal",
+    "XavierNormal",
     "layers",
     "losses",
     "optimizers",

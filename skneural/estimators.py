@@ -17,6 +17,7 @@ never changed, and ``GridSearchCV`` can tune it as ``optimizer__learning_rate``.
 """
 
 import copy
+import inspect
 import time
 import warnings
 from numbers import Integral, Real
@@ -36,25 +37,28 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import activations, losses
+from . import activations, initializers, losses
 from ._checks import check_memory
-from .components import resolve
+from .components import did_you_mean, resolve
 from .network import NeuralNetwork, TrainingInterrupted, _check_interrupt, _deferred_interrupt, check_sample_weight
 from .optimizers import OPTIMIZERS
 from .persistence import load, save
 
 __all__ = ["NumpyMLPClassifier", "NumpyMLPRegressor"]
 
-# How a named optimizer takes its settings from the scikit-learn parameters.
+# The scikit-learn parameter behind each setting of a named optimizer: the optimizer is built from
+# them, and ``optimizer__<setting>`` is another name for them (``optimizer__learning_rate`` is
+# ``learning_rate_init``).  Other settings (RMSprop's rho) keep their defaults.
 _OPTIMIZER_SETTINGS = {
-    "sgd": lambda est: dict(learning_rate=est.learning_rate_init, momentum=est.momentum,
-                            nesterov=est.nesterovs_momentum),
-    "adam": lambda est: dict(learning_rate=est.learning_rate_init, beta_1=est.beta_1,
-                             beta_2=est.beta_2, epsilon=est.epsilon),
-    "rmsprop": lambda est: dict(learning_rate=est.learning_rate_init, epsilon=est.epsilon),
-    "adagrad": lambda est: dict(learning_rate=est.learning_rate_init, epsilon=est.epsilon),
+    "sgd": {"learning_rate": "learning_rate_init", "momentum": "momentum", "nesterov": "nesterovs_momentum"},
+    "adam": {"learning_rate": "learning_rate_init", "beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"},
+    "rmsprop": {"learning_rate": "learning_rate_init", "epsilon": "epsilon"},
+    "adagrad": {"learning_rate": "learning_rate_init", "epsilon": "epsilon"},
 }
 assert set(_OPTIMIZER_SETTINGS) == set(OPTIMIZERS)
+# What an optimizer object replaces: the settings above and the 'sgd' learning-rate schedule.
+_NAMED_OPTIMIZER_PARAMS = ("learning_rate_init", "momentum", "nesterovs_momentum", "beta_1", "beta_2",
+                           "epsilon", "learning_rate", "power_t")
 
 # (type, low, high, closed) of each numeric parameter, as scikit-learn constrains them.
 _INTERVALS = {
@@ -78,11 +82,6 @@ _AUTO_CLASSIFICATION = {
     "binary": ("sigmoid", "binary_crossentropy"),
     "multiclass": ("softmax", "categorical_crossentropy"),
     "multilabel-indicator": ("sigmoid", "binary_crossentropy"),
-}
-# Log-probabilities computed from the output layer's pre-activation.
-_LOG_OUTPUTS = {
-    activations.Softmax: lambda z: z - losses.logsumexp_rows(z),
-    activations.Sigmoid: lambda z: -np.logaddexp(0, -z),
 }
 # scikit-learn's names for the output activations (out_activation_).
 _OUTPUT_NAMES = {cls: name for name, cls in activations.ACTIVATIONS.items()}
@@ -158,6 +157,13 @@ def _as_float(number):
         return float(number)
     except OverflowError:
         return np.inf
+
+
+def _same_setting(a, b):
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return a is b
 
 
 def _is_rowwise(activation):
@@ -238,8 +244,13 @@ class _BaseMLP(BaseEstimator):
         if not (isinstance(self.verbose, (bool, np.bool_))
                 or _in_interval(self.verbose, Integral, 0, None, "left")):
             raise self._invalid("verbose", "a bool or an int >= 0")
+        random_state = self.random_state
+        if not (random_state is None or isinstance(random_state, np.random.RandomState)
+                or _in_interval(random_state, Integral, 0, 2**32 - 1, "both")):
+            raise self._invalid("random_state", "an int in the range [0, 4294967295], a RandomState or None")
         self._hidden_sizes()
         self._resolve("activation", "activation")
+        self._resolve("init", "initializer")
         self._is_lbfgs()
         class_weight = getattr(self, "class_weight", None)
         if not (class_weight is None or class_weight == "balanced" or isinstance(class_weight, dict)):
@@ -253,7 +264,7 @@ class _BaseMLP(BaseEstimator):
                     "ratios matter)."
                 )
 
-    def _optimizer(self):
+    def _optimizer_spec(self):
         """The optimizer asked for, by ``optimizer`` or by its scikit-learn name ``solver``."""
         solver = getattr(self, "solver", None)
         if solver is None:
@@ -266,13 +277,13 @@ class _BaseMLP(BaseEstimator):
         return solver
 
     def _is_lbfgs(self):
-        opt = self._optimizer()
+        opt = self._optimizer_spec()
         name = "optimizer" if getattr(self, "solver", None) is None else "solver"
         if isinstance(opt, str) and opt not in OPTIMIZERS and opt != "lbfgs":
             names = ", ".join(repr(n) for n in sorted([*OPTIMIZERS, "lbfgs"]))
             raise ValueError(
                 f"Invalid {name!r} parameter of {type(self).__name__}: unknown optimizer "
-                f"{opt!r}. Valid names are: {names}."
+                f"{opt!r}.{did_you_mean(opt, [*OPTIMIZERS, 'lbfgs'])} Valid names are: {names}."
             )
         if not isinstance(opt, str) and not callable(getattr(opt, "update", None)):
             raise TypeError(
@@ -284,10 +295,94 @@ class _BaseMLP(BaseEstimator):
     def _make_optimizer(self):
         if self._is_lbfgs():
             return None
-        opt = self._optimizer()
+        opt = self._optimizer_spec()
         if isinstance(opt, str):
-            return OPTIMIZERS[opt](**_OPTIMIZER_SETTINGS[opt](self))
+            return OPTIMIZERS[opt](**self._named_optimizer_settings(opt))
         return clone(opt, safe=False)
+
+    def _named_optimizer_settings(self, name):
+        return {setting: getattr(self, param) for setting, param in _OPTIMIZER_SETTINGS[name].items()}
+
+    def _warn_ignored_settings(self):
+        """An optimizer object keeps its own settings: say which of ours it overrides."""
+        if isinstance(self._optimizer_spec(), str):
+            return
+        defaults = type(self)._defaults()
+        ignored = [f"{name}={getattr(self, name)!r}" for name in _NAMED_OPTIMIZER_PARAMS
+                   if not _same_setting(getattr(self, name), defaults[name])]
+        if ignored:
+            warnings.warn(
+                f"{', '.join(ignored)} {'is' if len(ignored) == 1 else 'are'} ignored: the optimizer object "
+                f"{self._optimizer_spec()!r} uses its own settings. Set them on it instead (e.g. "
+                f"optimizer__learning_rate=...), or pass the optimizer by name.", UserWarning, stacklevel=3)
+
+    @classmethod
+    def _defaults(cls):
+        return {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()}
+
+    # -- parameters of a named optimizer, by its settings' names --------------------------
+
+    def get_params(self, deep=True):
+        """Get the parameters of this estimator.
+
+        With a named optimizer ('adam', 'sgd', ...) and ``deep=True``, its
+        settings are listed as ``optimizer__<setting>`` too: other names of the
+        estimator's own parameters (``optimizer__learning_rate`` is
+        ``learning_rate_init``), as for an optimizer object.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+
+        Returns
+        -------
+        dict
+        """
+        params = super().get_params(deep=deep)
+        opt = (params["solver"] if params.get("solver") is not None else params.get("optimizer")) if deep else None
+        if isinstance(opt, str) and opt in _OPTIMIZER_SETTINGS:
+            params.update({f"optimizer__{k}": v for k, v in self._named_optimizer_settings(opt).items()})
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        ``optimizer__<setting>`` works with a named optimizer as with an
+        optimizer object: it sets the estimator's parameter behind that setting
+        (``optimizer__learning_rate=0.01`` is ``learning_rate_init=0.01``), so
+        ``GridSearchCV(NumpyMLPClassifier(), {"optimizer__learning_rate": [...]})``
+        tunes the default Adam.
+
+        Parameters
+        ----------
+        **params : dict
+
+        Returns
+        -------
+        self
+        """
+        own = {k: v for k, v in params.items() if not k.startswith("optimizer__")}
+        nested = {k[len("optimizer__"):]: v for k, v in params.items() if k.startswith("optimizer__")}
+        solver = own.get("solver", self.solver)
+        opt = solver if solver is not None else own.get("optimizer", self.optimizer)
+        if nested and isinstance(opt, str):
+            settings = _OPTIMIZER_SETTINGS.get(opt, {})
+            for setting, value in nested.items():
+                if setting not in settings:
+                    takes = (f"takes only {', '.join(map(repr, settings))} this way" if settings
+                             else "has no settings of this kind")
+                    raise ValueError(
+                        f"Invalid parameter 'optimizer__{setting}' for {type(self).__name__}: the named "
+                        f"optimizer {opt!r} {takes}. Pass an optimizer object for its other settings, e.g. "
+                        f"optimizer={type(OPTIMIZERS[opt]()).__name__ if opt in OPTIMIZERS else 'Adam'}(...)."
+                    )
+                param = settings[setting]
+                if param in own and not _same_setting(own[param], value):
+                    raise ValueError(f"optimizer__{setting}={value!r} and {param}={own[param]!r} set the same "
+                                     f"parameter of {type(self).__name__} to different values.")
+                own[param] = value
+            nested = {}
+        return super().set_params(**own, **{f"optimizer__{k}": v for k, v in nested.items()})
 
     # -- fitted attributes shared with scikit-learn's MLP -------------------------------
 
@@ -295,6 +390,12 @@ class _BaseMLP(BaseEstimator):
     def optimizer_(self):
         """The optimizer being trained (a clone of ``optimizer``, or built from its name)."""
         return self.network_.optimizer
+
+    @property
+    def _optimizer(self):
+        # scikit-learn's MLP keeps its trained optimizer here; code written for it reads
+        # _optimizer.learning_rate (e.g. scikit-learn's own tests of the learning-rate schedules)
+        return self.optimizer_
 
     @property
     def coefs_(self):
@@ -361,6 +462,7 @@ class _BaseMLP(BaseEstimator):
                 X = X.tocsr()
             self._random_state = check_random_state(self.random_state)
             if first_pass:
+                self._warn_ignored_settings()
                 self._initialize(X, Y)
             else:
                 self.network_.alpha = self.alpha
@@ -407,6 +509,13 @@ class _BaseMLP(BaseEstimator):
             self.network_.astype(params.dtype).params = params
             self.network_.optimizer, self.network_.alpha = optimizer, alpha
 
+    def _initializer(self, activation):
+        """The initializer ``init`` names; 'glorot_uniform' takes scikit-learn's factor 2 for logistic."""
+        named = isinstance(self.init, str) and self.init == "glorot_uniform"
+        if named and isinstance(activation, activations.Sigmoid):  # scikit-learn: activation == "logistic"
+            return initializers.GlorotUniform(factor=2.0)
+        return clone(self._resolve("init", "initializer"), safe=False)
+
     def _initialize(self, X, Y):
         # the network trains clones, so that the objects passed in (and other estimators sharing
         # them) never change, as _make_optimizer does for the optimizer
@@ -420,7 +529,7 @@ class _BaseMLP(BaseEstimator):
         check_memory(sizes, "hidden_layer_sizes", self.hidden_layer_sizes, X.dtype.itemsize, rows, lbfgs)
         self._attach_network(NeuralNetwork(
             sizes, activation, output, loss, self._make_optimizer(),
-            random_state=self._random_state, alpha=self.alpha,
+            random_state=self._random_state, alpha=self.alpha, init=self._initializer(activation),
         ))
         self.n_iter_ = 0
         self.t_ = 0
@@ -438,9 +547,9 @@ class _BaseMLP(BaseEstimator):
         self.out_activation_ = _OUTPUT_NAMES.get(type(network.output_activation), network.output_activation)
 
     def _current_optimizer_settings(self):
-        opt = self._optimizer()
+        opt = self._optimizer_spec()
         if isinstance(opt, str):
-            return opt, (_OPTIMIZER_SETTINGS[opt](self) if opt in _OPTIMIZER_SETTINGS else None)
+            return opt, (self._named_optimizer_settings(opt) if opt in _OPTIMIZER_SETTINGS else None)
         return id(opt), (opt.get_params() if hasattr(opt, "get_params") else None)
 
     def _sync_optimizer(self):
@@ -493,18 +602,17 @@ class _BaseMLP(BaseEstimator):
         early_stopping = self.early_stopping
         X_val = y_val = sw_val = None
         if early_stopping:
-            n_val = int(np.ceil(self.validation_fraction * X.shape[0]))
-            if n_val < 2 or X.shape[0] - n_val < 1:
-                raise ValueError(
-                    f"The validation set is too small ({n_val} of {X.shape[0]} samples; it needs at "
-                    "least 2, and 1 left to train on). Increase 'validation_fraction' or the size of "
-                    "your dataset."
-                )
-            stratify = y if self._stratify_validation(y) else None
+            stratify = self._stratify_validation(Y)
             arrays = (X, Y, y) if sample_weight is None else (X, Y, y, sample_weight)
+            # scikit-learn's own errors about the split (e.g. a class with one member) come first
             split = train_test_split(*arrays, random_state=self._random_state,
                                      test_size=self.validation_fraction, stratify=stratify)
             X, X_val, Y, _, y, y_val = split[:6]
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    f"The validation set is too small ({X_val.shape[0]} of {X.shape[0] + X_val.shape[0]} "
+                    "samples; it needs at least 2). Increase 'validation_fraction' or the size of your dataset."
+                )
             sample_weight, sw_val = split[6:] if sample_weight is not None else (None, None)
             if sample_weight is not None and not np.sum(sample_weight) > 0:
                 raise ValueError(
@@ -610,7 +718,7 @@ class _BaseMLP(BaseEstimator):
             self.best_loss_ = min(self.best_loss_, last)
 
     def _uses_sgd_schedule(self, schedule):
-        return self._optimizer() == "sgd" and self.learning_rate == schedule
+        return self._optimizer_spec() == "sgd" and self.learning_rate == schedule
 
     def _end_epoch_learning_rate(self):
         if self._uses_sgd_schedule("invscaling"):
@@ -802,6 +910,18 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         Weights of the classes, multiplying the sample weights: finite numbers
         >= 0, not all 0 over the classes present in ``y`` (a class missing
         from the dict weighs 1).
+    init : str, initializer object or callable, default='glorot_uniform'
+        How each layer's weights and bias start, drawn from ``random_state``
+        layer by layer: a name of :mod:`skneural.initializers`
+        ('glorot_uniform', 'xavier_normal', 'he_normal', 'he_uniform',
+        'lecun_normal'), an initializer object, or a callable
+        ``init(fan_in, fan_out, random_state, dtype)`` returning
+        ``(weights, bias)``.  'glorot_uniform' is scikit-learn's scheme, with
+        its factor 2 instead of 6 for the logistic (sigmoid) activation: with
+        the same integer ``random_state`` the initial ``coefs_`` and
+        ``intercepts_`` are scikit-learn's, bit for bit.  An object is used
+        with its own settings (``GlorotUniform()`` keeps factor 6 even for
+        logistic).
 
     Attributes
     ----------
@@ -834,7 +954,7 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True, random_state=None,
                  tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, class_weight=None, solver=None):
+                 n_iter_no_change=10, max_fun=15000, class_weight=None, init="glorot_uniform", solver=None):
         self._store_params(locals())
 
     def _output_and_loss(self):
@@ -848,8 +968,10 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         self._two_column_binary = self._label_binarizer.y_type_ == "binary" and _is_rowwise(output)
         return 2 if self._two_column_binary else Y.shape[1]
 
-    def _stratify_validation(self, y):
-        return np.ndim(y) == 1
+    def _stratify_validation(self, Y):
+        # as scikit-learn: binary targets only, on the binarized column (so that its errors name the
+        # classes as it does); multiclass and multilabel splits are not stratified
+        return Y[:, -1:].astype(bool) if self._label_binarizer.y_type_ == "binary" else None
 
     def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
@@ -863,13 +985,10 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
             self._label_binarizer = LabelBinarizer().fit(y if y.ndim == 2 else classes)
             self.classes_ = self._label_binarizer.classes_
         elif first_pass and not incremental:
+            # one class is fitted as scikit-learn does: a binary output trained towards 0,
+            # and predict gives that class
             self._label_binarizer = LabelBinarizer().fit(y)
             self.classes_ = self._label_binarizer.classes_
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in the data, but "
-                    f"the data contains only one class: {self.classes_.tolist()[0]!r}."
-                )
         else:
             if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
                 raise ValueError(
@@ -935,7 +1054,7 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         return accuracy_score(y, self._labels(self.network_.output(X)), sample_weight=sample_weight)
 
     def _labels(self, out):
-        if self._two_column_binary:
+        if self._two_column_binary and len(self.classes_) == 2:
             return self.classes_[np.argmax(out, axis=1)]
         return self._label_binarizer.inverse_transform(out)
 
@@ -951,21 +1070,11 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         return out
 
     def predict_log_proba(self, X):
-        """Logarithm of ``predict_proba``, from the logits for softmax and sigmoid outputs
-        (finite where the probabilities round to 0 or 1)."""
-        check_is_fitted(self)
-        log_output = _LOG_OUTPUTS.get(type(self.network_.layers[-1].activation))
-        if log_output is None:
-            proba = self.predict_proba(X)
-            with np.errstate(divide="ignore"):
-                return np.log(proba, out=proba)
-        with np.errstate(over="ignore", invalid="ignore"):  # reported below, as predict_proba does
-            z = self.network_.logits(self._validate_for_prediction(X), check_finite=True)
-            if not get_config()["assume_finite"] and not np.isfinite(z).all():
-                # the first layer alone was checked: raise wherever predict_proba's outputs overflow
-                self._check_outputs(self.network_.layers[-1].infer(z))
-            log_p = log_output(z)
-            return np.hstack([-np.logaddexp(0, z), log_p]) if log_p.shape[1] == 1 else log_p
+        """Logarithm of ``predict_proba``, as scikit-learn computes it (``-inf`` where a
+        probability rounds to 0), so that both give the same row-wise argmax."""
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -988,6 +1097,10 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
         exp output), 'huber', 'mse', or any loss.
     output_activation : 'auto', str, object or pair, default='auto'
         'auto' is exp for the Poisson loss and identity otherwise.
+    init : str, initializer object or callable, default='glorot_uniform'
+        As :class:`NumpyMLPClassifier`: scikit-learn's Glorot-uniform scheme
+        (factor 2 for logistic), bit-identical initial weights for the same
+        integer ``random_state``.
     Other parameters
         As :class:`NumpyMLPClassifier` (without ``class_weight``).
 
@@ -1019,7 +1132,8 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
                  learning_rate="constant", learning_rate_init=0.001, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, solver=None):
+                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, init="glorot_uniform",
+                 solver=None):
         self._store_params(locals())
 
     def _output_and_loss(self):
@@ -1029,8 +1143,8 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
                                auto_output if self.output_activation == "auto" else None)
         return output, loss
 
-    def _stratify_validation(self, y):
-        return False
+    def _stratify_validation(self, Y):
+        return None
 
     def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,

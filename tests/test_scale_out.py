@@ -54,7 +54,8 @@ def test_partial_fit_over_shuffled_chunks_is_as_good_as_fit(seed, digits_split):
     for _ in range(30):
         for chunk in np.array_split(rng.permutation(len(X_train)), 5):
             streamed.partial_fit(X_train[chunk], y_train[chunk], classes=np.arange(10))
-    assert abs(streamed.score(X_test, y_test) - full.score(X_test, y_test)) <= 0.01
+    # at least as good (streaming often scores a little higher: scikit-learn's MLP does the same here)
+    assert streamed.score(X_test, y_test) >= full.score(X_test, y_test) - 0.01
     assert streamed.score(X_test, y_test) > 0.9
 
 

@@ -209,6 +209,11 @@ def load(path, custom_objects=None, with_metadata=False):
         raise ValueError(f"{path} is not a valid skneural model file: {exc}.") from None
     except RecursionError:
         raise ValueError(f"{path} is not a valid skneural model file: it is nested too deeply.") from None
+    except (FileNotFoundError, PermissionError):
+        raise
+    except OSError as exc:  # e.g. /proc/self/mem, whose reads fail
+        raise ValueError(f"{path} is not a valid skneural model file: it cannot be read ({exc.strerror or exc}).") \
+            from None
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
         # what the checks above let through and a constructor then refused
         raise ValueError(f"{path} is not a valid skneural model file: {type(exc).__name__}: {exc}") from None

@@ -1,5 +1,7 @@
 """The check that a loaded model's outputs stay finite for ordinary inputs."""
 
+import copy
+
 import numpy as np
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
@@ -16,6 +18,30 @@ __all__ = ["ordinary_inputs", "output_bounds", "check_predictions"]
 # A loaded model must give finite outputs for every input whose features lie in [-_RADIUS, _RADIUS]
 # as its network sees them (after its scalers): inputs in the range it declares it was fitted on.
 _RADIUS = 10.0
+
+
+def _scalers(model):
+    if type(model) is TransformedTargetRegressor:
+        model = model.regressor_
+    return [step for _, step in model.steps[:-1] if not isinstance(step, Normalizer)] \
+        if type(model) is Pipeline else []
+
+
+def _next_step_is_bounded(network, limit):
+    """Whether a step of a built-in optimizer from its stored state, with a zero gradient, keeps the
+    outputs bounded: the state that training goes on from is checked as the weights are."""
+    optimizer = network.optimizer
+    if optimizer is None or BUILTIN_COMPONENTS.get(type(optimizer).__name__) is not type(optimizer) \
+            or getattr(optimizer, "t_", None) is None:
+        return True
+    params = network.params.copy()
+    try:
+        copy.deepcopy(optimizer).update(network.params, np.zeros_like(params))
+        bounds = output_bounds(network)
+        return bool(np.isfinite(network.params).all()
+                    and (bounds is None or all(np.all(np.abs(b) <= limit) for b in bounds)))
+    finally:
+        network.params = params
 
 
 def ordinary_inputs(model, rows):
@@ -72,8 +98,13 @@ def check_predictions(model, where="model"):
         if bounds is None:  # the caller's own components: try the corners
             outputs = network.output(corners.astype(network.params.dtype))
             bounds = outputs.min(axis=0), outputs.max(axis=0)
-        finite = all(np.all(np.abs(b) <= limit) for b in bounds)
+        finite = all(np.all(np.abs(b) <= limit) for b in bounds) and _next_step_is_bounded(network, limit)
         finite = finite and np.isfinite(ordinary_inputs(model, corners)).all()
+        for scaler in _scalers(model):  # each on its own, also those before a Normalizer
+            corners = np.zeros((3, scaler.n_features_in_))
+            corners[1], corners[2] = _RADIUS, -_RADIUS
+            raw = scaler.inverse_transform(corners)
+            finite = finite and np.isfinite(raw).all() and np.isfinite(scaler.transform(raw)).all()
         if finite and type(model) is TransformedTargetRegressor:
             targets = np.stack(bounds).reshape(2, -1) if model._training_dim == 2 else np.stack(bounds)
             finite = np.isfinite(model.transformer_.inverse_transform(targets)).all()

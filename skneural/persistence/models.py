@@ -32,7 +32,9 @@ def _estimators():
 
 _TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
 _OPTIONAL_FITTED = ("feature_names_in_", "loss_curve_", "validation_scores_", "best_validation_score_",
-                    "best_loss_", "_no_improvement_count", "_best_params")
+                    "best_loss_", "_no_improvement_count", "optimizer_settings")
+MAX_LAYERS = 1000  # layers of weights; each costs Python objects that the file's bytes do not bound
+_COMPONENT_PARAMS = ("activation", "output_activation", "loss", "optimizer", "init")
 
 
 def is_model(model):
@@ -71,6 +73,10 @@ def encode_model(enc, model):
 
 
 def _encode_estimator(enc, est):
+    try:
+        est._validate_params()  # what load would refuse
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"an invalid parameter ({exc})") from None
     entry = {"estimator": type(est).__name__,
              "params": {k: enc.setting(v) for k, v in est.get_params(deep=False).items()}}
     if not hasattr(est, "network_"):
@@ -78,9 +84,14 @@ def _encode_estimator(enc, est):
     net = est.network_
     fitted = {"n_features_in_": int(est.n_features_in_), "n_iter_": int(est.n_iter_), "t_": int(est.t_),
               "loss_": enc.setting(est.loss_)}
-    for name in _OPTIONAL_FITTED:
+    for name in _OPTIONAL_FITTED[:-1]:
         if hasattr(est, name):
             fitted[name] = enc.setting(getattr(est, name))
+    name, settings = est._optimizer_settings
+    if isinstance(name, str) and settings is not None:  # what the named optimizer was last built from
+        fitted["optimizer_settings"] = {"name": name, "settings": {k: enc.setting(v) for k, v in settings.items()}}
+    if len(net.sizes) > MAX_LAYERS + 1:
+        raise TypeError(f"a network of {len(net.sizes) - 1} layers, over the {MAX_LAYERS} a model file holds")
     params = net.params
     optimizer = net.optimizer
     fitted["network"] = {
@@ -135,6 +146,9 @@ def _decode_transformed_target(dec, entry, where):
     return model
 
 
+_PIPELINE_PARAMS = ("steps", "memory", "verbose", "transform_input")  # names a step cannot have
+
+
 def _decode_pipeline(dec, entry, where, regressor):
     fields(entry, where, ["pipeline", "verbose"])
     steps = entry["pipeline"]
@@ -144,7 +158,7 @@ def _decode_pipeline(dec, entry, where, regressor):
     for i, step in enumerate(steps):
         at = f"{where}.steps[{i}]"
         if not (isinstance(step, list) and len(step) == 2 and isinstance(step[0], str) and step[0]
-                and "__" not in step[0] and step[0] not in names):
+                and "__" not in step[0] and step[0] not in names and step[0] not in _PIPELINE_PARAMS):
             raise ArchiveError(f"{at} is not a (unique name, step) pair")
         names.add(step[0])
         last = i == len(steps) - 1
@@ -167,7 +181,8 @@ def _decode_estimator(dec, entry, where, regressor):
     unknown = sorted(set(params) - set(cls().get_params(deep=False)))
     if unknown:
         raise ArchiveError(f"{where}.params has settings {cls.__name__} does not take: {unknown}")
-    est = cls(**{k: dec.setting(v, f"{where}.params.{k}") for k, v in params.items()})
+    est = cls(**{k: dec.setting(v, f"{where}.params.{k}", components=k in _COMPONENT_PARAMS)
+                  for k, v in params.items()})
     try:
         est._validate_params()
     except (TypeError, ValueError) as exc:
@@ -180,8 +195,9 @@ def _decode_estimator(dec, entry, where, regressor):
 def _decode_network(dec, entry, where):
     fields(entry, where, ["sizes", "hidden_activation", "output_activation", "loss", "optimizer", "alpha", "params"])
     sizes = entry["sizes"]
-    if not (isinstance(sizes, list) and len(sizes) >= 2 and all(type(s) is int and s >= 1 for s in sizes)):
-        raise ArchiveError(f"{where}.sizes is not a list of at least two positive layer sizes")
+    if not (isinstance(sizes, list) and 2 <= len(sizes) <= MAX_LAYERS + 1
+            and all(type(s) is int and 1 <= s <= 2**53 for s in sizes)):
+        raise ArchiveError(f"{where}.sizes is not a list of 2 to {MAX_LAYERS + 1} positive layer sizes")
     n_params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
     # the stored parameters (stored uncompressed, so the file's size bounds them) must match the sizes
     # before anything of that size is built
@@ -199,6 +215,34 @@ def _decode_network(dec, entry, where):
     net = NeuralNetwork(sizes, hidden, output, loss, optimizer, random_state=0, alpha=alpha)
     net.astype(params.dtype).params = params
     return net
+
+
+def _optimizer_settings(dec, est, stored, where):
+    """The settings a named optimizer was last built from; the network's must be those (its learning
+    rate lowered by an 'sgd' schedule at most), so that a warm start takes up later changes as it would
+    have without saving."""
+    from ..estimators import _OPTIMIZER_SETTINGS
+
+    name, _ = est._optimizer_settings
+    if not isinstance(name, str) or name == "lbfgs":
+        if stored is not None:
+            raise ArchiveError(f"{where}.optimizer_settings is for a named optimizer")
+        return
+    fields(stored, f"{where}.optimizer_settings", ["name", "settings"])
+    built = dec.component({"component": type(est.network_.optimizer).__name__,
+                           "params": mapping(stored["settings"], f"{where}.optimizer_settings")},
+                          f"{where}.optimizer_settings")
+    settings = stored["settings"]
+    if stored["name"] != name or set(settings) != set(_OPTIMIZER_SETTINGS[name]):
+        raise ArchiveError(f"{where}.optimizer_settings are not those of the optimizer {name!r}")
+    actual, wanted = est.network_.optimizer.get_params(), built.get_params()
+    scheduled = name == "sgd" and est.learning_rate != "constant"
+    for key, value in wanted.items():
+        ok = 0 < actual[key] <= value if key == "learning_rate" and scheduled else actual[key] == value
+        if not ok:
+            raise ArchiveError(f"{where}.network.optimizer has {key}={actual[key]!r}, not the {value!r} it was "
+                               "built with")
+    est._optimizer_settings = (name, settings)
 
 
 def _labels(dec, est, fitted, where, n_outputs, output):
@@ -219,7 +263,7 @@ def _labels(dec, est, fitted, where, n_outputs, output):
 
     expected = {"binary": [1, 2] if _is_rowwise(output) else [1]}.get(kind, [len(classes)])
     if (binarizer.y_type_ != kind or not np.array_equal(binarizer.classes_, classes)
-            or (kind == "binary") != (len(classes) == 2) or n_outputs != expected[-1]):
+            or (kind == "binary") != (len(classes) in (1, 2)) or n_outputs != expected[-1]):
         raise ArchiveError(f"{where}: classes_ ({len(classes)}, {kind}) do not match the network's "
                            f"{n_outputs} outputs")
     binarizer.classes_ = classes
@@ -261,9 +305,14 @@ def _decode_fitted(dec, est, fitted, where):
         if name in fitted:
             value = dec.setting(fitted[name], f"{where}.{name}")
             setattr(est, name, None if value is None else number(value, f"{where}.{name}", allowed))
+    scores = getattr(est, "validation_scores_", None)
+    if scores is not None and getattr(est, "best_validation_score_", None) != max(scores, default=-math.inf):
+        raise ArchiveError(f"{where}.best_validation_score_ is not the best of validation_scores_")
+    if scores:  # fit ends on the best epoch's weights: they are the loaded ones
+        est._best_params = net.params.copy()
     if "_no_improvement_count" in fitted:
         est._no_improvement_count = count(fitted["_no_improvement_count"], f"{where}._no_improvement_count")
-    if "_best_params" in fitted:
-        est._best_params = dec.array(fitted["_best_params"], f"{where}._best_params", kinds="f",
-                                     shape=net.params.shape, dtype=net.params.dtype)
+    if classifier and isinstance(est.class_weight, dict) and not set(est.class_weight) <= set(est.classes_.tolist()):
+        raise ArchiveError(f"{where}: class_weight names labels that are not classes")
     est._attach_network(net)
+    _optimizer_settings(dec, est, fitted.get("optimizer_settings"), where)

@@ -20,25 +20,31 @@ def _interval(low, high):
     def check(v):
         return (isinstance(v, (list, tuple)) and len(v) == 2
                 and all(isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x) for x in v)
-                and low <= v[0] < v[1] <= high)
+                and low <= v[0] < v[1] <= high and math.isfinite(v[1] - v[0]))
     return check
 
 
-# scaler: (checks of the settings a file may hold, its fitted arrays (each None or one value per feature))
-SCALERS = {cls.__name__: (cls, settings, arrays) for cls, settings, arrays in [
-    (StandardScaler, {"copy": is_bool, "with_mean": is_bool, "with_std": is_bool}, ("mean_", "var_", "scale_")),
+# scaler: (checks of the settings a file may hold, its fitted arrays (one value per feature) each with
+# when the settings make it there (None: always), whether it counts n_samples_seen_)
+SCALERS = {cls.__name__: (cls, settings, arrays, counts) for cls, settings, arrays, counts in [
+    (StandardScaler, {"copy": is_bool, "with_mean": is_bool, "with_std": is_bool},
+     {"mean_": lambda s: s.with_mean or s.with_std, "var_": lambda s: s.with_std, "scale_": lambda s: s.with_std},
+     True),
     (MinMaxScaler, {"copy": is_bool, "clip": is_bool, "feature_range": _interval(-math.inf, math.inf)},
-     ("min_", "scale_", "data_min_", "data_max_", "data_range_")),
-    (MaxAbsScaler, {"copy": is_bool, "clip": is_bool}, ("max_abs_", "scale_")),
+     dict.fromkeys(("min_", "scale_", "data_min_", "data_max_", "data_range_")), True),
+    (MaxAbsScaler, {"copy": is_bool, "clip": is_bool}, dict.fromkeys(("max_abs_", "scale_")), True),
     (RobustScaler, {"copy": is_bool, "with_centering": is_bool, "with_scaling": is_bool,
-                    "unit_variance": is_bool, "quantile_range": _interval(0, 100)}, ("center_", "scale_")),
-    (Normalizer, {"copy": is_bool, "norm": lambda v: v in ("l1", "l2", "max")}, ()),
+                    "unit_variance": is_bool, "quantile_range": _interval(0, 100)},
+     {"center_": lambda s: s.with_centering, "scale_": lambda s: s.with_scaling}, False),
+    (Normalizer, {"copy": is_bool, "norm": lambda v: v in ("l1", "l2", "max")}, {}, False),
 ]}
+
+
 def encode_scaler(enc, scaler):
     if type(scaler).__name__ not in SCALERS or SCALERS[type(scaler).__name__][0] is not type(scaler):
         raise TypeError(f"a scikit-learn {type(scaler).__name__}, which skneural model files do not hold"
                         if type(scaler).__module__.startswith("sklearn") else f"a {type(scaler).__name__}")
-    _, settings, arrays = SCALERS[type(scaler).__name__]
+    _, settings, arrays, counts = SCALERS[type(scaler).__name__]
     params = scaler.get_params(deep=False)
     defaults = type(scaler)().get_params(deep=False)
     for name in set(params) - set(settings):
@@ -48,7 +54,7 @@ def encode_scaler(enc, scaler):
              "params": {k: enc.setting(v) for k, v in params.items() if k in settings}}
     if hasattr(scaler, "n_features_in_"):
         fitted = {name: enc.setting(getattr(scaler, name)) for name in (*arrays, "n_features_in_")}
-        if not isinstance(scaler, Normalizer):
+        if counts:
             fitted["n_samples_seen_"] = enc.setting(scaler.n_samples_seen_)
         if hasattr(scaler, "feature_names_in_"):
             fitted["feature_names_in_"] = enc.array(scaler.feature_names_in_)
@@ -57,8 +63,8 @@ def encode_scaler(enc, scaler):
 
 
 def count(v, where, low=0):
-    if type(v) is not int or v < low:
-        raise ArchiveError(f"{where} is not an integer >= {low}")
+    if type(v) is not int or not low <= v <= 2**53:
+        raise ArchiveError(f"{where} is not an integer >= {low} (and at most 2**53)")
     return v
 
 
@@ -71,13 +77,13 @@ def number(v, where, allowed=()):
 def feature_names(dec, obj, fitted, where, n):
     if "feature_names_in_" in fitted:
         obj.feature_names_in_ = dec.array(fitted["feature_names_in_"], f"{where}.feature_names_in_", kinds="U",
-                                          shape=(n,))
+                                          shape=(n,)).astype(object)  # as scikit-learn keeps them
 
 
 def decode_scaler(dec, entry, where):
     fields(entry, where, ["transformer", "params"], ["fitted"])
-    cls, settings, arrays = SCALERS.get(entry["transformer"], (None, None, None)) \
-        if isinstance(entry["transformer"], str) else (None, None, None)
+    cls, settings, arrays, counts = SCALERS.get(entry["transformer"], (None,) * 4) \
+        if isinstance(entry["transformer"], str) else (None,) * 4
     if cls is None:
         raise ArchiveError(f"{where} is not a scaler skneural model files hold")
     params = mapping(entry["params"], f"{where}.params")
@@ -89,10 +95,13 @@ def decode_scaler(dec, entry, where):
     scaler = cls(**params)
     if "fitted" not in entry:
         return scaler
-    extra = ["feature_names_in_"] + ([] if cls is Normalizer else ["n_samples_seen_"])
-    fitted = fields(entry["fitted"], f"{where}.fitted", [*arrays, "n_features_in_"], extra)
+    required = [*arrays, "n_features_in_"] + (["n_samples_seen_"] if counts else [])
+    fitted = fields(entry["fitted"], f"{where}.fitted", required, ["feature_names_in_"])
     n = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
-    for name in arrays:
+    for name, needs in arrays.items():
+        if (fitted[name] is None) != (needs is not None and not needs(scaler)):
+            raise ArchiveError(f"{where}.{name} must be {'absent' if fitted[name] is not None else 'there'} "
+                               f"with these settings")
         value = None if fitted[name] is None else dec.array(fitted[name], f"{where}.{name}", kinds="f", shape=(n,))
         if name == "scale_" and value is not None and not (value > 0).all():
             raise ArchiveError(f"{where}.scale_ holds values that are not positive")

@@ -28,14 +28,15 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_scalar
 
-from .. import activations, losses, optimizers
+from .. import activations, initializers, losses, optimizers
 from ..components import resolve
 from .archive import ArchiveError
 
 __all__ = ["Encoder", "Decoder", "CustomObjectError", "BUILTIN_COMPONENTS", "fields", "mapping"]
 
 BUILTIN_COMPONENTS = {cls.__name__: cls for registry in (activations.ACTIVATIONS, losses.LOSSES,
-                                                          optimizers.OPTIMIZERS) for cls in registry.values()}
+                                                          optimizers.OPTIMIZERS, initializers.INITIALIZERS)
+                      for cls in registry.values()}
 _PAIRS = {"activation": activations.FunctionActivation, "loss": losses.FunctionLoss}
 _PAIR_KIND = {cls: kind for kind, cls in _PAIRS.items()}
 # optimizer state arrays that hold squares (a negative value would make a NaN step)
@@ -190,11 +191,12 @@ class Decoder:
         a = self.archive.array(key, check)
         if a.dtype.kind in "fc" and not np.isfinite(a).all():
             raise ArchiveError(f"{where} holds non-finite values (nan or inf)")
-        return a.astype(object) if a.dtype.kind == "U" else a
+        return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
 
     # -- settings -----------------------------------------------------------------------------
 
-    def setting(self, v, where):
+    def setting(self, v, where, components=False):
+        """A setting; a component only where one is expected (``components``)."""
         if v is None or isinstance(v, (bool, str, int)):
             return v
         if isinstance(v, float):
@@ -202,7 +204,7 @@ class Decoder:
                 raise ArchiveError(f"{where} is not a finite number")
             return v
         if isinstance(v, list):
-            return [self.setting(x, f"{where}[{i}]") for i, x in enumerate(v)]
+            return [self.setting(x, f"{where}[{i}]", components) for i, x in enumerate(v)]
         if not isinstance(v, dict) or len(v) == 0:
             raise ArchiveError(f"{where} is not a setting")
         tag = next(iter(v))
@@ -212,7 +214,7 @@ class Decoder:
             items = fields(v, where, ["tuple"])["tuple"]
             if not isinstance(items, list):
                 raise ArchiveError(f"{where} is not a list")
-            return tuple(self.setting(x, f"{where}[{i}]") for i, x in enumerate(items))
+            return tuple(self.setting(x, f"{where}[{i}]", components) for i, x in enumerate(items))
         if tag == "dict":
             items = fields(v, where, ["dict"])["dict"]
             if not isinstance(items, list) or not all(isinstance(p, list) and len(p) == 2 for p in items):
@@ -221,12 +223,14 @@ class Decoder:
             for k, x in items:
                 if not (k is None or isinstance(k, (bool, str, int, float))):
                     raise ArchiveError(f"{where} has a key that is not plain data")
-                out[k] = self.setting(x, f"{where}[{k!r}]")
+                out[k] = self.setting(x, f"{where}[{k!r}]", components)
             return out
         if tag == "array":
             return self.array(v, where)
         if tag == "random_state":
             return self.random_state(v, where)
+        if not components:
+            raise ArchiveError(f"{where} is not a setting")
         return self.component(v, where)
 
     def random_state(self, v, where):
@@ -297,7 +301,7 @@ class Decoder:
             raise ArchiveError(f"{where}: a {type(obj).__name__} has no state")
         fields(state, where, [*names, "t_"])
         t = state["t_"]
-        if type(t) is not int or t < 0:
+        if type(t) is not int or not 0 <= t <= 2**53:
             raise ArchiveError(f"{where}.t_ is not a count")
         for name in names:
             a = self.array(state[name], f"{where}.{name}", kinds="f", shape=params.shape, dtype=params.dtype)
@@ -317,7 +321,11 @@ class Decoder:
             if not callable(obj):
                 raise CustomObjectError(f"custom_objects[{name!r}] is not callable, but the model uses it as a function.")
             return obj
-        params = {k: self.setting(v, f"{where}.params.{k}")
+        if not (isinstance(obj, (type, BaseEstimator)) or set(entry) == {"custom"}):
+            # a function, or a plain object fit copies: nothing of it is stored, and a function
+            # (which a deepcopy returns as it is) is the caller's own, never to be changed
+            raise ArchiveError(f"{where} gives settings or state to custom_objects[{name!r}], which takes none")
+        params = {k: self.setting(v, f"{where}.params.{k}", components=True)
                   for k, v in mapping(entry.get("params", {}), f"{where}.params").items()}
         try:
             if isinstance(obj, type):
@@ -341,7 +349,7 @@ class Decoder:
                 if not (isinstance(value, np.ndarray) and value.shape == state_like.shape):
                     raise ArchiveError(f"{where}.state.{name} is not shaped as the parameters")
                 setattr(obj, name, value.astype(state_like.dtype))
-            if type(obj.t_) is not int or obj.t_ < 0:
+            if type(obj.t_) is not int or not 0 <= obj.t_ <= 2**53:
                 raise ArchiveError(f"{where}.state.t_ is not a count")
             obj._state_key = (state_like.shape, state_like.dtype)
         return obj
