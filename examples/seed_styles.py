@@ -1,7 +1,7 @@
 """The engine on its own, in the two styles skneural grew from, on MNIST (or the bundled digits).
 
-Seed 000: ``NeuralNetwork`` built from layer sizes, with the activations, loss
-and optimizer passed in.  Seed 001: a list of layers composed by hand,
+The sizes style: ``NeuralNetwork`` built from layer sizes, with the activations, loss
+and optimizer passed in.  The layer-list style: a list of layers composed by hand,
 ``[Dense, Tanh, Dense, Softmax]``, trained with the mean squared error and
 plain SGD one sample at a time.  MNIST comes from OpenML through
 scikit-learn's ``fetch_openml`` (downloaded once, then cached); when it cannot
@@ -42,7 +42,7 @@ def main(epochs=10, dataset="mnist", n_train=10000):
     n_inputs = x_train.shape[1]
     print(f"{name}: {len(x_train)} training and {len(x_test)} test images of {n_inputs} pixels")
 
-    # Seed 000: sizes of the layers, then activations, loss and optimizer passed in.
+    # The sizes style: sizes of the layers, then activations, loss and optimizer passed in.
     net = NeuralNetwork([n_inputs, 64, 10], "relu", "softmax", "categorical_crossentropy",
                         Adam(learning_rate=0.005), random_state=0)
     print("gradient check, worst relative error:",
@@ -51,7 +51,7 @@ def main(epochs=10, dataset="mnist", n_train=10000):
     seed000 = net.score(x_test, y_test, accuracy=True)
     print(f"NeuralNetwork([{n_inputs}, 64, 10]), relu/softmax/cross-entropy/Adam: {seed000:.2%} held out")
 
-    # Seed 001: a list of layers, tanh then softmax, mean squared error, plain SGD on single samples.
+    # The layer-list style: a list of layers, tanh then softmax, mean squared error, plain SGD on single samples.
     layers = [Dense(n_inputs, 40, random_state=0), Tanh(), Dense(40, 10, random_state=1), Softmax()]
     net = NeuralNetwork(layers, loss="mse", optimizer=SGD(learning_rate=0.1, momentum=0.0), random_state=0)
     scale = 1 if name == "MNIST" else 4  # standardised digits are larger than MNIST's [0, 1] pixels

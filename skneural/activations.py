@@ -13,7 +13,7 @@ derives it from ``derivative`` (elementwise products, or ``upstream @ J`` for
 per-sample Jacobians); most built-ins override it with cheaper formulas, in
 ``y`` for tanh, sigmoid and exp, in ``x`` for relu, leaky relu and elu
 (identity passes ``upstream`` through).  Softmax backpropagates through
-its Jacobians, as seed 001 does with ``mse``; with categorical cross-entropy
+its Jacobians, as the layer-list style does with ``mse``; with categorical cross-entropy
 the network skips them (the fused path).
 
 Examples
@@ -120,7 +120,7 @@ class ActivationFunction(BaseEstimator):
 
 
 class FunctionActivation(ActivationFunction):
-    """An activation made of a plain ``(function, derivative)`` pair, as in seed 000.
+    """An activation made of a plain ``(function, derivative)`` pair, as in the original ``NeuralNetwork`` contract.
 
     ``derivative`` may return ``(n, m)`` (elementwise) or ``(n, m, m)``
     (per-sample Jacobians); the shape it returns decides which.

@@ -629,12 +629,15 @@ class _BaseMLP(BaseEstimator):
         start_loss, constant_loss = _start_losses(network, X[sample], Y[sample])
         reference = _loss_reference(start_loss, constant_loss)
         output_bias = network.biases[-1].copy()
+        order = np.arange(n_samples)  # as scikit-learn: every epoch reshuffles the previous epoch's order
         try:
             for _ in range(self.max_iter):
                 start = time.perf_counter()
+                if self.shuffle:
+                    order = order[self._random_state.permutation(n_samples)]
                 loss = network.train_epoch(X, Y, batch_size, sample_weight, self.shuffle,
                                            random_state=self._random_state, epoch=self.n_iter_ + 1,
-                                           progress=progress)
+                                           progress=progress, order=order if self.shuffle else None)
                 if reference > 0 and loss > _DIVERGENCE_FACTOR * reference:
                     raise ValueError(
                         f"Training diverged in epoch {self.n_iter_ + 1}: the loss rose to {loss:.4g}, over "

@@ -1,4 +1,4 @@
-"""Layers in the style of seed 001, working on batches of rows.
+"""Layers composed by hand into a list (the layer-list style), working on batches of rows.
 
 A layer has ``forward(input)`` and ``backward(output_gradient)``, which
 returns the gradient with respect to the layer's input and stores the
@@ -9,7 +9,7 @@ views into its flat parameter and gradient vectors (``bind``).
 
 Examples
 --------
-The seed 001 network, adapted to batch rows:
+The layer-list network, adapted to batch rows:
 
 >>> import numpy as np
 >>> from skneural.layers import Dense, Tanh, Softmax
@@ -100,7 +100,7 @@ class Dense(Layer):
 
     ``weights`` is ``(input_size, output_size)`` and ``bias`` is
     ``(1, output_size)``, both drawn by ``init``; by default from N(0, sigma)
-    with ``sigma = sqrt(1 / (input_size + output_size))`` (seed 000's Xavier
+    with ``sigma = sqrt(1 / (input_size + output_size))`` (the original engine's Xavier
     variant, :class:`~skneural.initializers.XavierNormal`).
 
     Parameters
@@ -195,7 +195,7 @@ def _shapes(value):
 
 
 class Activation(Layer):
-    """Applies an activation: a name, an activation object, or (as in seed 001)
+    """Applies an activation: a name, an activation object, or (as in the layer-list style)
     a function and its derivative given as two arguments or as a tuple.
 
     Parameters
@@ -251,7 +251,7 @@ def _activation_layer(component):
         Activation.__init__(self, component(*args, **kwargs))
 
     name = component.__name__
-    doc = f"""Activation layer applying :class:`skneural.activations.{name}` (seed 001 style).
+    doc = f"""Activation layer applying :class:`skneural.activations.{name}` (layer-list style).
 
     Parameters
     ----------

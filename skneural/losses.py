@@ -4,7 +4,7 @@
 each sample as an ``(n, 1)`` array.  ``derivative(y_pred, y_true)`` returns the
 gradient of each sample's loss with respect to ``y_pred`` as a stack of row
 vectors ``(n, 1, m)``, ready to ``matmul`` with an output activation's
-Jacobians ``(n, m, m)`` (seed 000).  ``gradient`` is the same as a plain
+Jacobians ``(n, m, m)`` (the original ``NeuralNetwork`` contract).  ``gradient`` is the same as a plain
 ``(n, m)`` array, which the engine uses.
 
 ``EPS``, the smallest positive normal float64, keeps ``log`` and divisions
@@ -108,7 +108,7 @@ class Loss(BaseEstimator):
 
 
 class FunctionLoss(Loss):
-    """A loss made of a plain ``(function, derivative)`` pair, as in seed 000.
+    """A loss made of a plain ``(function, derivative)`` pair, as in the original ``NeuralNetwork`` contract.
 
     ``function(y_pred, y_true)`` returns ``(n, 1)`` and ``derivative(y_pred,
     y_true)`` returns ``(n, 1, m)``.
@@ -177,7 +177,7 @@ class SquaredError(Loss):
 
 
 class MeanSquaredError(SquaredError):
-    """Mean squared error over outputs: ``mean_j (p - t)**2`` (seed 001's ``mse``).
+    """Mean squared error over outputs: ``mean_j (p - t)**2`` (the layer-list style's ``mse``).
 
     Examples
     --------

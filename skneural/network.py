@@ -193,14 +193,14 @@ def _is_size(v):
 
 
 class NeuralNetwork:
-    """A feed-forward network trained by backpropagation (seed 000's class).
+    """A feed-forward network trained by backpropagation (the original ``NeuralNetwork`` contract).
 
     Parameters
     ----------
     layers : list of int or list of Layer
         Either the number of nodes of each layer, inputs and outputs included
         (``[5, 10, 2]``: 5 inputs, a hidden layer of 10, 2 outputs), or a list
-        of :class:`~skneural.layers.Layer` objects composed by hand (seed 001:
+        of :class:`~skneural.layers.Layer` objects composed by hand (the layer-list style:
         ``[Dense(64, 40), Tanh(), Dense(40, 10), Softmax()]``).  Sizes whose
         network would need more than the machine's physical memory to build
         and train are a ``ValueError``, raised before anything is allocated.
@@ -222,7 +222,7 @@ class NeuralNetwork:
         Only with a list of sizes: how every dense layer's weights and bias
         start (see :mod:`skneural.initializers`), drawn from ``random_state``
         layer by layer.  The default, N(0, sqrt(1/(fan_in+fan_out))), is the
-        seed's scheme; the estimators default to scikit-learn's
+        original engine's scheme; the estimators default to scikit-learn's
         'glorot_uniform'.  With Layer objects, give each ``Dense`` its own
         ``init``.
 
@@ -668,10 +668,11 @@ class NeuralNetwork:
         return history
 
     def train_epoch(self, x, y, batch_size, sample_weight=None, shuffle=True, random_state=None,
-                    epoch=None, progress=None):
+                    epoch=None, progress=None, order=None):
         """One pass over validated data in mini-batches; return the average batch loss.
 
-        ``random_state`` (default: the network's own) shuffles the rows;
+        ``random_state`` (default: the network's own) shuffles the rows, or
+        ``order`` (a permutation of the row indices) gives their order;
         ``progress(done, n, running_loss)`` is called after every batch.
         Batches whose sample weights are all zero are skipped.  If anything
         goes wrong (a non-finite loss, parameter or output: divergence; an
@@ -693,7 +694,10 @@ class NeuralNetwork:
         self.astype(x.dtype)
         n = x.shape[0]
         rng = self._rng if random_state is None else random_state
-        order = rng.permutation(n) if shuffle else np.arange(n)
+        if order is not None:
+            shuffle = True  # batches gathered in the given order
+        else:
+            order = rng.permutation(n) if shuffle else np.arange(n)
         # shuffled dense batches are gathered into one reused array (no allocation per batch);
         # unshuffled ones are slices of x
         gather = None

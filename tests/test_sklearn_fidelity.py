@@ -194,3 +194,28 @@ def test_cross_val_score_matches_scikit_learn_closely_on_iris():
     ours = cross_val_score(pipe_ours, X_IRIS, Y_IRIS, cv=5).mean()
     theirs = cross_val_score(pipe_theirs, X_IRIS, Y_IRIS, cv=5).mean()
     assert abs(ours - theirs) < 0.03
+
+
+# -- the same training, step for step ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_the_same_settings_and_seed_train_scikit_learns_weights(solver, early_stopping):
+    # same initial weights (glorot_uniform), the same shuffling (each epoch reshuffles the last one's
+    # order) and the same updates: the weights agree to rounding after several epochs
+    from sklearn.datasets import load_diabetes, load_digits
+    from sklearn.preprocessing import scale
+
+    X, y = load_digits(return_X_y=True)
+    Xr, yr = load_diabetes(return_X_y=True)
+    settings = dict(hidden_layer_sizes=(16,), max_iter=8, random_state=0, solver=solver,
+                    early_stopping=early_stopping, alpha=1e-3)
+    for ours, theirs, data in [(NumpyMLPClassifier, MLPClassifier, (X[:500] / 16, y[:500])),
+                               (NumpyMLPRegressor, MLPRegressor, (scale(Xr), scale(yr)))]:
+        a, b = ours(**settings).fit(*data), theirs(**settings).fit(*data)
+        assert a.n_iter_ == b.n_iter_
+        for mine, its in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+            np.testing.assert_allclose(mine, its, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(a.loss_curve_ if solver != "lbfgs" else a.loss_,
+                                   b.loss_curve_ if solver != "lbfgs" else b.loss_, rtol=1e-9)
