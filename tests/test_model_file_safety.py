@@ -444,8 +444,10 @@ def test_a_file_of_300000_one_unit_layers_is_refused_before_any_is_built(saved):
     sizes = [4] + [1] * 300_000 + [3]
     edit_model_file(saved, lambda m: (network_of(m).update(sizes=sizes),
                                       m["params"].update(hidden_layer_sizes={"tuple": sizes[1:-1]})))
-    peak, _ = _peak_while(lambda: refused(saved, "sizes is not a list of 2 to 1001 positive layer sizes"))
-    assert peak < 12 * os.path.getsize(saved)  # parsing the description the file really holds, no more
+    peak, _ = _peak_while(lambda: refused(saved, "hidden_layer_sizes lists more than 1000 layers"))
+    assert peak < 4 * os.path.getsize(saved)  # parsing the description the file really holds, no more
+    edit_model_file(saved, lambda m: m["params"].update(hidden_layer_sizes={"tuple": [5]}))
+    refused(saved, "sizes is not a list of 2 to 1001 positive layer sizes")
 
 
 def test_early_stopping_state_cannot_plant_weights_for_a_later_fit(tmp_path, iris):

@@ -107,23 +107,21 @@ def save(model, path, metadata=None):
     write(path, document, encode.arrays)
 
 
-def _custom_names(entry):
-    if isinstance(entry, list):
-        return set().union(*map(_custom_names, entry))
-    if isinstance(entry, dict):
-        names = {entry["custom"]} if isinstance(entry.get("custom"), str) else set()
-        return names.union(*map(_custom_names, entry.values()))
-    return set()
-
-
-def _array_keys(entry):
-    """The array members the description refers to, each as often as it does."""
-    if isinstance(entry, list):
-        return [key for item in entry for key in _array_keys(item)]
-    if isinstance(entry, dict):
-        own = [entry["array"]] if len(entry) == 1 and isinstance(entry.get("array"), str) else []
-        return own + [key for value in entry.values() for key in _array_keys(value)]
-    return []
+def _references(entry):
+    """The array members (each as often as it is named) and the components of the caller's own
+    that a description refers to, in one pass."""
+    keys, names, stack = [], set(), [entry]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if len(value) == 1 and isinstance(value.get("array"), str):
+                keys.append(value["array"])
+            if isinstance(value.get("custom"), str):
+                names.add(value["custom"])
+            stack.extend(v for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend(v for v in value if isinstance(v, (dict, list)))
+    return keys, names
 
 
 def _read(archive, custom_objects):
@@ -140,12 +138,12 @@ def _read(archive, custom_objects):
         )
     if set(document) != {"format", "version", "model", "metadata"} or not isinstance(document["metadata"], dict):
         raise ArchiveError("its description does not have the fields format, version, model and metadata")
-    keys = _array_keys(document["model"])
+    keys, names = _references(document["model"])
     unreferenced = sorted(set(archive.members) - set(keys) - {"__skneural__"}, key=lambda k: (len(k), k))
     if unreferenced or len(keys) != len(set(keys)):
         what = f"arrays it never uses ({', '.join(unreferenced[:5])})" if unreferenced else "arrays used twice"
         raise ArchiveError(f"it holds {what}")
-    missing = sorted(_custom_names(document["model"]) - set(custom_objects or {}))
+    missing = sorted(names - set(custom_objects or {}))
     if missing:
         needed = ", ".join(f"{name!r}: ..." for name in missing)
         raise CustomObjectError(

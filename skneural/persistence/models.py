@@ -178,6 +178,10 @@ def _decode_estimator(dec, entry, where, regressor):
     if cls is None or (regressor and cls is not classes["NumpyMLPRegressor"]):
         raise ArchiveError(f"{where} is not a skneural {'regressor' if regressor else 'estimator'}")
     params = mapping(entry["params"], f"{where}.params")
+    sizes = params.get("hidden_layer_sizes")
+    if isinstance(sizes, dict) and len(sizes.get("tuple", ())) > MAX_LAYERS or \
+            isinstance(sizes, list) and len(sizes) > MAX_LAYERS:
+        raise ArchiveError(f"{where}.params.hidden_layer_sizes lists more than {MAX_LAYERS} layers")
     unknown = sorted(set(params) - set(cls().get_params(deep=False)))
     if unknown:
         raise ArchiveError(f"{where}.params has settings {cls.__name__} does not take: {unknown}")
