@@ -57,6 +57,7 @@ _OPTIMIZER_SETTINGS = {
 }
 assert set(_OPTIMIZER_SETTINGS) == set(OPTIMIZERS)
 # What an optimizer object replaces: the settings above and the 'sgd' learning-rate schedule.
+_ANY_OPTIMIZER_SETTING = {k: v for settings in _OPTIMIZER_SETTINGS.values() for k, v in settings.items()}
 _NAMED_OPTIMIZER_PARAMS = ("learning_rate_init", "momentum", "nesterovs_momentum", "beta_1", "beta_2",
                            "epsilon", "learning_rate", "power_t")
 
@@ -102,8 +103,9 @@ def _describe_interval(kind, low, high, closed):
     return f"{what} in the range {left}{low}, {'inf' if high is None else high}{right}"
 
 
-# An epoch whose loss exceeds this many times the loss at the start of the call, and that of
-# predicting the mean target, has diverged even while everything stays finite.
+# A fit that ends with a loss over this many times the loss at the start of the call, and that of
+# predicting the mean target, has diverged even while everything stays finite (a spike it recovers
+# from is not divergence: scikit-learn's MLP carries on through such epochs, and so does fit).
 _DIVERGENCE_FACTOR = 100
 
 
@@ -309,40 +311,24 @@ class _BaseMLP(BaseEstimator):
             return
         defaults = type(self)._defaults()
         ignored = [f"{name}={getattr(self, name)!r}" for name in _NAMED_OPTIMIZER_PARAMS
-                   if not _same_setting(getattr(self, name), defaults[name])]
+                   if name in defaults and not _same_setting(getattr(self, name, defaults[name]), defaults[name])]
         if ignored:
             warnings.warn(
                 f"{', '.join(ignored)} {'is' if len(ignored) == 1 else 'are'} ignored: the optimizer object "
                 f"{self._optimizer_spec()!r} uses its own settings. Set them on it instead (e.g. "
-                f"optimizer__learning_rate=...), or pass the optimizer by name.", UserWarning, stacklevel=3)
+                f"optimizer__learning_rate=...), or pass the optimizer by name.", UserWarning, stacklevel=4)
 
     @classmethod
     def _defaults(cls):
-        return {name: p.default for name, p in inspect.signature(cls.__init__).parameters.items()}
+        # a subclass may have an __init__ of its own: the first class that names a parameter gives its default
+        defaults = {}
+        for klass in reversed(cls.__mro__):
+            if "__init__" in vars(klass) and issubclass(klass, _BaseMLP):
+                defaults.update({name: p.default for name, p in inspect.signature(klass.__init__).parameters.items()
+                                 if p.default is not p.empty})
+        return defaults
 
     # -- parameters of a named optimizer, by its settings' names --------------------------
-
-    def get_params(self, deep=True):
-        """Get the parameters of this estimator.
-
-        With a named optimizer ('adam', 'sgd', ...) and ``deep=True``, its
-        settings are listed as ``optimizer__<setting>`` too: other names of the
-        estimator's own parameters (``optimizer__learning_rate`` is
-        ``learning_rate_init``), as for an optimizer object.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-
-        Returns
-        -------
-        dict
-        """
-        params = super().get_params(deep=deep)
-        opt = (params["solver"] if params.get("solver") is not None else params.get("optimizer")) if deep else None
-        if isinstance(opt, str) and opt in _OPTIMIZER_SETTINGS:
-            params.update({f"optimizer__{k}": v for k, v in self._named_optimizer_settings(opt).items()})
-        return params
 
     def set_params(self, **params):
         """Set the parameters of this estimator.
@@ -363,10 +349,11 @@ class _BaseMLP(BaseEstimator):
         """
         own = {k: v for k, v in params.items() if not k.startswith("optimizer__")}
         nested = {k[len("optimizer__"):]: v for k, v in params.items() if k.startswith("optimizer__")}
-        solver = own.get("solver", self.solver)
+        solver = own.get("solver", getattr(self, "solver", None))
         opt = solver if solver is not None else own.get("optimizer", self.optimizer)
         if nested and isinstance(opt, str):
-            settings = _OPTIMIZER_SETTINGS.get(opt, {})
+            # 'lbfgs' ignores them all, as scikit-learn's lbfgs ignores learning_rate_init and the rest
+            settings = _OPTIMIZER_SETTINGS.get(opt, _ANY_OPTIMIZER_SETTING if opt == "lbfgs" else {})
             for setting, value in nested.items():
                 if setting not in settings:
                     takes = (f"takes only {', '.join(map(repr, settings))} this way" if settings
@@ -638,14 +625,6 @@ class _BaseMLP(BaseEstimator):
                 loss = network.train_epoch(X, Y, batch_size, sample_weight, self.shuffle,
                                            random_state=self._random_state, epoch=self.n_iter_ + 1,
                                            progress=progress, order=order if self.shuffle else None)
-                if reference > 0 and loss > _DIVERGENCE_FACTOR * reference:
-                    raise ValueError(
-                        f"Training diverged in epoch {self.n_iter_ + 1}: the loss rose to {loss:.4g}, over "
-                        f"{_DIVERGENCE_FACTOR} times the larger of the loss at the start and that of "
-                        f"predicting the mean target ({reference:.4g}). The estimator was left as it "
-                        "was before this call. Try a smaller learning rate, or scale the inputs (e.g. "
-                        "StandardScaler) and, for regression, the targets."
-                    )
                 self.n_iter_ += 1
                 self.loss_ = loss
                 self.t_ += n_samples
@@ -673,15 +652,28 @@ class _BaseMLP(BaseEstimator):
             warnings.warn("Training interrupted by user.")
         if early_stopping and hasattr(self, "_best_params"):
             network.params[...] = self._best_params
-        self._check_progress(X, Y, sample, start_loss, constant_loss, output_bias)
+        with np.errstate(all="ignore"):
+            end_loss = network.compute_loss(X[sample], Y[sample])
+        # a loss that spiked and came back is fine (scikit-learn's MLP recovers from such epochs too);
+        # a model that ends far worse than where it started, or than predicting the mean, has diverged
+        if reference > 0 and end_loss > _DIVERGENCE_FACTOR * reference:
+            raise ValueError(
+                f"Training diverged: after epoch {self.n_iter_} the loss is {end_loss:.4g}, over "
+                f"{_DIVERGENCE_FACTOR} times the larger of the loss at the start and that of "
+                f"predicting the mean target ({reference:.4g}). The estimator was left as it "
+                "was before this call. Try a smaller learning rate, or scale the inputs (e.g. "
+                "StandardScaler) and, for regression, the targets."
+            )
+        self._check_progress(X, Y, sample, start_loss, constant_loss, output_bias, end_loss)
 
-    def _check_progress(self, X, Y, rows, start, constant, output_bias):
+    def _check_progress(self, X, Y, rows, start, constant, output_bias, end=None):
         """Raise a ValueError naming the data's scale if this call made no progress (the criterion
         is explained above ``_max_abs``); ``start`` and ``constant`` are ``_start_losses`` on
         ``X[rows], Y[rows]`` before the call, ``output_bias`` the output layer's bias then."""
         network = self.network_
-        with np.errstate(all="ignore"):
-            end = network.compute_loss(X[rows], Y[rows])
+        if end is None:
+            with np.errstate(all="ignore"):
+                end = network.compute_loss(X[rows], Y[rows])
         astronomical = end >= np.sqrt(np.finfo(network.params.dtype).max)
         frozen = (end == start and start > 0 and not start < constant / 2
                   and not np.array_equal(network.biases[-1], output_bias))

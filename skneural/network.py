@@ -725,9 +725,9 @@ class NeuralNetwork:
                     loss = self._train_batch(xb, y[idx], w)
                     if not np.isfinite(loss):
                         raise _Diverged
-                    batch_weight = len(idx) if w is None else float(np.sum(w))
-                    total += loss * batch_weight
-                    seen += batch_weight
+                    # each batch's (weighted) average loss counts by its rows, as scikit-learn's MLP counts it
+                    total += loss * len(idx)
+                    seen += len(idx)
                     if progress is not None:
                         progress(min(start + batch_size, n), n, total / seen)
                     check_interrupt()  # raises TrainingInterrupted after a Ctrl-C

@@ -34,7 +34,7 @@ def test_optimizer_learning_rate_means_learning_rate_init_for_every_named_optimi
     est = NumpyMLPClassifier(optimizer=name, hidden_layer_sizes=(5,), max_iter=2, random_state=0)
     est.set_params(optimizer__learning_rate=0.0123)
     assert est.learning_rate_init == 0.0123
-    assert est.get_params()["optimizer__learning_rate"] == 0.0123
+    assert "optimizer__learning_rate" not in est.get_params()  # an alias, not a parameter of its own
     assert clone(est).learning_rate_init == 0.0123
     same = NumpyMLPClassifier(optimizer=name, hidden_layer_sizes=(5,), max_iter=2, random_state=0,
                               learning_rate_init=0.0123)
@@ -59,7 +59,7 @@ def test_nested_names_through_a_pipeline_and_with_other_settings():
     pipe.set_params(numpymlpclassifier__optimizer__momentum=0.5, numpymlpclassifier__optimizer__nesterov=False)
     mlp = pipe[-1]
     assert (mlp.momentum, mlp.nesterovs_momentum) == (0.5, False)
-    assert pipe.get_params()["numpymlpclassifier__optimizer__momentum"] == 0.5
+    assert pipe.get_params()["numpymlpclassifier__momentum"] == 0.5
     # the optimizer named in the same call decides what the setting means
     est = NumpyMLPClassifier().set_params(optimizer="sgd", optimizer__momentum=0.3)
     assert est.momentum == 0.3
@@ -69,8 +69,12 @@ def test_nested_names_the_named_optimizer_does_not_take_are_errors():
     with pytest.raises(ValueError, match="'rmsprop' takes only 'learning_rate', 'epsilon' this way. Pass an "
                                          r"optimizer object for its other settings, e.g. optimizer=RMSprop\(...\)"):
         NumpyMLPClassifier(optimizer="rmsprop").set_params(optimizer__rho=0.5)
-    with pytest.raises(ValueError, match="'lbfgs' has no settings of this kind"):
-        NumpyMLPRegressor(optimizer="lbfgs").set_params(optimizer__learning_rate=0.1)
+    # lbfgs takes them and ignores them, as scikit-learn's lbfgs ignores learning_rate_init: a grid
+    # over optimizers and learning rates works as the same grid over learning_rate_init does
+    assert NumpyMLPRegressor(optimizer="lbfgs").set_params(optimizer__learning_rate=0.1).learning_rate_init == 0.1
+    grid = {"optimizer": ["lbfgs", "adam"], "optimizer__learning_rate": [1e-3, 1e-2]}
+    search = GridSearchCV(NumpyMLPClassifier(hidden_layer_sizes=(4,), **QUIET), grid, cv=2, error_score="raise")
+    assert len(search.fit(X_IRIS, Y_IRIS).cv_results_["params"]) == 4
     with pytest.raises(ValueError, match="set the same parameter"):
         NumpyMLPClassifier().set_params(optimizer__learning_rate=0.1, learning_rate_init=0.2)
 
@@ -78,7 +82,23 @@ def test_nested_names_the_named_optimizer_does_not_take_are_errors():
 def test_nested_names_of_an_optimizer_object_set_the_object():
     est = NumpyMLPClassifier(optimizer=Adam()).set_params(optimizer__learning_rate=0.05)
     assert est.optimizer.learning_rate == 0.05 and est.learning_rate_init == 0.001
-    assert "optimizer__learning_rate" in est.get_params() and est.get_params()["optimizer__learning_rate"] == 0.05
+    assert est.get_params()["optimizer__learning_rate"] == 0.05
+
+
+class MyMLP(NumpyMLPClassifier):
+    """A subclass with an __init__ of its own, as users write them."""
+
+    def __init__(self, hidden_layer_sizes=(7,), optimizer="adam", learning_rate_init=0.001, max_iter=5):
+        super().__init__(hidden_layer_sizes=hidden_layer_sizes, optimizer=optimizer,
+                         learning_rate_init=learning_rate_init, max_iter=max_iter)
+
+
+def test_subclasses_with_their_own_init_keep_working():
+    est = MyMLP().set_params(optimizer__learning_rate=0.01)
+    assert est.learning_rate_init == 0.01
+    est.set_params(**est.get_params())
+    with pytest.warns(UserWarning, match="learning_rate_init=0.01 is ignored"):
+        clone(est).set_params(optimizer=Adam()).fit(X_IRIS, Y_IRIS)
 
 
 # -- a target with a single class --------------------------------------------------------------
@@ -169,7 +189,8 @@ def test_settings_an_optimizer_object_overrides_are_named_once_per_fit(optimizer
     with pytest.warns(UserWarning, match=r"learning_rate_init=0.5, beta_1=0.8 are ignored: the optimizer object") \
             as caught:
         est.fit(X_IRIS, Y_IRIS)
-    assert len([w for w in caught if "are ignored" in str(w.message)]) == 1
+    mine = [w for w in caught if "are ignored" in str(w.message)]
+    assert len(mine) == 1 and mine[0].filename == __file__  # it points at the caller's line
     assert est.optimizer_.learning_rate == optimizer.learning_rate  # ignored indeed
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*ignored: the optimizer object")
@@ -219,3 +240,27 @@ def test_the_same_settings_and_seed_train_scikit_learns_weights(solver, early_st
             np.testing.assert_allclose(mine, its, rtol=0, atol=1e-9)
         np.testing.assert_allclose(a.loss_curve_ if solver != "lbfgs" else a.loss_,
                                    b.loss_curve_ if solver != "lbfgs" else b.loss_, rtol=1e-9)
+
+
+def test_sample_weights_train_as_scikit_learn_trains_with_them():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:400] / 16, y[:400]
+    weights = np.random.RandomState(0).uniform(0, 3, len(y))
+    settings = dict(hidden_layer_sizes=(16,), max_iter=60, random_state=0, n_iter_no_change=3, tol=0.05)
+    a = NumpyMLPClassifier(**settings).fit(X, y, sample_weight=weights)
+    b = MLPClassifier(**settings).fit(X, y, sample_weight=weights)
+    assert a.n_iter_ == b.n_iter_ < 60  # the same epoch losses stop both at the same epoch
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-9)
+    for mine, its in zip(a.coefs_, b.coefs_):
+        np.testing.assert_allclose(mine, its, rtol=0, atol=1e-9)
+
+
+def test_a_loss_spike_that_training_recovers_from_is_not_divergence():
+    # epoch 2's loss is 70 times epoch 1's; scikit-learn carries on and fits well, and so must we
+    ours = NumpyMLPRegressor(learning_rate_init=0.1, random_state=0).fit(X_IRIS, Y_IRIS)
+    theirs = MLPRegressor(learning_rate_init=0.1, random_state=0).fit(X_IRIS, Y_IRIS)
+    assert max(ours.loss_curve_) > 50 * ours.loss_curve_[0]
+    assert ours.n_iter_ == theirs.n_iter_
+    np.testing.assert_allclose(ours.score(X_IRIS, Y_IRIS), theirs.score(X_IRIS, Y_IRIS), rtol=1e-9)
