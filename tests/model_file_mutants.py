@@ -26,6 +26,7 @@ import time
 import tracemalloc
 import warnings
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import hypothesis
@@ -345,6 +346,10 @@ def main(argv=None):
         save(model, path)
         load(path).predict(X)  # warm up lazy imports before the watch starts
         bases.append((name, *read_file(path)))
+    # and files of format 1, which load translates into format 2
+    for path in sorted((Path(__file__).resolve().parent / "data" / "format1").glob("*.skn")):
+        load(str(path)).predict(np.zeros((1, load(str(path)).n_features_in_)))
+        bases.append((f"format1-{path.stem}", *read_file(path)))
     watch = Watch()
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     with open("/proc/self/statm") as f:

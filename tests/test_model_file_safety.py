@@ -114,7 +114,7 @@ def test_a_format_1_file_with_the_gadget_is_refused_before_anything_is_built(sav
     document["version"] = 1
     document["model"] = {"method": "fit", "of": {"class": "Pipeline", "params": {"dict": [["memory", "/tmp"]]}}}
     write_model_file(saved, document, arrays)
-    refused(saved, "format 1 could name code to call, so it is no longer read")
+    refused(saved, "model is a format-1 'method' entry|model is not a model")
 
 
 # -- allocation --------------------------------------------------------------------------------

@@ -245,8 +245,8 @@ def test_damaged_or_foreign_files_get_a_clear_error(damage, message, tmp_path, d
 
 
 @pytest.mark.parametrize("change, message", [
-    (dict(version=99), "format version 99; this version of skneural reads format 2"),
-    (dict(version=1), "format 1 could name code to call, so it is no longer read"),
+    (dict(version=99), "format version 99; this version of skneural reads formats 1 and 2"),
+    (dict(version=1), "model is not a model"),  # a format-2 description is not a format-1 one
     (dict(format="something-else"), "it is not a skneural model file"),
 ])
 def test_wrong_version_or_format_name(change, message, tmp_path, digits):

@@ -51,6 +51,7 @@ import os
 
 from .archive import Archive, ArchiveError, write
 from .bounds import check_predictions
+from .format1 import translate
 from .models import decode_model, encode_model, is_model
 from .values import CustomObjectError, Decoder, Encoder
 
@@ -129,18 +130,20 @@ def _read(archive, custom_objects):
     if document.get("format") != _FORMAT_NAME:
         raise ArchiveError("it is not a skneural model file")
     version = document.get("version")
-    if version != FORMAT_VERSION:
-        old = " (format 1 could name code to call, so it is no longer read)" if version == 1 else ""
+    if version not in (1, FORMAT_VERSION):
         raise ArchiveError(
             f"it was written in skneural model format version {version!r}; this version of skneural "
-            f"reads format {FORMAT_VERSION}{old}. Load it with the skneural that wrote it, in a process "
-            "you trust, and save it again."
+            f"reads formats 1 and {FORMAT_VERSION}. Load it with the skneural that wrote it and save it again."
         )
     if set(document) != {"format", "version", "model", "metadata"} or not isinstance(document["metadata"], dict):
         raise ArchiveError("its description does not have the fields format, version, model and metadata")
     keys, names = _references(document["model"])
+    read = keys  # the arrays that will be read
+    if version == 1:  # translated into format 2, then read with all of format 2's checks
+        document = dict(document, model=translate(archive, document["model"]))
+        read, _ = _references(document["model"])  # format 1's random states are never read
     unreferenced = sorted(set(archive.members) - set(keys) - {"__skneural__"}, key=lambda k: (len(k), k))
-    if unreferenced or len(keys) != len(set(keys)):
+    if unreferenced or len(read) != len(set(read)):
         what = f"arrays it never uses ({', '.join(unreferenced[:5])})" if unreferenced else "arrays used twice"
         raise ArchiveError(f"it holds {what}")
     missing = sorted(names - set(custom_objects or {}))
