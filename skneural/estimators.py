@@ -815,16 +815,12 @@ class _BaseMLP(BaseEstimator):
         X = self._validate_for_prediction(X)
         with np.errstate(over="ignore", invalid="ignore"):  # reported just below
             out = self.network_.output(X, check_finite=True)
-        self._check_outputs(out)
-        return out
-
-    @staticmethod
-    def _check_outputs(out):
         if not get_config()["assume_finite"] and not np.isfinite(out).all():
             raise ValueError(
                 "The network's outputs overflow for this X (they are not finite): its values are far "
                 "outside the range of the training data. Scale X as the training data was scaled."
             )
+        return out
 
     def _validate_for_prediction(self, X):
         # finiteness is checked by the network on its first layer's output, sparing a pass over X

@@ -10,7 +10,7 @@ from sklearn.preprocessing import Normalizer
 from ..activations import Softmax
 from ..layers import Dense
 from .archive import ArchiveError
-from .values import BUILTIN_COMPONENTS
+from .values import is_builtin
 
 __all__ = ["ordinary_inputs", "output_bounds", "check_predictions"]
 
@@ -20,19 +20,20 @@ __all__ = ["ordinary_inputs", "output_bounds", "check_predictions"]
 _RADIUS = 10.0
 
 
-def _scalers(model):
+def _parts(model):
+    """The scalers and the final estimator of a model (of a TransformedTargetRegressor's regressor)."""
     if type(model) is TransformedTargetRegressor:
         model = model.regressor_
-    return [step for _, step in model.steps[:-1] if not isinstance(step, Normalizer)] \
-        if type(model) is Pipeline else []
+    if type(model) is Pipeline:
+        return [step for _, step in model.steps[:-1]], model.steps[-1][1]
+    return [], model
 
 
 def _next_step_is_bounded(network, limit):
     """Whether a step of a built-in optimizer from its stored state, with a zero gradient, keeps the
     outputs bounded: the state that training goes on from is checked as the weights are."""
     optimizer = network.optimizer
-    if optimizer is None or BUILTIN_COMPONENTS.get(type(optimizer).__name__) is not type(optimizer) \
-            or getattr(optimizer, "t_", None) is None:
+    if optimizer is None or not is_builtin(optimizer) or getattr(optimizer, "t_", None) is None:
         return True
     params = network.params.copy()
     try:
@@ -46,10 +47,7 @@ def _next_step_is_bounded(network, limit):
 
 def ordinary_inputs(model, rows):
     """``rows`` (inputs as the model's network sees them) mapped back through the model's scalers."""
-    if type(model) is TransformedTargetRegressor:
-        model = model.regressor_
-    scalers = [step for _, step in model.steps[:-1]] if type(model) is Pipeline else []
-    for scaler in reversed(scalers):
+    for scaler in reversed(_parts(model)[0]):
         if isinstance(scaler, Normalizer):
             break  # any finite row comes out of it with a norm of 1
         rows = scaler.inverse_transform(rows)
@@ -69,7 +67,7 @@ def output_bounds(network, radius=_RADIUS):
                 centre = (lo + hi) / 2 @ weights + layer.bias[0]
                 spread = (hi - lo) / 2 @ np.abs(weights)
                 lo, hi = centre - spread, centre + spread
-            elif BUILTIN_COMPONENTS.get(type(layer.activation).__name__) is type(layer.activation):
+            elif is_builtin(layer.activation):
                 if isinstance(layer.activation, Softmax):
                     lo, hi = np.zeros_like(lo), np.ones_like(hi)
                     continue
@@ -85,8 +83,7 @@ def output_bounds(network, radius=_RADIUS):
 
 def check_predictions(model, where="model"):
     """Refuse a fitted model whose predictions can overflow for inputs in the range it declares."""
-    final = model.regressor_ if type(model) is TransformedTargetRegressor else model
-    final = final[-1] if type(final) is Pipeline else final
+    scalers, final = _parts(model)
     if not hasattr(final, "network_"):
         return
     network = final.network_
@@ -100,7 +97,9 @@ def check_predictions(model, where="model"):
             bounds = outputs.min(axis=0), outputs.max(axis=0)
         finite = all(np.all(np.abs(b) <= limit) for b in bounds) and _next_step_is_bounded(network, limit)
         finite = finite and np.isfinite(ordinary_inputs(model, corners)).all()
-        for scaler in _scalers(model):  # each on its own, also those before a Normalizer
+        for scaler in scalers:  # each on its own, also those before a Normalizer
+            if isinstance(scaler, Normalizer):
+                continue  # any finite row comes out of it with a norm of 1
             corners = np.zeros((3, scaler.n_features_in_))
             corners[1], corners[2] = _RADIUS, -_RADIUS
             raw = scaler.inverse_transform(corners)

@@ -26,13 +26,13 @@ import re
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_scalar
 
 from .. import activations, initializers, losses, optimizers
 from ..components import resolve
 from .archive import ArchiveError
 
-__all__ = ["Encoder", "Decoder", "CustomObjectError", "BUILTIN_COMPONENTS", "fields", "mapping"]
+__all__ = ["Encoder", "Decoder", "CustomObjectError", "BUILTIN_COMPONENTS", "fields", "mapping",
+           "is_builtin"]
 
 BUILTIN_COMPONENTS = {cls.__name__: cls for registry in (activations.ACTIVATIONS, losses.LOSSES,
                                                           optimizers.OPTIMIZERS, initializers.INITIALIZERS)
@@ -49,7 +49,8 @@ class CustomObjectError(ValueError):
     """A component passed to ``load`` that does not fit what the file recorded."""
 
 
-def _is_builtin(obj):
+def is_builtin(obj):
+    """Whether ``obj`` is of one of skneural's own component classes."""
     return BUILTIN_COMPONENTS.get(type(obj).__name__) is type(obj)
 
 
@@ -106,7 +107,7 @@ class Encoder:
                 return {"wrapped": _PAIR_KIND[type(obj)], "object": self.custom(function)}
             return {"pair": _PAIR_KIND[type(obj)], "function": self.custom(function),
                     "derivative": self.custom(derivative)}
-        if _is_builtin(obj):
+        if is_builtin(obj):
             entry = {"component": type(obj).__name__, "params": self.params(obj)}
             if trains is not None and getattr(obj, "t_", None) is not None:
                 entry["state"] = {name: self.array(np.asarray(getattr(obj, name), dtype=trains.dtype))
@@ -285,12 +286,11 @@ class Decoder:
                                                                          or not math.isfinite(value))):
                 raise ArchiveError(f"{where}: {cls.__name__}.{name} must be a {'bool' if kind is bool else 'finite number'}")
         obj = cls(**params)
-        for name, (low, high, include) in getattr(cls, "_ranges", {}).items():
-            try:
-                check_scalar(getattr(obj, name), f"{cls.__name__}.{name}", numbers.Real, min_val=low,
-                             max_val=high, include_boundaries=include)
-            except (TypeError, ValueError) as exc:
-                raise ArchiveError(f"{where}: {exc}") from None
+        try:  # the ranges the component declares (optimizers and initializers; activations and losses have none)
+            if callable(getattr(obj, "check_params", None)):
+                obj.check_params()
+        except (TypeError, ValueError) as exc:
+            raise ArchiveError(f"{where}: {exc}") from None
         if "state" in entry:
             self._optimizer_state(obj, entry["state"], f"{where}.state", state_like)
         return obj
