@@ -5,11 +5,12 @@ a ``(function, derivative)`` pair; so are weight initializers (a name or an
 object).
 """
 
-from . import activations, components, estimators, initializers, layers, losses, optimizers
-from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
-from .initializers import GlorotUniform, HeNormal, HeUniform, LecunNormal, XavierNormal
-from .layers import Activation, Dense, Layer
-from .losses import (
+import sys
+
+from . import components, estimators
+from .components import activations, initializers, losses, optimizers
+from .components.initializers import GlorotUniform, HeNormal, HeUniform, LecunNormal, XavierNormal
+from .components.losses import (
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
     Huber,
@@ -17,10 +18,19 @@ from .losses import (
     Poisson,
     SquaredError,
 )
-from .network import NeuralNetwork, TrainingInterrupted
-from .optimizers import SGD, Adagrad, Adam, RMSprop
+from .components.optimizers import SGD, Adagrad, Adam, RMSprop
+from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
+from .nn import layers, network
+from .nn.layers import Activation, Dense, Layer
+from .nn.network import NeuralNetwork, TrainingInterrupted
 from .persistence import load, save
 from .utils import check_gradients, to_categorical
+
+# The modules of skneural 0.1 under their old names, so that code and pickles written for it
+# (``from skneural.activations import ...``, ``skneural.network.NeuralNetwork``) keep working.
+for _module in (activations, initializers, losses, optimizers, layers, network):
+    sys.modules.setdefault(f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}", _module)
+del _module
 
 __version__ = "0.1.0"
 

@@ -437,8 +437,8 @@ def predict(args):
 
 
 def build_parser():
-    from .activations import ACTIVATIONS
-    from .optimizers import OPTIMIZERS
+    from .components.activations import ACTIVATIONS
+    from .components.optimizers import OPTIMIZERS
 
     parser = argparse.ArgumentParser(prog="skneural", description=__doc__.split("\n\n")[1].replace("\n", " "))
     commands = parser.add_subparsers(dest="command")

@@ -14,7 +14,7 @@ from sklearn.neural_network import MLPClassifier
 
 import skneural.network
 from skneural import Adam, NeuralNetwork, NumpyMLPClassifier, NumpyMLPRegressor
-from skneural._checks import physical_memory
+from skneural.nn.memory import physical_memory
 from skneural.cli import main
 from skneural.losses import Loss
 
@@ -289,7 +289,7 @@ def test_sizes_whose_products_overflow_int64_are_counted_exactly(size):
 def test_the_memory_estimate_covers_what_training_holds(monkeypatch):
     # 10**8 hidden units on iris: 8e8 parameters, 6 GB in float64; with the optimizer's state and
     # the epoch's copies, and the 150-row batch's activations, far more than 16 GiB
-    monkeypatch.setattr("skneural._checks.physical_memory", lambda: 16 * 2**30)
+    monkeypatch.setattr("skneural.nn.memory.physical_memory", lambda: 16 * 2**30)
     with pytest.raises(ValueError, match=r"hidden_layer_sizes=\(100000000,\) makes a network of 800,000,003 "
                                          r"parameters; .* than this machine's 16.0 GiB"):
         clf(hidden_layer_sizes=(10**8,)).fit(IRIS_X, IRIS_Y)

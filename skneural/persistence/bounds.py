@@ -7,8 +7,8 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer
 
-from ..activations import Softmax
-from ..layers import Dense
+from ..components.activations import Softmax
+from ..nn.layers import Dense
 from .archive import ArchiveError
 from .values import is_builtin
 

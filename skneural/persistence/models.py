@@ -16,7 +16,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelBinarizer
 
-from ..network import NeuralNetwork
+from ..nn.network import NeuralNetwork
 from .archive import ArchiveError
 from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool, number
 from .values import fields, mapping
@@ -225,7 +225,7 @@ def _optimizer_settings(dec, est, stored, where):
     """The settings a named optimizer was last built from; the network's must be those (its learning
     rate lowered by an 'sgd' schedule at most), so that a warm start takes up later changes as it would
     have without saving."""
-    from ..estimators import _OPTIMIZER_SETTINGS
+    from ..estimators.base import _OPTIMIZER_SETTINGS
 
     name, _ = est._optimizer_settings
     if not isinstance(name, str) or name == "lbfgs":
@@ -263,9 +263,7 @@ def _labels(dec, est, fitted, where, n_outputs, output):
     else:
         labels = classes
     binarizer = LabelBinarizer().fit(labels)
-    from ..estimators import _is_rowwise
-
-    expected = {"binary": [1, 2] if _is_rowwise(output) else [1]}.get(kind, [len(classes)])
+    expected = {"binary": [1, 2] if output.is_rowwise() else [1]}.get(kind, [len(classes)])
     if (binarizer.y_type_ != kind or not np.array_equal(binarizer.classes_, classes)
             or (kind == "binary") != (len(classes) in (1, 2)) or n_outputs != expected[-1]):
         raise ArchiveError(f"{where}: classes_ ({len(classes)}, {kind}) do not match the network's "

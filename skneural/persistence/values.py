@@ -27,7 +27,7 @@ import re
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .. import activations, initializers, losses, optimizers
+from ..components import activations, initializers, losses, optimizers
 from ..components import resolve
 from .archive import ArchiveError
 

@@ -23,11 +23,11 @@ from sklearn import get_config
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from . import activations, losses
-from ._checks import check_memory, diagnose
-from .components import resolve
+from ..components import activations, losses, resolve
+from ..utils import class_indices, to_categorical
+from .diagnose import diagnose
 from .layers import Activation, Dense, Layer
-from .utils import class_indices, to_categorical
+from .memory import check_memory
 
 __all__ = ["NeuralNetwork", "TrainingInterrupted", "check_sample_weight"]
 

@@ -89,6 +89,10 @@ class ActivationFunction(BaseEstimator):
         the default returns ``self(x)``.  Prediction uses it on arrays it owns."""
         return self(x)
 
+    def is_rowwise(self):
+        """Whether the derivative is a stack of per-sample Jacobians (softmax-like), not elementwise."""
+        return np.ndim(self.derivative(np.zeros((1, 2)))) == 3
+
     def _checked_derivative(self, x):
         d = np.asarray(self.derivative(x))
         n, m = x.shape

@@ -24,8 +24,7 @@ The layer-list network, adapted to batch rows:
 import numpy as np
 from sklearn.utils import check_random_state
 
-from . import activations
-from .components import resolve
+from ..components import activations, resolve
 
 __all__ = ["Layer", "Dense", "Activation", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "ELU", "Softplus", "Exp", "Softmax"]
 
