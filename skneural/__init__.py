@@ -22,8 +22,9 @@ from .components.optimizers import SGD, Adagrad, Adam, RMSprop
 from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
 from .nn import layers, network
 from .nn.layers import Activation, Dense, Layer
-from .nn.network import NeuralNetwork, TrainingInterrupted
+from .nn.network import NeuralNetwork
 from .persistence import load, save
+from .training import TrainingInterrupted
 from .utils import check_gradients, to_categorical
 
 # The modules of skneural 0.1 under their old names, so that code and pickles written for it

@@ -49,7 +49,7 @@ def squared_error_pair(at_call, event):
 def no_earlier_ctrl_c():
     """Each test starts as a fresh process would: skneural remembers a deferred Ctrl-C process-wide
     (so that the next one, even in a later fit, stops at once), which must not leak between tests."""
-    from skneural.network import _Interrupts
+    from skneural.training.interrupts import _Interrupts
 
     _Interrupts.armed = _Interrupts.pending = False
 

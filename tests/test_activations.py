@@ -206,3 +206,16 @@ def test_a_user_activation_is_never_applied_over_its_input(rng):
     before = x.copy()
     np.testing.assert_allclose(act.apply_inplace(x), np.tanh(before))
     np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.parametrize("cls", [A.LeakyReLU, A.ELU])
+def test_alpha_must_be_a_finite_number(cls):
+    for good in (0.01, -0.5, 0, np.float32(2.0)):
+        cls(alpha=good).check_params()
+    for bad in (float("nan"), float("inf"), "0.1", None, True):
+        with pytest.raises(ValueError) as info:
+            cls(alpha=bad).check_params()
+        assert str(info.value) == (f"The 'alpha' parameter of {cls.__name__} must be a float in the range "
+                                   f"(-inf, inf). Got {bad!r} instead.")
+    for name in ALL:
+        resolve(name, "activation").check_params()  # activations without settings have nothing to check

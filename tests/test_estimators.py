@@ -617,7 +617,7 @@ def test_pairs_and_a_row_wise_output_in_an_estimator(blobs):
 
 
 def test_early_stopping_asks_for_a_stratified_split(blobs, monkeypatch):
-    import skneural.estimators.base as module
+    import skneural.estimators.training as module
 
     X, y = blobs
     seen = {}

@@ -18,6 +18,7 @@ from sklearn.datasets import load_iris, make_classification
 
 from conftest import squared_error_pair
 from skneural import Adam, NeuralNetwork, NumpyMLPClassifier, NumpyMLPRegressor, TrainingInterrupted
+from skneural.training.callbacks import EarlyStopping
 from skneural.cli import main
 
 X, Y = make_classification(n_samples=60, n_features=4, n_informative=3, n_redundant=0, random_state=0)
@@ -256,7 +257,7 @@ def test_a_ctrl_c_between_batches_of_partial_fit_is_not_lost(monkeypatch):
     est.partial_fit(X, Y, classes=[0, 1])
     before = state(est)
     # after the epoch's last batch was checked, while the epoch is being recorded
-    ctrl_c_in(monkeypatch, NumpyMLPClassifier, "_update_no_improvement_count", at_call=1)
+    ctrl_c_in(monkeypatch, EarlyStopping, "on_epoch_end", at_call=1)
     with pytest.raises(KeyboardInterrupt) as caught:
         est.partial_fit(X, Y)
     assert type(caught.value) is KeyboardInterrupt
@@ -334,7 +335,7 @@ def ctrl_c_in(monkeypatch, cls, name, at_call):
 
 def test_cli_train_interrupted_saves_nothing_and_exits_130(iris_csv, tmp_path, monkeypatch, capsys):
     out = str(tmp_path / "model.skn")
-    calls = ctrl_c_in(monkeypatch, NeuralNetwork, "_train_batch", at_call=3)
+    calls = ctrl_c_in(monkeypatch, NeuralNetwork, "train_batch", at_call=3)
     assert main(["train", iris_csv, "--target", "species", "--hidden", "5", "--max-iter", "50",
                  "--out", out]) == 130
     assert not os.path.exists(out) and len(calls) == 3  # stopped at once, in the signalled batch
@@ -346,7 +347,7 @@ def test_cli_train_interrupted_saves_nothing_and_exits_130(iris_csv, tmp_path, m
 def test_cli_train_with_ctrl_c_ignored_runs_to_the_end(iris_csv, tmp_path, monkeypatch, capsys):
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = str(tmp_path / "model.skn")
-    ctrl_c_in(monkeypatch, NeuralNetwork, "_train_batch", at_call=3)
+    ctrl_c_in(monkeypatch, NeuralNetwork, "train_batch", at_call=3)
     assert main(["train", iris_csv, "--target", "species", "--hidden", "5", "--max-iter", "5",
                  "--out", out]) == 0
     assert os.path.exists(out) and signal.getsignal(signal.SIGINT) == signal.SIG_IGN

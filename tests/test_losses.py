@@ -132,3 +132,96 @@ def test_a_loss_without_gradient_or_derivative_says_what_to_define(rng):
     for method in (Incomplete().gradient, Incomplete().derivative):
         with pytest.raises(NotImplementedError, match="neither gradient.*nor derivative"):
             method(p, t)
+
+
+# -- canonical output activations and log_output ---------------------------------------------------------
+
+CANONICAL = {"categorical_crossentropy": "softmax", "binary_crossentropy": "sigmoid", "poisson": "exp"}
+
+
+def test_losses_name_their_canonical_activation():
+    from skneural.components import names
+
+    for name in NAMES:
+        loss = resolve(name, "loss")
+        assert loss.canonical_activation == CANONICAL.get(name)
+        if loss.canonical_activation is not None:
+            assert loss.canonical_activation in names("activation")
+            assert hasattr(loss, "from_logits") and hasattr(loss, "logit_gradient")
+    assert L.Loss.canonical_activation is None
+
+
+@pytest.mark.parametrize("name", sorted(CANONICAL))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_log_output_is_the_log_of_the_activation_and_stays_finite(name, dtype, rng):
+    loss, activation = resolve(name, "loss"), resolve(CANONICAL[name], "activation")
+    z = (rng.randn(50, 4) * 5).astype(dtype)
+    with np.errstate(divide="ignore"):
+        expected = np.log(activation(z))
+    got = loss.log_output(z)
+    assert got.shape == z.shape and got.dtype == dtype
+    finite = np.isfinite(expected)
+    assert finite.mean() > 0.9  # the comparison covers most of z
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(got[finite], expected[finite], rtol=tol, atol=tol)
+    # at saturation, where the activation rounds to 0 or 1, log_output stays finite and exact
+    extreme = np.array([[-1000.0, 0.0, 1000.0], [1000.0, 1000.0, -1000.0]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = loss.log_output(extreme)
+    assert np.all(np.isfinite(out))
+    exact = {"categorical_crossentropy": [[-2000.0, -1000.0, 0.0], [-np.log(2), -np.log(2), -2000.0 - np.log(2)]],
+             "binary_crossentropy": [[-1000.0, -np.log(2), 0.0], [0.0, 0.0, -1000.0]],
+             "poisson": extreme}[name]
+    np.testing.assert_allclose(out, exact, rtol=tol, atol=2000 * np.finfo(dtype).eps)  # rounding of z's magnitude
+    assert out is not extreme and not np.shares_memory(out, extreme)
+
+
+def test_log_output_agrees_with_from_logits(rng):
+    z = rng.randn(8, 3) * 3
+    onehot = np.eye(3)[rng.randint(0, 3, 8)]
+    cce = L.CategoricalCrossEntropy()
+    np.testing.assert_allclose(cce.from_logits(z, onehot), -np.sum(onehot * cce.log_output(z), axis=1, keepdims=True))
+    t = rng.randint(0, 2, (8, 3)).astype(float)
+    bce = L.BinaryCrossEntropy()  # log(1 - sigmoid(z)) = log(sigmoid(-z))
+    np.testing.assert_allclose(bce.from_logits(z, t),
+                               -np.sum(t * bce.log_output(z) + (1 - t) * bce.log_output(-z), axis=1, keepdims=True))
+    counts = rng.poisson(2, (8, 3)).astype(float)
+    poisson = L.Poisson()
+    np.testing.assert_allclose(poisson.from_logits(z, counts), poisson(np.exp(poisson.log_output(z)), counts))
+
+
+@pytest.mark.parametrize("name", ["squared_error", "mse", "huber"])
+def test_losses_without_a_canonical_activation_have_no_log_output(name):
+    with pytest.raises(NotImplementedError, match="has no canonical output activation"):
+        resolve(name, "loss").log_output(np.zeros((1, 2)))
+
+
+def test_canonical_pairs_are_exact_types():
+    from skneural import activations as A
+    from skneural.components import is_canonical_pair
+
+    fused = {(A.Softmax, L.CategoricalCrossEntropy), (A.Sigmoid, L.BinaryCrossEntropy), (A.Exp, L.Poisson)}
+    activation_classes = set(A.ACTIVATIONS.values())
+    for activation in activation_classes:
+        for loss in set(L.LOSSES.values()):
+            assert is_canonical_pair(activation(), loss()) == ((activation, loss) in fused)
+
+    class Tempered(A.Softmax):  # another function: the fused formulas would be wrong for it
+        def __call__(self, x):
+            return super().__call__(x / 2)
+
+    assert not is_canonical_pair(Tempered(), L.CategoricalCrossEntropy())
+    assert not is_canonical_pair(None, L.CategoricalCrossEntropy())
+    assert not is_canonical_pair(A.Softmax(), None)
+    assert is_canonical_pair(A.ACTIVATIONS["logistic"](), L.BinaryCrossEntropy())  # the alias is the same class
+
+
+def test_huber_delta_is_checked():
+    L.Huber(delta=0.5).check_params()
+    for bad in (0, -1.0, float("nan"), float("inf"), "1"):
+        with pytest.raises(ValueError, match=r"^The 'delta' parameter of Huber must be a float in the range "
+                                             r"\(0, inf\)\. Got .* instead\.$"):
+            L.Huber(delta=bad).check_params()
+    for name in NAMES:
+        resolve(name, "loss").check_params()  # the defaults are fine

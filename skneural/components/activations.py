@@ -28,37 +28,32 @@ array([[0.5, 0.5]])
 ['elu', 'exp', 'identity', 'leaky_relu']
 """
 
+from numbers import Real
+
 import numpy as np
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 
-__all__ = [
-    "ActivationFunction",
-    "FunctionActivation",
-    "Identity",
-    "ReLU",
-    "LeakyReLU",
-    "Tanh",
-    "Sigmoid",
-    "ELU",
-    "Softplus",
-    "Exp",
-    "Softmax",
-    "ACTIVATIONS",
-    "get_activation_names",
-]
+from .params import Constrained, Interval
+
+__all__ = ["ActivationFunction", "FunctionActivation", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "ELU",
+           "Softplus", "Exp", "Softmax", "ACTIVATIONS", "get_activation_names"]
+
+
+_FINITE = Interval(Real, None, None, "neither")  # LeakyReLU's and ELU's alpha
 
 
 def _as_dtype(a, like):
     return np.asarray(a, dtype=like.dtype)
 
 
-class ActivationFunction(BaseEstimator):
+class ActivationFunction(Constrained, BaseEstimator):
     """Base class of activations: subclasses define ``__call__`` and ``derivative``.
 
     Hyperparameters are constructor arguments, so ``get_params``,
-    ``set_params``, ``clone`` and ``repr`` work as for scikit-learn objects.
-    ``jacobian`` and ``backprop`` are derived from ``derivative``.
+    ``set_params``, ``clone`` and ``repr`` work as for scikit-learn objects;
+    ``_constraints`` constrains them (:mod:`skneural.components.params`) for
+    ``check_params``.  ``jacobian`` and ``backprop`` are derived from ``derivative``.
 
     Examples
     --------
@@ -97,12 +92,9 @@ class ActivationFunction(BaseEstimator):
         d = np.asarray(self.derivative(x))
         n, m = x.shape
         if d.shape not in ((n, m), (n, m, m)):
-            raise ValueError(
-                f"The derivative of activation {self!r} returned shape {d.shape} "
-                f"for input of shape {x.shape}; expected {(n, m)} for an "
-                f"elementwise activation or {(n, m, m)} (one Jacobian per sample) "
-                "for a row-wise one."
-            )
+            raise ValueError(f"The derivative of activation {self!r} returned shape {d.shape} for input of shape "
+                             f"{x.shape}; expected {(n, m)} for an elementwise activation or {(n, m, m)} (one "
+                             "Jacobian per sample) for a row-wise one.")
         return d
 
     def jacobian(self, x):
@@ -224,6 +216,8 @@ class LeakyReLU(ActivationFunction):
     array([[0.01, 1.  ]])
     """
 
+    _constraints = {"alpha": _FINITE}
+
     def __init__(self, alpha=0.01):
         self.alpha = alpha
 
@@ -304,6 +298,8 @@ class ELU(ActivationFunction):
     >>> ELU(alpha=0.5).derivative(np.array([[-1.0, 2.0]]))
     array([[0.18393972, 1.        ]])
     """
+
+    _constraints = {"alpha": _FINITE}
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
@@ -402,19 +398,8 @@ class Softmax(ActivationFunction):
         return jac
 
 
-
-ACTIVATIONS = {
-    "identity": Identity,
-    "relu": ReLU,
-    "leaky_relu": LeakyReLU,
-    "tanh": Tanh,
-    "sigmoid": Sigmoid,
-    "logistic": Sigmoid,
-    "elu": ELU,
-    "softplus": Softplus,
-    "exp": Exp,
-    "softmax": Softmax,
-}
+ACTIVATIONS = {"identity": Identity, "relu": ReLU, "leaky_relu": LeakyReLU, "tanh": Tanh, "sigmoid": Sigmoid,
+               "logistic": Sigmoid, "elu": ELU, "softplus": Softplus, "exp": Exp, "softmax": Softmax}
 
 
 def get_activation_names():

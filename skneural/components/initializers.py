@@ -28,30 +28,32 @@ True
 ['glorot_uniform', 'he_normal', 'he_uniform', 'lecun_normal', 'xavier_normal']
 """
 
-import numbers
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state, check_scalar
+from sklearn.utils import check_random_state
+
+from .params import Constrained, Interval
 
 __all__ = ["Initializer", "GlorotUniform", "XavierNormal", "HeNormal", "HeUniform", "LecunNormal",
            "INITIALIZERS", "get_initializer_names"]
 
 
-class Initializer(BaseEstimator):
+class Initializer(Constrained, BaseEstimator):
     """Base class of the built-in initializers.
 
     Subclasses implement ``_draw(fan_in, fan_out, rng)`` returning float64
     ``(weights, bias)`` with bias of shape ``(fan_out,)`` or
     ``(1, fan_out)``; ``__call__`` casts them to ``dtype`` and gives the bias
-    its ``(1, fan_out)`` shape.  Settings are listed in ``_ranges`` as
-    ``{name: (low, high, closed)}`` (scikit-learn's ``check_scalar`` bounds),
-    checked on every call.
+    its ``(1, fan_out)`` shape.  Settings are constrained in ``_constraints``
+    (:mod:`skneural.components.params`), checked by ``check_params`` on every call.
 
     Examples
     --------
     >>> import numpy as np
     >>> class Constant(Initializer):
+    ...     _constraints = {"value": Interval(Real, None, None, "neither")}
     ...     def __init__(self, value=0.1):
     ...         self.value = value
     ...     def _draw(self, fan_in, fan_out, rng):
@@ -61,18 +63,11 @@ class Initializer(BaseEstimator):
            [0.5, 0.5, 0.5]])
     >>> Constant()
     Constant()
+    >>> Constant(float("inf"))(2, 3)
+    Traceback (most recent call last):
+    ...
+    skneural.components.params.InvalidParameterError: The 'value' parameter of Constant must be a float in the range (-inf, inf). Got inf instead.
     """
-
-    # setting: (low, high, which bounds are allowed), as scikit-learn's check_scalar takes them
-    _ranges = {}
-
-    def check_params(self):
-        """Raise a ValueError naming any setting out of its range."""
-        for name, (low, high, include) in self._ranges.items():
-            value, label = getattr(self, name), f"{type(self).__name__}.{name}"
-            check_scalar(value, label, numbers.Real, min_val=low, max_val=high, include_boundaries=include)
-            if np.isnan(value):  # check_scalar lets NaN through
-                raise ValueError(f"{label} == nan, must be a number.")
 
     def __call__(self, fan_in, fan_out, random_state=None, dtype=np.float64):
         """Return ``(weights, bias)`` of shapes ``(fan_in, fan_out)`` and ``(1, fan_out)`` in ``dtype``."""
@@ -113,7 +108,7 @@ class GlorotUniform(Initializer):
     GlorotUniform(factor=2.0)
     """
 
-    _ranges = {"factor": (0, None, "neither")}
+    _constraints = {"factor": Interval(Real, 0, None, "neither")}
 
     def __init__(self, factor=6.0):
         self.factor = factor

@@ -2,10 +2,10 @@
 
 ``loss(y_pred, y_true)`` takes two ``(n, m)`` arrays and returns the loss of
 each sample as an ``(n, 1)`` array.  ``derivative(y_pred, y_true)`` returns the
-gradient of each sample's loss with respect to ``y_pred`` as a stack of row
-vectors ``(n, 1, m)``, ready to ``matmul`` with an output activation's
-Jacobians ``(n, m, m)`` (the original ``NeuralNetwork`` contract).  ``gradient`` is the same as a plain
-``(n, m)`` array, which the engine uses.
+gradient of each sample's loss with respect to ``y_pred`` as row vectors
+``(n, 1, m)``, ready to ``matmul`` with an output activation's Jacobians
+``(n, m, m)`` (the original ``NeuralNetwork`` contract); ``gradient``, which
+the engine uses, is the same as a plain ``(n, m)`` array.
 
 ``EPS``, the smallest positive normal float64, keeps ``log`` and divisions
 finite at probabilities of exactly 0 (for float32 data the float32 value).
@@ -14,29 +14,21 @@ Examples
 --------
 >>> import numpy as np
 >>> from skneural.losses import CategoricalCrossEntropy
->>> p = np.array([[0.25, 0.75]]); t = np.array([[0.0, 1.0]])
->>> loss = CategoricalCrossEntropy()
+>>> p, t, loss = np.array([[0.25, 0.75]]), np.array([[0.0, 1.0]]), CategoricalCrossEntropy()
 >>> loss(p, t).shape, loss.derivative(p, t).shape
 ((1, 1), (1, 1, 2))
 """
+
+from numbers import Real
 
 import numpy as np
 from scipy.special import xlogy
 from sklearn.base import BaseEstimator
 
-__all__ = [
-    "EPS",
-    "Loss",
-    "FunctionLoss",
-    "SquaredError",
-    "MeanSquaredError",
-    "CategoricalCrossEntropy",
-    "BinaryCrossEntropy",
-    "Huber",
-    "Poisson",
-    "LOSSES",
-    "get_loss_names",
-]
+from .params import Constrained, Interval
+
+__all__ = ["EPS", "Loss", "FunctionLoss", "SquaredError", "MeanSquaredError", "CategoricalCrossEntropy",
+           "BinaryCrossEntropy", "Huber", "Poisson", "LOSSES", "get_loss_names"]
 
 EPS = np.finfo(np.float64).tiny
 
@@ -57,15 +49,19 @@ def _floor(a):
     return np.maximum(a, np.finfo(a.dtype).tiny)
 
 
-class Loss(BaseEstimator):
+class Loss(Constrained, BaseEstimator):
     """Base class of losses: subclasses define ``__call__`` and ``gradient`` or ``derivative``.
 
     A loss with a canonical output activation (softmax for categorical
-    cross-entropy, sigmoid for binary cross-entropy, exp for Poisson) also
-    defines ``from_logits(z, y_true)``, its value computed from that
-    activation's input ``z`` (exact where probabilities round to 0 or 1), and
-    ``logit_gradient(y_pred, y_true)``, its gradient with respect to ``z``.
-    The network then never builds the activation's Jacobians.
+    cross-entropy, sigmoid for binary cross-entropy, exp for Poisson) names
+    it in ``canonical_activation`` (a registry name; None for the others) and
+    also defines ``from_logits(z, y_true)``, its value computed from that
+    activation's input ``z`` (exact where probabilities round to 0 or 1),
+    ``logit_gradient(y_pred, y_true)``, its gradient with respect to ``z``,
+    and ``log_output(z)``, the log of the activation's output.  The network
+    then never builds the activation's Jacobians.  Hyperparameters are
+    constructor arguments, constrained in ``_constraints``
+    (:mod:`skneural.components.params`) for ``check_params``.
 
     Examples
     --------
@@ -80,10 +76,45 @@ class Loss(BaseEstimator):
     array([[2.]])
     >>> AbsoluteError().derivative(p, t)
     array([[[ 0.5, -0.5]]])
+    >>> AbsoluteError.canonical_activation is None
+    True
     """
+
+    canonical_activation = None  # the registry name of the activation computed with it (from_logits)
 
     def __call__(self, y_pred, y_true):
         raise NotImplementedError
+
+    def log_output(self, z):
+        """``log(activation(z))`` for the canonical activation, computed stably from its input ``z``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (n, m)
+            The output layer's pre-activation.
+
+        Returns
+        -------
+        ndarray of shape (n, m)
+            Finite wherever ``z`` is, even where the activation's output rounds
+            to 0.  A loss without a canonical activation raises NotImplementedError.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> z = np.array([[-1000.0, 0.0, 1000.0]])
+        >>> CategoricalCrossEntropy().log_output(z)  # log-softmax: log(0), log(0), log(1), all finite
+        array([[-2000., -1000.,     0.]])
+        >>> BinaryCrossEntropy().log_output(z)  # log-sigmoid
+        array([[-1.00000000e+03, -6.93147181e-01, -0.00000000e+00]])
+        >>> Poisson().log_output(z)  # the log of exp(z)
+        array([[-1000.,     0.,  1000.]])
+        >>> SquaredError().log_output(z)
+        Traceback (most recent call last):
+        ...
+        NotImplementedError: SquaredError has no canonical output activation, so no log_output.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no canonical output activation, so no log_output.")
 
     def derivative(self, y_pred, y_true):
         """Per-sample gradient rows, shape ``(n, 1, m)``."""
@@ -212,6 +243,8 @@ class CategoricalCrossEntropy(Loss):
            [-0.5 ,  0.5 ]])
     """
 
+    canonical_activation = "softmax"
+
     def __call__(self, y_pred, y_true):
         return -np.sum(xlogy(y_true, _floor(y_pred)), axis=1, keepdims=True)
 
@@ -224,6 +257,9 @@ class CategoricalCrossEntropy(Loss):
 
     def logit_gradient(self, y_pred, y_true):
         return y_pred * _row_sums(y_true) - y_true
+
+    def log_output(self, z):
+        return z - logsumexp_rows(z)
 
 
 class BinaryCrossEntropy(Loss):
@@ -241,6 +277,8 @@ class BinaryCrossEntropy(Loss):
            [ 1.11111111]])
     """
 
+    canonical_activation = "sigmoid"
+
     def __call__(self, y_pred, y_true):
         terms = xlogy(y_true, _floor(y_pred)) + xlogy(1 - y_true, _floor(1 - y_pred))
         return -np.sum(terms, axis=1, keepdims=True)
@@ -253,6 +291,9 @@ class BinaryCrossEntropy(Loss):
 
     def logit_gradient(self, y_pred, y_true):
         return y_pred - y_true
+
+    def log_output(self, z):
+        return -np.logaddexp(0, -z)
 
 
 class Huber(Loss):
@@ -273,7 +314,13 @@ class Huber(Loss):
     >>> Huber(delta=1.0).gradient(p, t)
     array([[0.5],
            [1. ]])
+    >>> Huber(delta=0).check_params()
+    Traceback (most recent call last):
+    ...
+    skneural.components.params.InvalidParameterError: The 'delta' parameter of Huber must be a float in the range (0, inf). Got 0 instead.
     """
+
+    _constraints = {"delta": Interval(Real, 0, None, "neither")}
 
     def __init__(self, delta=1.0):
         self.delta = delta
@@ -307,6 +354,8 @@ class Poisson(Loss):
            [1.]])
     """
 
+    canonical_activation = "exp"
+
     def __call__(self, y_pred, y_true):
         _check_counts(y_true)
         p = _floor(y_pred)
@@ -322,20 +371,17 @@ class Poisson(Loss):
     def logit_gradient(self, y_pred, y_true):
         return (y_pred - y_true) / y_pred.shape[1]
 
+    def log_output(self, z):
+        return np.array(z)  # a copy, as the other losses return new arrays
+
 
 def _check_counts(y_true):
     if np.any(y_true < 0):
         raise ValueError("The Poisson loss needs non-negative targets; y has negative values.")
 
 
-LOSSES = {
-    "squared_error": SquaredError,
-    "mse": MeanSquaredError,
-    "categorical_crossentropy": CategoricalCrossEntropy,
-    "binary_crossentropy": BinaryCrossEntropy,
-    "huber": Huber,
-    "poisson": Poisson,
-}
+LOSSES = {"squared_error": SquaredError, "mse": MeanSquaredError, "categorical_crossentropy": CategoricalCrossEntropy,
+          "binary_crossentropy": BinaryCrossEntropy, "huber": Huber, "poisson": Poisson}
 
 
 def get_loss_names():

@@ -20,16 +20,21 @@ array([0.9, 2.1])
 0.5
 """
 
-import numbers
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_scalar
+
+from .params import Boolean, Constrained, Interval
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "OPTIMIZERS", "get_optimizer_names"]
 
+_LEARNING_RATE = Interval(Real, 0, None, "left")
+_DECAY = Interval(Real, 0, 1, "left")  # beta_1, beta_2, rho
+_EPSILON = Interval(Real, 0, None, "neither")
 
-class Optimizer(BaseEstimator):
+
+class Optimizer(Constrained, BaseEstimator):
     """Base class of the built-in optimizers.
 
     Subclasses list their state arrays in ``_state_names`` and implement
@@ -38,10 +43,19 @@ class Optimizer(BaseEstimator):
     into the arithmetic as Python floats: a NumPy float64 scalar would turn
     float32 in-place operations into several times slower casting loops.
 
+    ``_constraints`` maps hyperparameters to constraints
+    (:mod:`skneural.components.params`), checked by ``check_params`` before
+    every epoch.  ``sklearn_params`` maps constructor settings to the
+    scikit-learn MLP parameter that feeds them when the estimators build the
+    optimizer by name: an optimizer of your own with a ``learning_rate``
+    constructor argument should declare ``{"learning_rate": "learning_rate_init"}``.
+
     Examples
     --------
     >>> import numpy as np
     >>> class SignSGD(Optimizer):
+    ...     _constraints = {"learning_rate": Interval(Real, 0, None, "left")}
+    ...     sklearn_params = {"learning_rate": "learning_rate_init"}
     ...     def __init__(self, learning_rate=0.1):
     ...         self.learning_rate = learning_rate
     ...     def _step(self, params, gradient, buffer):
@@ -53,20 +67,15 @@ class Optimizer(BaseEstimator):
     array([0.9, 2.1])
     >>> opt.t_
     1
+    >>> SignSGD(learning_rate=-1).check_params()
+    Traceback (most recent call last):
+    ...
+    skneural.components.params.InvalidParameterError: The 'learning_rate' parameter of SignSGD must be a float in the range [0, inf). Got -1 instead.
     """
 
     _state_names = ()
-    # hyperparameter: (low, high, which bounds are allowed), as scikit-learn's check_scalar takes them
-    _ranges = {}
-
-    def check_params(self):
-        """Raise a ValueError naming any hyperparameter out of its range (the network calls this
-        before every epoch)."""
-        for name, (low, high, include) in self._ranges.items():
-            value, label = getattr(self, name), f"{type(self).__name__}.{name}"
-            check_scalar(value, label, numbers.Real, min_val=low, max_val=high, include_boundaries=include)
-            if np.isnan(value):  # check_scalar lets NaN through
-                raise ValueError(f"{label} == nan, must be a number.")
+    # constructor setting -> the scikit-learn MLP parameter that feeds it (see the class docstring)
+    sklearn_params = {}
 
     def update(self, old_params, gradient):
         """Update ``old_params`` in place from ``gradient`` and return it."""
@@ -129,17 +138,14 @@ class SGD(Optimizer):
     """
 
     _state_names = ("velocity_",)
-    _ranges = {"learning_rate": (0, None, "left"), "momentum": (0, 1, "both")}
+    _constraints = {"learning_rate": _LEARNING_RATE, "momentum": Interval(Real, 0, 1, "both"),
+                    "nesterov": Boolean()}
+    sklearn_params = {"learning_rate": "learning_rate_init", "momentum": "momentum", "nesterov": "nesterovs_momentum"}
 
     def __init__(self, learning_rate=0.01, momentum=0.9, nesterov=False):
         self.learning_rate = learning_rate
         self.momentum = momentum
         self.nesterov = nesterov
-
-    def check_params(self):
-        super().check_params()
-        if not isinstance(self.nesterov, (bool, np.bool_)):
-            raise TypeError(f"SGD.nesterov must be a bool; got {self.nesterov!r}.")
 
     def _step(self, params, gradient, buffer):
         v, momentum = self.velocity_, float(self.momentum)
@@ -180,8 +186,9 @@ class Adam(Optimizer):
     """
 
     _state_names = ("m_", "v_")
-    _ranges = {"learning_rate": (0, None, "left"), "beta_1": (0, 1, "left"), "beta_2": (0, 1, "left"),
-               "epsilon": (0, None, "neither")}
+    _constraints = {"learning_rate": _LEARNING_RATE, "beta_1": _DECAY, "beta_2": _DECAY, "epsilon": _EPSILON}
+    sklearn_params = {"learning_rate": "learning_rate_init", "beta_1": "beta_1", "beta_2": "beta_2",
+                      "epsilon": "epsilon"}
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.learning_rate = learning_rate
@@ -228,7 +235,8 @@ class RMSprop(Optimizer):
     """
 
     _state_names = ("square_avg_",)
-    _ranges = {"learning_rate": (0, None, "left"), "rho": (0, 1, "left"), "epsilon": (0, None, "neither")}
+    _constraints = {"learning_rate": _LEARNING_RATE, "rho": _DECAY, "epsilon": _EPSILON}
+    sklearn_params = {"learning_rate": "learning_rate_init", "epsilon": "epsilon"}
 
     def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-8):
         self.learning_rate = learning_rate
@@ -267,7 +275,8 @@ class Adagrad(Optimizer):
     """
 
     _state_names = ("sum_squares_",)
-    _ranges = {"learning_rate": (0, None, "left"), "epsilon": (0, None, "neither")}
+    _constraints = {"learning_rate": _LEARNING_RATE, "epsilon": _EPSILON}
+    sklearn_params = {"learning_rate": "learning_rate_init", "epsilon": "epsilon"}
 
     def __init__(self, learning_rate=0.01, epsilon=1e-8):
         self.learning_rate = learning_rate

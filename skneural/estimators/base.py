@@ -18,25 +18,23 @@ never changed, and ``GridSearchCV`` can tune it as ``optimizer__learning_rate``.
 
 import copy
 import inspect
-import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 import scipy.sparse as sp
 from sklearn import get_config
-from sklearn.base import BaseEstimator, RegressorMixin, clone
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
+from sklearn.base import BaseEstimator, clone, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..components import activations, did_you_mean, initializers, resolve
 from ..components.optimizers import OPTIMIZERS
 from ..nn.memory import check_memory
-from ..nn.network import NeuralNetwork, TrainingInterrupted, _check_interrupt, _deferred_interrupt
+from ..nn.network import NeuralNetwork
+from ..training.interrupts import TrainingInterrupted, deferred_interrupt
 from ..persistence import load, save
+from .training import fit_lbfgs, fit_stochastic
 
 # The scikit-learn parameter behind each setting of a named optimizer: the optimizer is built from
 # them, and ``optimizer__<setting>`` is another name for them (``optimizer__learning_rate`` is
@@ -93,56 +91,6 @@ def _describe_interval(kind, low, high, closed):
     right = "]" if closed in ("right", "both") else ")"
     what = "an int" if kind is Integral else "a float"
     return f"{what} in the range {left}{low}, {'inf' if high is None else high}{right}"
-
-
-# A fit that ends with a loss over this many times the loss at the start of the call, and that of
-# predicting the mean target, has diverged even while everything stays finite (a spike it recovers
-# from is not divergence: scikit-learn's MLP carries on through such epochs, and so does fit).
-_DIVERGENCE_FACTOR = 100
-
-
-def _start_losses(network, X, Y):
-    """The network's loss on ``(X, Y)`` and that of predicting ``Y``'s mean there (nan for a loss
-    that cannot score a constant)."""
-    with np.errstate(all="ignore"):
-        start = network.compute_loss(X, Y)
-        constant = np.broadcast_to(Y.mean(axis=0), Y.shape).copy()
-        try:
-            constant = float(np.mean(network.loss(constant, Y)))
-        except (ValueError, TypeError, FloatingPointError):
-            constant = np.nan
-    return start, constant
-
-
-def _loss_reference(start, constant):
-    """The larger of the finite ones of ``_start_losses``'s two losses (0 if neither is)."""
-    finite = [v for v in (start, constant) if np.isfinite(v)]
-    return max(finite) if finite else 0.0
-
-
-# Training that made no progress because of the data's scale, checked at the end of every fit and
-# partial_fit on the rows the loss was taken on at the start (X*1e300, y*1e150 and the like fit
-# "successfully" otherwise).  Measured (default Adam, 5 epochs; loss before -> after the call):
-#   digits X*1e300: 3.96e300 -> 3.96e300 (relative change 3.7e-6; Adam's squared gradients overflow,
-#     so the weights barely move), iris X*1e300: 2.44e299 -> the same value; regression y*1e150:
-#     5.7e303 -> the same value (steps of about 1e-3 cannot move outputs towards 1e150);
-#     y*1e20: 5.7e43 -> the same value; y*1e12: changed by 6e-15 of itself.
-#   Legitimate fits end far below 1e154: digits raw (0..16), max_iter=1 or 2: 4.6 -> 1.9 or 0.96;
-#     a target of mean 1000, max_iter=1 or 5: 5.0e5, changed by 1.9e-4 or 9.4e-4 of itself;
-#     mean 1e6: 5e11, changed by 9.4e-7 (float64) or 9.2e-7 (float32) of itself.
-# The criterion: (1) the loss after the call is still beyond the square root of the largest float
-# of the data's dtype (1.3e154 in float64, 1.8e19 in float32): the square of such a loss (and of
-# its gradients, as Adam and RMSprop take them) overflows, so training cannot reduce it; no
-# legitimate fit has a loss anywhere near it.  Or (2) the updates moved the weights (the output
-# layer's bias, which every update reaches) and yet left the loss on those rows unchanged to the
-# last bit, while the model is no better than predicting the mean target (loss >= half of that
-# one's): a loss that large cannot be moved by steps of the weights' size.  A learning rate too
-# small to change the weights, or zero gradients, leaves the bias as it was and is not caught.
-
-
-def _max_abs(a):
-    a = a.data if sp.issparse(a) else a
-    return float(np.max(np.abs(a))) if a.size else 0.0
 
 
 def _as_float(number):
@@ -444,11 +392,11 @@ class _BaseMLP(BaseEstimator):
             self._sync_stopping_state()
             self.network_.astype(X.dtype)
             Y = self._final_targets(Y)
-            with _deferred_interrupt(whole_call=True):  # a first Ctrl-C waits for the end of the batch
+            with deferred_interrupt(whole_call=True):  # a first Ctrl-C waits for the end of the batch
                 if self._is_lbfgs():
-                    self._fit_lbfgs(X, Y, sample_weight)
+                    fit_lbfgs(self, X, Y, sample_weight)
                 else:
-                    self._fit_stochastic(X, Y, y, sample_weight, incremental)
+                    fit_stochastic(self, X, Y, y, sample_weight, incremental)
         except TrainingInterrupted:
             # fit catches Ctrl-C in its loop, so here it came after training's last check: keep the model
             if not incremental:
@@ -558,6 +506,9 @@ class _BaseMLP(BaseEstimator):
             self.best_validation_score_ = None
             self.best_loss_ = np.inf
 
+    def _is_regressor(self):
+        return is_regressor(self)
+
     def _n_outputs(self, Y, output):
         return Y.shape[1]
 
@@ -570,216 +521,6 @@ class _BaseMLP(BaseEstimator):
         if self.batch_size > n_samples:
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
         return int(np.clip(self.batch_size, 1, n_samples))
-
-    def _fit_stochastic(self, X, Y, y, sample_weight, incremental):
-        network = self.network_
-        early_stopping = self.early_stopping
-        X_val = y_val = sw_val = None
-        if early_stopping:
-            stratify = self._stratify_validation(Y)
-            arrays = (X, Y, y) if sample_weight is None else (X, Y, y, sample_weight)
-            # scikit-learn's own errors about the split (e.g. a class with one member) come first
-            split = train_test_split(*arrays, random_state=self._random_state,
-                                     test_size=self.validation_fraction, stratify=stratify)
-            X, X_val, Y, _, y, y_val = split[:6]
-            if X_val.shape[0] < 2:
-                raise ValueError(
-                    f"The validation set is too small ({X_val.shape[0]} of {X.shape[0] + X_val.shape[0]} "
-                    "samples; it needs at least 2). Increase 'validation_fraction' or the size of your dataset."
-                )
-            sample_weight, sw_val = split[6:] if sample_weight is not None else (None, None)
-            if sample_weight is not None and not np.sum(sample_weight) > 0:
-                raise ValueError(
-                    "Every sample left for training after the validation split has zero weight; "
-                    "change random_state or validation_fraction, or give more samples a weight."
-                )
-        n_samples = X.shape[0]
-        batch_size = self._batch_size(n_samples)
-        progress = self._progress if self.verbose >= 2 else None
-        if not incremental:
-            self.n_iter_ = 0
-        # rows spread evenly over the data: the first rows alone may all be alike (data sorted by target)
-        sample = slice(None, None, max(1, n_samples // batch_size))
-        start_loss, constant_loss = _start_losses(network, X[sample], Y[sample])
-        reference = _loss_reference(start_loss, constant_loss)
-        output_bias = network.biases[-1].copy()
-        order = np.arange(n_samples)  # as scikit-learn: every epoch reshuffles the previous epoch's order
-        try:
-            for _ in range(self.max_iter):
-                start = time.perf_counter()
-                if self.shuffle:
-                    order = order[self._random_state.permutation(n_samples)]
-                loss = network.train_epoch(X, Y, batch_size, sample_weight, self.shuffle,
-                                           random_state=self._random_state, epoch=self.n_iter_ + 1,
-                                           progress=progress, order=order if self.shuffle else None)
-                self.n_iter_ += 1
-                self.loss_ = loss
-                self.t_ += n_samples
-                self.loss_curve_.append(loss)
-                self._update_no_improvement_count(early_stopping, X_val, y_val, sw_val)
-                if self.verbose:
-                    self._report_epoch(time.perf_counter() - start)
-                self._end_epoch_learning_rate()
-                if self._no_improvement_count > self.n_iter_no_change:
-                    if self._reduce_learning_rate():
-                        self._no_improvement_count = 0
-                    else:
-                        break
-                if incremental:
-                    break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
-                        "the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                    )
-        except TrainingInterrupted:  # a first Ctrl-C, at the end of a batch; a second one is not caught
-            if incremental:
-                raise  # _fit puts the estimator back and raises KeyboardInterrupt
-            warnings.warn("Training interrupted by user.")
-        if early_stopping and hasattr(self, "_best_params"):
-            network.params[...] = self._best_params
-        with np.errstate(all="ignore"):
-            end_loss = network.compute_loss(X[sample], Y[sample])
-        # a loss that spiked and came back is fine (scikit-learn's MLP recovers from such epochs too);
-        # a model that ends far worse than where it started, or than predicting the mean, has diverged
-        if reference > 0 and end_loss > _DIVERGENCE_FACTOR * reference:
-            raise ValueError(
-                f"Training diverged: after epoch {self.n_iter_} the loss is {end_loss:.4g}, over "
-                f"{_DIVERGENCE_FACTOR} times the larger of the loss at the start and that of "
-                f"predicting the mean target ({reference:.4g}). The estimator was left as it "
-                "was before this call. Try a smaller learning rate, or scale the inputs (e.g. "
-                "StandardScaler) and, for regression, the targets."
-            )
-        self._check_progress(X, Y, sample, start_loss, constant_loss, output_bias, end_loss)
-
-    def _check_progress(self, X, Y, rows, start, constant, output_bias, end=None):
-        """Raise a ValueError naming the data's scale if this call made no progress (the criterion
-        is explained above ``_max_abs``); ``start`` and ``constant`` are ``_start_losses`` on
-        ``X[rows], Y[rows]`` before the call, ``output_bias`` the output layer's bias then."""
-        network = self.network_
-        if end is None:
-            with np.errstate(all="ignore"):
-                end = network.compute_loss(X[rows], Y[rows])
-        astronomical = end >= np.sqrt(np.finfo(network.params.dtype).max)
-        frozen = (end == start and start > 0 and not start < constant / 2
-                  and not np.array_equal(network.biases[-1], output_bias))
-        if not (astronomical or frozen):
-            return
-        reason = ("a loss that large is beyond what training can reduce (its square overflows)" if astronomical
-                  else "the updates moved the weights but left the loss unchanged to the last digit")
-        regression = isinstance(self, RegressorMixin)
-        sizes = f"X holds values as large as {_max_abs(X):.3g}"
-        if regression:
-            sizes += f" and y as large as {_max_abs(Y):.3g}"
-        raise ValueError(
-            f"Training made no progress: the loss did not improve from {start:.3g} (it is {end:.3g} "
-            f"after this call): {reason}. {sizes}: the data's scale is far beyond what the network's "
-            f"weights can fit. Scale X{' and y' if regression else ''} (e.g. with StandardScaler"
-            f"{'; TransformedTargetRegressor scales y' if regression else ''}). The estimator was left as it "
-            "was before this call."
-        )
-
-    def _update_no_improvement_count(self, early_stopping, X_val, y_val, sw_val):
-        if early_stopping:
-            score = self._score_validation(X_val, y_val, sw_val)
-            self.validation_scores_.append(score)
-            self._no_improvement_count = (
-                self._no_improvement_count + 1 if score < self.best_validation_score_ + self.tol else 0
-            )
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best_params = self.network_.params.copy()
-            elif not hasattr(self, "_best_params"):
-                self._best_params = self.network_.params.copy()
-        else:
-            last = self.loss_curve_[-1]
-            self._no_improvement_count = (
-                self._no_improvement_count + 1 if last > self.best_loss_ - self.tol else 0
-            )
-            self.best_loss_ = min(self.best_loss_, last)
-
-    def _uses_sgd_schedule(self, schedule):
-        return self._optimizer_spec() == "sgd" and self.learning_rate == schedule
-
-    def _end_epoch_learning_rate(self):
-        if self._uses_sgd_schedule("invscaling"):
-            self.optimizer_.learning_rate = self.learning_rate_init / (self.t_ + 1) ** self.power_t
-
-    def _reduce_learning_rate(self):
-        """After ``n_iter_no_change`` epochs without progress: True to go on with a smaller rate."""
-        what = "Validation score" if self.early_stopping else "Training loss"
-        message = (f"{what} did not improve more than tol={self.tol:f} for "
-                   f"{self.n_iter_no_change} consecutive epochs.")
-        if not self._uses_sgd_schedule("adaptive") or self.optimizer_.learning_rate <= 1e-6:
-            if self.verbose:
-                print(message + " Stopping.")
-            return False
-        self.optimizer_.learning_rate /= 5.0
-        if self.verbose:
-            print(message + f" Setting learning rate to {self.optimizer_.learning_rate:f}")
-        return True
-
-    def _report_epoch(self, seconds):
-        line = f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}"
-        if self.early_stopping:
-            line += f", validation score = {self.validation_scores_[-1]:.6f}"
-        prefix = "\r" if self.verbose >= 2 else ""  # over the live batch line
-        print(f"{prefix}{line}, time = {seconds:.3f}s", flush=True)
-
-    def _progress(self, done, n, loss):
-        print(f"\rIteration {self.n_iter_ + 1}, batch [{done}/{n}], running loss = {loss:.8f}",
-              end="", flush=True)
-
-    def _fit_lbfgs(self, X, Y, sample_weight):
-        network = self.network_
-        params = network.params
-        best = {"loss": np.inf, "params": params.copy()}
-        rows = slice(None, None, max(1, X.shape[0] // 200))  # for _check_progress
-        start_loss, constant_loss = _start_losses(network, X[rows], Y[rows])
-        output_bias = network.biases[-1].copy()
-
-        def loss_and_grad(w):
-            params[...] = w
-            loss, grad = network.loss_and_gradient(X, Y, sample_weight)
-            if loss < best["loss"]:
-                best["loss"], best["params"] = loss, params.copy()
-            _check_interrupt()  # a first Ctrl-C stops here, keeping the best parameters seen
-            return loss, grad.astype(np.float64)
-
-        def iteration_done(xk):
-            self.n_iter_ += 1
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {best['loss']:.8f}", flush=True)
-
-        self.n_iter_ = 0
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                result = scipy.optimize.minimize(
-                    loss_and_grad, params.astype(np.float64), method="L-BFGS-B", jac=True,
-                    callback=iteration_done,
-                    options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
-                )
-        except TrainingInterrupted:  # a second Ctrl-C is not caught
-            warnings.warn("Training interrupted by user.")
-            params[...] = best["params"]
-            self.loss_ = best["loss"]
-            return
-        params[...] = result.x
-        self.n_iter_ = min(int(result.nit), self.max_iter)
-        self.loss_ = float(result.fun)
-        if not (np.isfinite(self.loss_) and np.all(np.isfinite(params))):
-            raise ValueError(
-                "L-BFGS diverged: the loss or the parameters became non-finite (nan or inf). "
-                "Scale the inputs (e.g. StandardScaler) or increase alpha."
-            )
-        self._check_progress(X, Y, rows, start_loss, constant_loss, output_bias)
-        if result.status != 0:
-            warnings.warn(
-                f"lbfgs failed to converge after {self.n_iter_} iteration(s) (status={result.status}): "
-                f"{result.message}. Increase the number of iterations (max_iter) or scale the data.",
-                ConvergenceWarning,
-            )
 
     # -- saving -----------------------------------------------------------------------------
 

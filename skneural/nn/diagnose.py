@@ -200,7 +200,7 @@ def diagnose(network, x, y, order, batch_size, sample_weight, shuffle, epoch, sa
 
     The replay starts from the epoch's saved parameters and optimizer state (``saved_state`` from
     ``_state_of``, or None) and takes the same batches in the same order through the same code
-    (``_train_batch``), with the layers, the loss and the optimizer watched; it ends with both
+    (``train_batch``), with the layers, the loss and the optimizer watched; it ends with both
     put back as saved.
     """
     replay = _Replay(epoch)
@@ -223,7 +223,7 @@ def diagnose(network, x, y, order, batch_size, sample_weight, shuffle, epoch, sa
                 if w is not None and not np.any(w):
                     continue
                 replay.batch = start // batch_size + 1
-                if not np.isfinite(network._train_batch(x[idx] if shuffle else x[start:start + batch_size],
+                if not np.isfinite(network.train_batch(x[idx] if shuffle else x[start:start + batch_size],
                                                         y[idx], w)):
                     raise _Found(None)  # finite loss values summed or penalized past the largest float
                 last = idx

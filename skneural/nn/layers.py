@@ -75,20 +75,33 @@ class Layer:
         return [getattr(self, "d_" + name) for name in self.param_names]
 
     def __getstate__(self):
+        # a copy or pickle of a layer is a layer of its own: its arrays are no longer views into a
+        # network's vectors (a network's own unpickling binds its layers again)
         state = self.__dict__.copy()
         state.update(input=None, output=None)  # what forward kept for backward: scratch
         state.pop("_ones", None)
-        if getattr(self, "_network", None) is not None:  # the network's bind gives them back
+        if state.pop("_bound", False):  # the network's bind gives them back
             for name in self.param_names:
                 state.pop("d_" + name, None)
         return state
 
+    def __setstate__(self, state):
+        state = {k: v for k, v in state.items() if k != "_network"}  # skneural 0.1's back-reference
+        self.__dict__.update(state)
+        for name in self.param_names:
+            if "d_" + name not in state:
+                setattr(self, "d_" + name, np.zeros_like(getattr(self, name)))
+
     def bind(self, params, grads):
-        """Copy the parameters into ``params`` and use those arrays (and ``grads``) from now on."""
+        """Copy the parameters into ``params`` and use those arrays (and ``grads``) from now on.
+
+        The layer then belongs to the network that owns those vectors (it keeps no reference to it).
+        """
         for name, p, g in zip(self.param_names, params, grads):
             p[...] = getattr(self, name)
             setattr(self, name, p)
             setattr(self, "d_" + name, g)
+        self._bound = True
 
     def __repr__(self):
         return f"{type(self).__name__}()"

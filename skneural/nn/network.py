@@ -10,12 +10,7 @@ layer's weights and gradients are views into those two vectors, so nothing is
 flattened or restored by copying.
 """
 
-import contextlib
-import copy
 import numbers
-import signal
-import threading
-import warnings
 import zipfile
 
 import numpy as np
@@ -28,8 +23,11 @@ from ..utils import class_indices, to_categorical
 from .diagnose import diagnose
 from .layers import Activation, Dense, Layer
 from .memory import check_memory
+from ..training import Trainer
+from ..training.callbacks import EpochLog
+from ..training.epoch import run_epoch
 
-__all__ = ["NeuralNetwork", "TrainingInterrupted", "check_sample_weight"]
+__all__ = ["NeuralNetwork", "check_sample_weight"]
 
 # Output activation and loss pairs computed together from the output layer's
 # pre-activation z (the loss's from_logits and logit_gradient): exact at
@@ -48,94 +46,9 @@ _QUIET = dict(over="ignore", invalid="ignore")
 _CHUNK_BYTES = 8 * 2**20
 
 
-class _Diverged(Exception):
-    pass
-
-
-class TrainingInterrupted(KeyboardInterrupt):
-    """A Ctrl-C during training, deferred to the end of the current batch.
-
-    ``fit`` (of the estimators and of ``NeuralNetwork``) catches this one
-    alone, warns and keeps the model trained so far; any other
-    ``KeyboardInterrupt`` (a second Ctrl-C, which interrupts at once) passes
-    through.
-    """
-
-
-class _Interrupts:
-    """skneural's Ctrl-C state, shared by every training call of the process (main thread only)."""
-
-    depth = 0  # training windows open in the main thread (fit around train_epoch)
-    previous = None  # the handler ours replaced while the outermost window is open, or None
-    pending = False  # a Ctrl-C deferred to the end of the current batch and not yet acted on
-    # a Ctrl-C was deferred and no training call has completed since: the next one stops at once
-    armed = False
-    presses = 0  # the Ctrl-Cs our handler has seen
-
-
-def _on_sigint(signum, frame):
-    _Interrupts.presses += 1
-    if _Interrupts.armed:
-        raise KeyboardInterrupt
-    _Interrupts.armed = _Interrupts.pending = True
-
-
-def _check_interrupt():
-    """Raise ``TrainingInterrupted`` if a Ctrl-C was deferred (called at the end of every batch)."""
-    if _Interrupts.pending and threading.current_thread() is threading.main_thread():
-        _Interrupts.pending = False
-        raise TrainingInterrupted
-
-
-@contextlib.contextmanager
-def _deferred_interrupt(whole_call=False):
-    """Defer Ctrl-C to the end of the current batch while training; yield the check to call there.
-
-    Installed only in the main thread and only over Python's default handler:
-    with Ctrl-C ignored (SIG_IGN, as in background jobs) or a handler of the
-    user's own, nothing changes.  The first Ctrl-C sets a flag and the check
-    raises ``TrainingInterrupted``; the next one, in this call or in any later
-    one, raises ``KeyboardInterrupt`` at once, until a whole training call
-    (``whole_call=True``: a ``fit``, not an epoch) completes uninterrupted.
-    Windows nest: the outermost one installs the handler, puts back the
-    previous one, and acts on a Ctrl-C that came after the last check.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield _check_interrupt
-        return
-    outermost, presses = _Interrupts.depth == 0, _Interrupts.presses
-    _Interrupts.depth += 1
-    try:
-        if outermost:
-            _Interrupts.pending = False
-            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-                _Interrupts.previous = signal.default_int_handler
-                signal.signal(signal.SIGINT, _on_sigint)
-        yield _check_interrupt
-        if outermost:
-            _check_interrupt()
-    finally:
-        _Interrupts.depth -= 1
-        if outermost and _Interrupts.previous is not None:
-            signal.signal(signal.SIGINT, _Interrupts.previous)
-            _Interrupts.previous = None
-    if whole_call and outermost and _Interrupts.presses == presses:
-        _Interrupts.armed = False  # completed without being interrupted (fit may catch the first Ctrl-C)
-
-
 def _plain_dense(layer):
     """A Dense layer computing ``x @ W + b`` with skneural's own ``infer``."""
     return isinstance(layer, Dense) and type(layer).infer is Dense.infer
-
-
-def _state_of(obj):
-    """A copy of ``obj``'s attributes to put back after a failed epoch (None for an object
-    without ``__dict__``).  Arrays are copied directly, which is much cheaper than a deepcopy;
-    scratch space (``_buffer``) is left out."""
-    if not hasattr(obj, "__dict__"):
-        return None
-    return {k: v.copy() if type(v) is np.ndarray else copy.deepcopy(v)
-            for k, v in vars(obj).items() if k != "_buffer"}
 
 
 def check_sample_weight(sample_weight, x):
@@ -282,7 +195,7 @@ class NeuralNetwork:
                     "The same layer object appears more than once in layers; give each position "
                     "its own layer (copy.deepcopy it)."
                 )
-            owned = [layer for layer in self.layers if getattr(layer, "_network", None) is not None]
+            owned = [layer for layer in self.layers if getattr(layer, "_bound", False)]
             if owned:
                 raise ValueError(
                     f"Layer {owned[0]!r} already belongs to another NeuralNetwork; build new layer "
@@ -293,8 +206,6 @@ class NeuralNetwork:
                 "layers must be a list of layer sizes such as [5, 10, 2] or a list of Layer "
                 f"objects such as [Dense(5, 10), ReLU(), Dense(10, 2)]; got {layers!r}."
             )
-        for layer in self.layers:
-            layer._network = self
         self.layers[0].needs_input_gradient = False
         self._dense = [layer for layer in self.layers if isinstance(layer, Dense)]
         last = self.layers[-1]
@@ -650,22 +561,10 @@ class NeuralNetwork:
         for name, value, low in (("batch_size", batch_size, 1), ("epochs", epochs, 0)):
             if not _is_size(value) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
-        history = []
-        prefix = "\r" if verbose >= 2 else ""  # over the live batch line
-        try:
-            with _deferred_interrupt(whole_call=True):
-                for epoch in range(1, epochs + 1):
-                    def report(done, n, loss, end=""):
-                        print(f"{prefix}Epoch {epoch}/{epochs} [{done}/{n}] loss: {loss:.6f}", end=end, flush=True)
-
-                    history.append(self.train_epoch(x, y, batch_size, sample_weight, shuffle, epoch=epoch,
-                                                    progress=report if verbose >= 2 else None))
-                    if verbose:
-                        report(x.shape[0], x.shape[0], history[-1], end="\n")
-        except TrainingInterrupted:
-            warnings.warn("Training interrupted by user; the parameters are those of the last "
-                          "completed epoch.", stacklevel=2)
-        return history
+        callbacks = [EpochLog(verbose)] if verbose else []
+        trainer = Trainer(self, batch_size=batch_size, max_epochs=epochs, shuffle=shuffle,
+                          random_state=self._rng, callbacks=callbacks)
+        return [record["loss"] for record in trainer.fit(x, y, sample_weight)]
 
     def train_epoch(self, x, y, batch_size, sample_weight=None, shuffle=True, random_state=None,
                     epoch=None, progress=None, order=None):
@@ -687,83 +586,18 @@ class NeuralNetwork:
         ``TrainingInterrupted`` (a ``KeyboardInterrupt``) with the epoch undone;
         a second Ctrl-C raises ``KeyboardInterrupt`` at once (see ``fit``).
         """
-        if self.optimizer is None:
-            raise ValueError("This network has no optimizer: pass one (e.g. optimizer='adam') to train it.")
-        if callable(getattr(self.optimizer, "check_params", None)):
-            self.optimizer.check_params()
-        self.astype(x.dtype)
-        n = x.shape[0]
-        rng = self._rng if random_state is None else random_state
-        if order is not None:
-            shuffle = True  # batches gathered in the given order
-        else:
-            order = rng.permutation(n) if shuffle else np.arange(n)
-        # shuffled dense batches are gathered into one reused array (no allocation per batch);
-        # unshuffled ones are slices of x
-        gather = None
-        if shuffle and isinstance(x, np.ndarray):
-            gather = np.empty((min(batch_size, n), x.shape[1]), x.dtype)
-            if not x.flags.c_contiguous and x.nbytes <= _CHUNK_BYTES:
-                x = np.ascontiguousarray(x)  # rows of a strided x gather several times slower
-        saved_params, saved_optimizer = self.params.copy(), _state_of(self.optimizer)
-        total = seen = 0.0
-        try:
-            # overflow and invalid values are divergence, reported below
-            with _deferred_interrupt() as check_interrupt, np.errstate(over="ignore", invalid="ignore"):
-                for start in range(0, n, batch_size):
-                    idx = order[start:start + batch_size]
-                    w = None if sample_weight is None else sample_weight[idx]
-                    if w is not None and not np.any(w):
-                        continue  # a batch of zero weight has nothing to learn from
-                    if not shuffle:
-                        xb = x[start:start + batch_size]
-                    elif gather is not None:
-                        # mode="clip" skips a bounds check (the indices are a permutation) and a buffered copy
-                        xb = np.take(x, idx, axis=0, out=gather[:len(idx)], mode="clip")
-                    else:
-                        xb = x[idx]
-                    loss = self._train_batch(xb, y[idx], w)
-                    if not np.isfinite(loss):
-                        raise _Diverged
-                    # each batch's (weighted) average loss counts by its rows, as scikit-learn's MLP counts it
-                    total += loss * len(idx)
-                    seen += len(idx)
-                    if progress is not None:
-                        progress(min(start + batch_size, n), n, total / seen)
-                    check_interrupt()  # raises TrainingInterrupted after a Ctrl-C
-            if not seen:
-                raise ValueError("Every sample has zero weight: there is nothing to train on.")
-            with np.errstate(over="ignore", invalid="ignore"):
-                # the last update is checked on the last batch's outputs
-                finite = np.all(np.isfinite(self.params)) and np.all(np.isfinite(self.output(x[idx])))
-            if not finite:
-                raise _Diverged
-        except BaseException as exc:
-            self.params[...] = saved_params
-            if saved_optimizer is not None:
-                vars(self.optimizer).clear()
-                vars(self.optimizer).update(saved_optimizer)
-            if not isinstance(exc, _Diverged):
-                raise
-            # replay the epoch, checking every step, to name a user's component that made nan or
-            # inf from finite values (only now: the loop above pays nothing for it)
-            fault = diagnose(self, x, y, order, batch_size, sample_weight, shuffle, epoch,
-                             saved_params, saved_optimizer)
-            if fault is not None:
-                raise ValueError(
-                    f"{fault} The parameters were restored to their values at the start of that epoch."
-                ) from None
-            where = "" if epoch is None else f" in epoch {epoch}"
-            raise ValueError(
-                f"Training diverged{where}: the loss, the parameters or the outputs became "
-                "non-finite (nan or inf). Solver produced non-finite parameter weights. The input data may "
-                "contain large values and need to be preprocessed. The parameters were restored to their "
-                "values at the start of that epoch. Try a smaller learning rate, or scale the inputs (e.g. "
-                "StandardScaler) and, for regression, the targets."
-            ) from None
-        return total / seen
+        if order is None and shuffle:
+            order = (self._rng if random_state is None else random_state).permutation(x.shape[0])
+        return run_epoch(self, x, y, batch_size, sample_weight, order, epoch=epoch, on_batch=progress)
 
-    def _train_batch(self, x, y, sample_weight):
+    def diagnose(self, x, y, order, batch_size, sample_weight, gathered, epoch, saved_params, saved_optimizer):
+        """After an epoch went non-finite: the message naming a user's component at fault, or None
+        (see :func:`skneural.nn.diagnose.diagnose`)."""
+        return diagnose(self, x, y, order, batch_size, sample_weight, gathered, epoch, saved_params,
+                        saved_optimizer)
+
+    def train_batch(self, x, y, sample_weight=None):
+        """One step on a validated batch: the loss and gradient, then the optimizer's update; return the loss."""
         loss, grads = self.loss_and_gradient(x, y, sample_weight)
         if not np.isfinite(loss):
             return loss

@@ -1,0 +1,132 @@
+"""The ``skneural`` command (also ``python -m skneural``).
+
+``skneural demo`` (the default) trains on scikit-learn's bundled digits beside
+scikit-learn's own MLP; ``skneural train DATA.csv --target COLUMN`` trains a
+model on a CSV file of numeric features and saves it; ``skneural predict MODEL
+DATA.csv`` writes its predictions.  Mistakes (a missing file, an unknown
+column, a non-numeric feature, a file that is not a model) end with a one-line
+message and exit status 1.
+"""
+
+import argparse
+import os
+import sys
+
+from .csv_input import Table, check_scale, numeric_columns, read_csv
+from .demo_command import demo
+from .errors import UsageError
+from .interrupts import _ctrl_c_stops_the_command
+from .predict_command import predict
+from .targets import class_labels, guess_task
+from .train_command import train
+
+__all__ = ["main"]
+
+# Also importable from here, as when the command was one module: Table, check_scale, class_labels,
+# console_main, demo, guess_task, numeric_columns, predict, read_csv, train, UsageError.
+# `main` looks up `demo`, `train` and `predict` here when it runs, so that replacing one of them
+# in this module (monkeypatch.setattr(skneural.cli, "demo", ...)) changes what it runs.
+
+
+def _hidden_sizes(text):
+    try:
+        sizes = tuple(int(s) for s in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 128,64; got {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be positive; got {text!r}")
+    return sizes
+
+
+def build_parser():
+    from ..components.activations import ACTIVATIONS
+    from ..components.optimizers import OPTIMIZERS
+
+    parser = argparse.ArgumentParser(prog="skneural", description=__doc__.split("\n\n")[1].replace("\n", " "))
+    commands = parser.add_subparsers(dest="command")
+    run_demo = commands.add_parser("demo", help="train on the bundled digits beside scikit-learn (the default)")
+    run_demo.add_argument("--out-dir", default="skneural-demo", help="where to write the model and the plot")
+    run_demo.add_argument("--max-iter", type=int, default=200)
+
+    run_train = commands.add_parser("train", help="train a model on a CSV file and save it")
+    run_train.add_argument("data", help="CSV file with a header row and numeric feature columns")
+    run_train.add_argument("--target", required=True, help="the column to predict")
+    run_train.add_argument("--task", choices=["classification", "regression"],
+                           help="guessed from the target when omitted")
+    run_train.add_argument("--hidden", type=_hidden_sizes, default=(100,), help="hidden layer sizes, e.g. 128,64")
+    run_train.add_argument("--activation", choices=sorted(ACTIVATIONS), default="relu")
+    run_train.add_argument("--optimizer", choices=sorted([*OPTIMIZERS, "lbfgs"]), default="adam")
+    run_train.add_argument("--max-iter", type=int, default=200)
+    run_train.add_argument("--test-size", type=float, default=0.2, help="fraction of rows held out for the score")
+    run_train.add_argument("--random-state", type=int, default=0)
+    run_train.add_argument("--out", default="model.skn", help="where to save the model (default model.skn)")
+
+    run_predict = commands.add_parser("predict", help="predict with a saved model on a CSV file")
+    run_predict.add_argument("model", help="a model saved by 'skneural train'")
+    run_predict.add_argument("data", help="CSV file with the model's feature columns")
+    run_predict.add_argument("--out", help="CSV file for the predictions (default: standard output)")
+    return parser
+
+
+def main(argv=None):
+    """Run the ``skneural`` command.
+
+    Options without a command are the demo's (``skneural --max-iter 5``).  A
+    mistake (a missing file, an unknown column, a value that is not a number,
+    ...) prints a one-line message to standard error instead of raising.
+    Ctrl-C stops the command at once (training does not finish its batch)
+    and prints "skneural: interrupted" to standard error; ``train`` then
+    saves no model.  When Ctrl-C is ignored (SIG_IGN, as for a background
+    job) or the caller has a SIGINT handler of its own, that stays in charge.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The command-line arguments after the program name; by default
+        ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 1 after a mistake, 130 when interrupted by Ctrl-C
+        (a ``KeyboardInterrupt``).
+
+    Examples
+    --------
+    >>> from skneural.cli import main
+    >>> main(["train", "no-such-file.csv", "--target", "y"])  # prints "skneural: error: ..." to stderr
+    1
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv = ["demo", *argv]  # the demo is the default command
+    args = build_parser().parse_args(argv)
+    try:
+        with _ctrl_c_stops_the_command():
+            if getattr(args, "max_iter", 1) < 1:
+                raise UsageError(f"--max-iter must be at least 1; got {args.max_iter}")
+            if args.command == "train":
+                train(args)
+            elif args.command == "predict":
+                predict(args)
+            else:
+                demo(getattr(args, "out_dir", "skneural-demo"), getattr(args, "max_iter", 200))
+    except UsageError as exc:
+        message = str(exc).partition("\n")[0]  # scikit-learn's messages, passed on, may run on for lines
+        print(f"skneural: error: {message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        unsaved = "; no model was saved" if args.command == "train" and not getattr(args, "saved", False) else ""
+        print(f"skneural: interrupted{unsaved}", file=sys.stderr)
+        return 130
+    return 0
+
+
+def console_main():
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader left (skneural predict ... | head): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot fail again
+        status = 1
+    sys.exit(status)

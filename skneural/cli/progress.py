@@ -1,0 +1,46 @@
+"""How the ``skneural`` command shows training progress.
+
+For now it restyles the estimator's ``verbose`` output: `progress_from_verbose_output`
+captures standard output while a model trains.  That one function is the place to
+swap for training callbacks.
+"""
+
+import contextlib
+import sys
+
+
+class _LiveLine:
+    """A stream that shows each printed line in place of the previous one on a terminal."""
+
+    def __init__(self, stream):
+        self.stream, self.width = stream, 0
+
+    def write(self, text):
+        if not self.stream.isatty():
+            return self.stream.write(text)
+        for line in text.splitlines():
+            if line.strip():
+                self.stream.write("\r" + line.ljust(self.width))
+                self.width = len(line)
+        self.stream.flush()
+        return len(text)
+
+    def flush(self):
+        self.stream.flush()
+
+    def end(self):
+        if self.stream.isatty() and self.width:
+            self.stream.write("\n")
+
+
+@contextlib.contextmanager
+def progress_from_verbose_output():
+    """While in the block, show what is printed (a verbose fit's lines) as one live line on a terminal.
+
+    It captures ``sys.stdout``: on a terminal each printed line replaces the
+    previous one, elsewhere the text passes through unchanged.
+    """
+    live = _LiveLine(sys.stdout)
+    with contextlib.redirect_stdout(live):
+        yield
+    live.end()

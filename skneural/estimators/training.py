@@ -1,0 +1,124 @@
+"""How an estimator trains: the training loop's callbacks built from scikit-learn's parameters.
+
+``fit_stochastic`` holds out the early-stopping split, builds the callbacks
+(loss curve, validation score and early stopping, the 'sgd' learning-rate
+schedule, timing, verbose lines, the divergence guard) and runs the
+``Trainer``; ``fit_lbfgs`` runs scipy's L-BFGS with the same guard and
+verbose lines.  Both leave the estimator's fitted attributes (``n_iter_``,
+``t_``, ``loss_``, ``loss_curve_``, ``best_loss_``, ...) as scikit-learn's MLP
+leaves them.
+"""
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from ..components import resolve
+from ..training import LBFGSTrainer, Trainer
+from ..training.callbacks import (
+    EarlyStopping,
+    EpochTimer,
+    LearningRateSchedule,
+    LossCurve,
+    MaxEpochsWarning,
+    ProgressLog,
+    ValidationScore,
+)
+from ..training.guards import DivergenceGuard
+
+__all__ = ["fit_stochastic", "fit_lbfgs"]
+
+_RESTORED = " The estimator was left as it was before this call."
+
+
+def _validation_split(est, X, Y, y, sample_weight):
+    """scikit-learn's early-stopping split: ``(X, Y, y, sample_weight)`` to train on and
+    ``(X_val, y_val, sample_weight_val)`` to score."""
+    arrays = (X, Y, y) if sample_weight is None else (X, Y, y, sample_weight)
+    # scikit-learn's own errors about the split (e.g. a class with one member) come first
+    split = train_test_split(*arrays, random_state=est._random_state, test_size=est.validation_fraction,
+                             stratify=est._stratify_validation(Y))
+    X, X_val, Y, _, y, y_val = split[:6]
+    if X_val.shape[0] < 2:
+        raise ValueError(
+            f"The validation set is too small ({X_val.shape[0]} of {X.shape[0] + X_val.shape[0]} "
+            "samples; it needs at least 2). Increase 'validation_fraction' or the size of your dataset."
+        )
+    sample_weight, sw_val = split[6:] if sample_weight is not None else (None, None)
+    if sample_weight is not None and not np.sum(sample_weight) > 0:
+        raise ValueError(
+            "Every sample left for training after the validation split has zero weight; "
+            "change random_state or validation_fraction, or give more samples a weight."
+        )
+    return (X, Y, y, sample_weight), (X_val, y_val, sw_val)
+
+
+def _stopping(est, validation):
+    """``EarlyStopping`` on the validation score or the training loss, going on from the
+    estimator's state."""
+    if validation is not None:
+        stopping = EarlyStopping("val_score", est.tol, est.n_iter_no_change, restore_best=True,
+                                 verbose=est.verbose)
+        return stopping.resume(est.best_validation_score_, est._no_improvement_count,
+                               getattr(est, "_best_params", None))
+    stopping = EarlyStopping("loss", est.tol, est.n_iter_no_change, verbose=est.verbose)
+    return stopping.resume(est.best_loss_, est._no_improvement_count)
+
+
+def _keep_stopping_state(est, stopping):
+    est._no_improvement_count = stopping.wait_
+    if stopping.restore_best:
+        est.best_validation_score_ = stopping.best_
+        if stopping.best_params_ is not None:
+            est._best_params = stopping.best_params_
+    else:
+        est.best_loss_ = stopping.best_
+
+
+def fit_stochastic(est, X, Y, y, sample_weight, incremental):
+    """Train ``est.network_`` with its optimizer for ``max_iter`` epochs (one for ``partial_fit``)."""
+    validation = None
+    if est.early_stopping:
+        (X, Y, y, sample_weight), (X_val, y_val, sw_val) = _validation_split(est, X, Y, y, sample_weight)
+        validation = ValidationScore(lambda: est._score_validation(X_val, y_val, sw_val),
+                                     est.validation_scores_)
+    n_samples = X.shape[0]
+    batch_size = est._batch_size(n_samples)
+    if not incremental:
+        est.n_iter_ = 0
+    stopping = _stopping(est, validation)
+    callbacks = [LossCurve(est.loss_curve_), *([validation] if validation else []), EpochTimer()]
+    if est.verbose:
+        callbacks.append(ProgressLog(est.verbose))
+    if est._optimizer_spec() == "sgd":  # scikit-learn schedules 'sgd' alone
+        schedule = resolve(est.learning_rate, "schedule")
+        schedule.set_params(**{setting: getattr(est, param)
+                               for setting, param in getattr(type(schedule), "sklearn_params", {}).items()})
+        callbacks.append(LearningRateSchedule(schedule, est.learning_rate_init))
+    callbacks.append(stopping)
+    if not incremental:
+        callbacks.append(MaxEpochsWarning(est.max_iter))
+    callbacks.append(DivergenceGuard(batch_size, regression=est._is_regressor(), restored=_RESTORED))
+    trainer = Trainer(est.network_, batch_size=batch_size, max_epochs=1 if incremental else est.max_iter,
+                      shuffle=est.shuffle, random_state=est._random_state, callbacks=callbacks,
+                      carry_order=True, initial_epoch=est.n_iter_, samples_seen=est.t_,
+                      catch_interrupt=not incremental)
+    try:
+        trainer.fit(X, Y, sample_weight)
+    finally:  # the guard may raise after the loop; the estimator then restores its state anyway
+        est.n_iter_, est.t_ = trainer.epoch, trainer.samples_seen
+        if trainer.history:
+            est.loss_ = trainer.history[-1]["loss"]
+        _keep_stopping_state(est, stopping)
+
+
+def fit_lbfgs(est, X, Y, sample_weight):
+    """Train ``est.network_`` with scipy's L-BFGS-B on the whole data."""
+    callbacks = [ProgressLog(est.verbose)] if est.verbose else []
+    callbacks.append(DivergenceGuard(200, regression=est._is_regressor(), restored=_RESTORED))
+    trainer = LBFGSTrainer(est.network_, max_iter=est.max_iter, max_fun=est.max_fun, tol=est.tol,
+                           callbacks=callbacks)
+    est.n_iter_ = 0
+    try:
+        est.loss_ = trainer.fit(X, Y, sample_weight)
+    finally:
+        est.n_iter_ = trainer.epoch

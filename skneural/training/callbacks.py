@@ -1,0 +1,254 @@
+"""Callbacks: the training policy that ``Trainer`` runs at its hooks.
+
+A callback overrides any of ``on_train_begin(trainer)``,
+``on_epoch_begin(trainer)``, ``on_batch_end(trainer, done, n, running_loss)``,
+``on_epoch_end(trainer)`` and ``on_train_end(trainer)``; it reads the
+trainer's ``network``, ``epoch``, ``samples_seen`` and ``history`` (one dict
+per epoch, to which it may add entries) and ends training by setting
+``trainer.stop``.  A callback that changes the learning rate on a plateau has
+``on_plateau(trainer)``, returning True when it did.
+
+The estimators build theirs from scikit-learn's parameters: ``LossCurve``,
+``ValidationScore`` and ``EarlyStopping`` (``early_stopping``, ``tol``,
+``n_iter_no_change``), ``LearningRateSchedule`` (``learning_rate``),
+``EpochTimer``, ``ProgressLog`` (``verbose``), ``MaxEpochsWarning`` and the
+guards of :mod:`skneural.training.guards`.
+
+Examples
+--------
+>>> import numpy as np
+>>> from skneural import NeuralNetwork
+>>> from skneural.training import Trainer
+>>> from skneural.training.callbacks import EarlyStopping, LossCurve
+>>> rng = np.random.RandomState(0)
+>>> x = rng.uniform(-1, 1, (64, 2)); y = x.sum(axis=1, keepdims=True)
+>>> net = NeuralNetwork([2, 8, 1], "tanh", optimizer="adam", random_state=0)
+>>> curve = []
+>>> stopping = EarlyStopping(monitor="loss", tol=1e-3, patience=3)
+>>> _ = Trainer(net, batch_size=16, max_epochs=1000, random_state=0,
+...             callbacks=[LossCurve(curve), stopping]).fit(x, y)
+>>> len(curve) < 1000 and stopping.best_ == min(curve)
+True
+"""
+
+import time
+import warnings
+
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["Callback", "LossCurve", "EpochTimer", "ValidationScore", "EarlyStopping", "LearningRateSchedule",
+           "ProgressLog", "EpochLog", "MaxEpochsWarning"]
+
+
+class Callback(BaseEstimator):
+    """Base class: every hook does nothing."""
+
+    def on_train_begin(self, trainer):
+        pass
+
+    def on_epoch_begin(self, trainer):
+        pass
+
+    def on_batch_end(self, trainer, done, n, running_loss):
+        pass
+
+    def on_epoch_end(self, trainer):
+        pass
+
+    def on_train_end(self, trainer):
+        pass
+
+
+class LossCurve(Callback):
+    """Appends each epoch's loss to ``curve`` (a list the caller keeps, e.g. ``loss_curve_``)."""
+
+    def __init__(self, curve):
+        self.curve = curve
+
+    def on_epoch_end(self, trainer):
+        self.curve.append(trainer.history[-1]["loss"])
+
+
+class EpochTimer(Callback):
+    """Records each epoch's duration in seconds as ``time``."""
+
+    def on_epoch_begin(self, trainer):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, trainer):
+        trainer.history[-1]["time"] = time.perf_counter() - self._start
+
+
+class ValidationScore(Callback):
+    """Records ``score()`` (higher is better) as ``val_score`` after every epoch, and appends it
+    to ``scores`` (a list the caller keeps, e.g. ``validation_scores_``)."""
+
+    def __init__(self, score, scores=None):
+        self.score = score
+        self.scores = scores
+
+    def on_epoch_end(self, trainer):
+        value = self.score()
+        trainer.history[-1]["val_score"] = value
+        if self.scores is not None:
+            self.scores.append(value)
+
+
+class EarlyStopping(Callback):
+    """scikit-learn's MLP stopping rule: stop once ``monitor`` has not improved by ``tol`` for more
+    than ``patience`` epochs in a row, unless a learning-rate schedule lowers the rate instead.
+
+    Parameters
+    ----------
+    monitor : {'loss', 'val_score'}
+        The training loss (lower is better) or the validation score (higher is better).
+    tol : float
+    patience : int or inf
+    restore_best : bool, default=False
+        Keep the parameters of the best epoch and end on them.
+    verbose : bool, default=False
+        Print scikit-learn's message when stopping or lowering the rate.
+
+    Attributes
+    ----------
+    best_ : float
+        The best value so far (start: inf for the loss, -inf for a score).
+    wait_ : int
+        Epochs in a row without improvement.
+    best_params_ : ndarray or None
+        With ``restore_best``: the parameters of the best epoch.
+    """
+
+    _MAXIMIZE = {"loss": False, "val_score": True}
+
+    def __init__(self, monitor="val_score", tol=1e-4, patience=10, restore_best=False, verbose=False):
+        self.monitor = monitor
+        self.tol = tol
+        self.patience = patience
+        self.restore_best = restore_best
+        self.verbose = verbose
+
+    def resume(self, best, wait, best_params=None):
+        """Go on from the state of an earlier call (a warm start or ``partial_fit``)."""
+        self.best_, self.wait_, self.best_params_ = best, wait, best_params
+        return self
+
+    def on_train_begin(self, trainer):
+        if not hasattr(self, "best_"):
+            self.resume(-float("inf") if self._MAXIMIZE[self.monitor] else float("inf"), 0)
+
+    def on_epoch_end(self, trainer):
+        value = trainer.history[-1][self.monitor]
+        if self._MAXIMIZE[self.monitor]:
+            self.wait_ = self.wait_ + 1 if value < self.best_ + self.tol else 0
+            if value > self.best_:
+                self.best_ = value
+                if self.restore_best:
+                    self.best_params_ = trainer.network.params.copy()
+            elif self.restore_best and self.best_params_ is None:
+                self.best_params_ = trainer.network.params.copy()
+        else:
+            self.wait_ = self.wait_ + 1 if value > self.best_ - self.tol else 0
+            self.best_ = min(self.best_, value)
+        if self.wait_ > self.patience:
+            self._on_plateau(trainer)
+
+    def _on_plateau(self, trainer):
+        what = "Validation score" if self._MAXIMIZE[self.monitor] else "Training loss"
+        message = (f"{what} did not improve more than tol={self.tol:f} for "
+                   f"{self.patience} consecutive epochs.")
+        if any(cb.on_plateau(trainer) for cb in trainer.callbacks if hasattr(cb, "on_plateau")):
+            self.wait_ = 0
+            if self.verbose:
+                print(message + f" Setting learning rate to {trainer.network.optimizer.learning_rate:f}")
+            return
+        if self.verbose:
+            print(message + " Stopping.")
+        trainer.stop = True
+
+    def on_train_end(self, trainer):
+        if self.restore_best and self.best_params_ is not None:
+            trainer.network.params[...] = self.best_params_
+
+
+class LearningRateSchedule(Callback):
+    """Drives ``optimizer.learning_rate`` of any optimizer by a schedule of
+    :mod:`skneural.components.schedules`: ``schedule.rate(initial, samples_seen)`` after every
+    epoch (None: no change), and ``schedule.reduce(rate)`` on a plateau."""
+
+    def __init__(self, schedule, initial):
+        self.schedule = schedule
+        self.initial = initial
+
+    def on_epoch_end(self, trainer):
+        rate = self.schedule.rate(self.initial, trainer.samples_seen)
+        if rate is not None:
+            trainer.network.optimizer.learning_rate = rate
+
+    def on_plateau(self, trainer):
+        optimizer = trainer.network.optimizer
+        rate = self.schedule.reduce(optimizer.learning_rate)
+        if rate is None:
+            return False
+        optimizer.learning_rate = rate
+        return True
+
+
+class ProgressLog(Callback):
+    """scikit-learn's verbose lines: ``Iteration 3, loss = 0.12345678`` (with the validation
+    score and the epoch's time when recorded); ``verbose >= 2`` also shows the running loss after
+    every batch, rewritten in place."""
+
+    def __init__(self, verbose=1):
+        self.verbose = verbose
+
+    def on_train_begin(self, trainer):
+        self._live = False
+
+    def on_batch_end(self, trainer, done, n, running_loss):
+        if self.verbose >= 2:
+            self._live = True
+            print(f"\rIteration {trainer.epoch + 1}, batch [{done}/{n}], running loss = {running_loss:.8f}",
+                  end="", flush=True)
+
+    def on_epoch_end(self, trainer):
+        record = trainer.history[-1]
+        line = f"Iteration {record['epoch']}, loss = {record['loss']:.8f}"
+        if "val_score" in record:
+            line += f", validation score = {record['val_score']:.6f}"
+        if "time" in record:
+            line += f", time = {record['time']:.3f}s"
+        print(("\r" if self._live else "") + line, flush=True)  # over the live batch line
+
+
+class EpochLog(Callback):
+    """``NeuralNetwork.fit``'s lines: ``Epoch 3/10 [100/100] loss: 0.123456``; ``verbose >= 2``
+    also shows the running loss after every batch, rewritten in place."""
+
+    def __init__(self, verbose=1):
+        self.verbose = verbose
+
+    def _line(self, trainer, epoch, done, n, loss):
+        return f"Epoch {epoch}/{trainer.max_epochs} [{done}/{n}] loss: {loss:.6f}"
+
+    def on_batch_end(self, trainer, done, n, running_loss):
+        if self.verbose >= 2:
+            print("\r" + self._line(trainer, trainer.epoch + 1, done, n, running_loss), end="", flush=True)
+
+    def on_epoch_end(self, trainer):
+        n = trainer.x.shape[0]
+        prefix = "\r" if self.verbose >= 2 else ""
+        print(prefix + self._line(trainer, trainer.epoch, n, n, trainer.history[-1]["loss"]), flush=True)
+
+
+class MaxEpochsWarning(Callback):
+    """scikit-learn's ``ConvergenceWarning`` when training reaches ``max_epochs`` without stopping."""
+
+    def __init__(self, max_epochs):
+        self.max_epochs = max_epochs
+
+    def on_epoch_end(self, trainer):
+        if trainer.epoch == self.max_epochs and not trainer.stop:
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_epochs}) reached and "
+                          "the optimization hasn't converged yet.", ConvergenceWarning)
