@@ -17,95 +17,33 @@ never changed, and ``GridSearchCV`` can tune it as ``optimizer__learning_rate``.
 """
 
 import copy
-import inspect
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
-from sklearn.base import BaseEstimator, clone, is_regressor
+from sklearn.base import clone, is_regressor
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..components import activations, did_you_mean, initializers, resolve
+from ..components import activations, initializers
 from ..components.optimizers import OPTIMIZERS
 from ..nn.memory import check_memory
 from ..nn.network import NeuralNetwork
 from ..training.interrupts import TrainingInterrupted, deferred_interrupt
 from ..persistence import load, save
+from .params import MLPParameters
 from .training import fit_lbfgs, fit_stochastic
 
-# The scikit-learn parameter behind each setting of a named optimizer: the optimizer is built from
-# them, and ``optimizer__<setting>`` is another name for them (``optimizer__learning_rate`` is
-# ``learning_rate_init``).  Other settings (RMSprop's rho) keep their defaults.
-_OPTIMIZER_SETTINGS = {
-    "sgd": {"learning_rate": "learning_rate_init", "momentum": "momentum", "nesterov": "nesterovs_momentum"},
-    "adam": {"learning_rate": "learning_rate_init", "beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"},
-    "rmsprop": {"learning_rate": "learning_rate_init", "epsilon": "epsilon"},
-    "adagrad": {"learning_rate": "learning_rate_init", "epsilon": "epsilon"},
-}
-assert set(_OPTIMIZER_SETTINGS) == set(OPTIMIZERS)
-# What an optimizer object replaces: the settings above and the 'sgd' learning-rate schedule.
-_ANY_OPTIMIZER_SETTING = {k: v for settings in _OPTIMIZER_SETTINGS.values() for k, v in settings.items()}
-_NAMED_OPTIMIZER_PARAMS = ("learning_rate_init", "momentum", "nesterovs_momentum", "beta_1", "beta_2",
-                           "epsilon", "learning_rate", "power_t")
-
-# (type, low, high, closed) of each numeric parameter, as scikit-learn constrains them.
-_INTERVALS = {
-    "alpha": (Real, 0, None, "left"),
-    "learning_rate_init": (Real, 0, None, "neither"),
-    "power_t": (Real, 0, None, "left"),
-    "max_iter": (Integral, 1, None, "left"),
-    "tol": (Real, 0, None, "left"),
-    "momentum": (Real, 0, 1, "both"),
-    "validation_fraction": (Real, 0, 1, "left"),
-    "beta_1": (Real, 0, 1, "left"),
-    "beta_2": (Real, 0, 1, "left"),
-    "epsilon": (Real, 0, None, "neither"),
-    "max_fun": (Integral, 1, None, "left"),
-}
-_BOOLEANS = ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping")
-_LEARNING_RATES = ("constant", "invscaling", "adaptive")
-
-# The output activation and loss that 'auto' picks for each kind of classification target.
-_AUTO_CLASSIFICATION = {
-    "binary": ("sigmoid", "binary_crossentropy"),
-    "multiclass": ("softmax", "categorical_crossentropy"),
-    "multilabel-indicator": ("sigmoid", "binary_crossentropy"),
+# The loss that 'auto' picks for each kind of classification target; 'auto' output activation is
+# that loss's canonical one (softmax, or sigmoid: logistic as scikit-learn calls it).
+_AUTO_CLASSIFICATION_LOSS = {
+    "binary": "binary_crossentropy",
+    "multiclass": "categorical_crossentropy",
+    "multilabel-indicator": "binary_crossentropy",
 }
 # scikit-learn's names for the output activations (out_activation_).
 _OUTPUT_NAMES = {cls: name for name, cls in activations.ACTIVATIONS.items()}
-
-
-def _in_interval(value, kind, low, high, closed):
-    if not isinstance(value, kind) or isinstance(value, bool) or np.isnan(value):
-        return False
-    above = value >= low if closed in ("left", "both") else value > low
-    below = high is None or (value <= high if closed in ("right", "both") else value < high)
-    return above and below
-
-
-def _describe_interval(kind, low, high, closed):
-    left = "[" if closed in ("left", "both") else "("
-    right = "]" if closed in ("right", "both") else ")"
-    what = "an int" if kind is Integral else "a float"
-    return f"{what} in the range {left}{low}, {'inf' if high is None else high}{right}"
-
-
-def _as_float(number):
-    """``float(number)``; inf for an int beyond the largest float."""
-    try:
-        return float(number)
-    except OverflowError:
-        return np.inf
-
-
-def _same_setting(a, b):
-    try:
-        return bool(a == b)
-    except (TypeError, ValueError):
-        return a is b
 
 
 class _ParameterList(list):
@@ -129,182 +67,8 @@ class _ParameterList(list):
             target[...] = value
 
 
-class _BaseMLP(BaseEstimator):
+class _BaseMLP(MLPParameters):
     """Shared machinery of the two estimators; not for direct use."""
-
-    def _store_params(self, params):
-        for name, value in params.items():
-            if name not in ("self", "__class__"):
-                setattr(self, name, value)
-
-    # -- parameters ---------------------------------------------------------------------
-
-    def _invalid(self, name, expected):
-        return ValueError(
-            f"The {name!r} parameter of {type(self).__name__} must be {expected}. "
-            f"Got {getattr(self, name)!r} instead."
-        )
-
-    def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, Integral) else sizes
-        try:
-            sizes = list(sizes)
-        except TypeError:
-            sizes = None
-        if sizes is None or not all(isinstance(s, Integral) and not isinstance(s, bool) and s >= 1
-                                    for s in sizes):
-            raise self._invalid("hidden_layer_sizes", "a positive int or a sequence of positive ints")
-        return [int(s) for s in sizes]
-
-    def _resolve(self, name, kind, value=None):
-        """The component a parameter names (the object itself, when it is one)."""
-        try:
-            return resolve(getattr(self, name) if value is None else value, kind)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"Invalid {name!r} parameter of {type(self).__name__}: {exc}") from None
-
-    def _validate_params(self):
-        for name, (kind, low, high, closed) in _INTERVALS.items():
-            if not _in_interval(getattr(self, name), kind, low, high, closed):
-                raise self._invalid(name, _describe_interval(kind, low, high, closed))
-        for name in _BOOLEANS:
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise self._invalid(name, "a bool")
-        if self.learning_rate not in _LEARNING_RATES:
-            raise self._invalid("learning_rate", f"one of {_LEARNING_RATES}")
-        if not (self.batch_size == "auto" or _in_interval(self.batch_size, Integral, 1, None, "left")):
-            raise self._invalid("batch_size", "'auto' or an int in the range [1, inf)")
-        if not (self.n_iter_no_change == np.inf
-                or _in_interval(self.n_iter_no_change, Integral, 1, None, "left")):
-            raise self._invalid("n_iter_no_change", "an int in the range [1, inf) or np.inf")
-        if not (isinstance(self.verbose, (bool, np.bool_))
-                or _in_interval(self.verbose, Integral, 0, None, "left")):
-            raise self._invalid("verbose", "a bool or an int >= 0")
-        random_state = self.random_state
-        if not (random_state is None or isinstance(random_state, np.random.RandomState)
-                or _in_interval(random_state, Integral, 0, 2**32 - 1, "both")):
-            raise self._invalid("random_state", "an int in the range [0, 4294967295], a RandomState or None")
-        self._hidden_sizes()
-        self._resolve("activation", "activation")
-        self._resolve("init", "initializer")
-        self._is_lbfgs()
-        class_weight = getattr(self, "class_weight", None)
-        if not (class_weight is None or class_weight == "balanced" or isinstance(class_weight, dict)):
-            raise self._invalid("class_weight", "None, 'balanced' or a dict mapping labels to weights")
-        for label, weight in (class_weight.items() if isinstance(class_weight, dict) else ()):
-            if not (isinstance(weight, Real) and not isinstance(weight, (bool, np.bool_))
-                    and 0 <= _as_float(weight) < np.inf):
-                raise ValueError(
-                    f"Invalid 'class_weight' parameter of {type(self).__name__}: the weight of class "
-                    f"{label!r} is {weight!r}; class weights must be finite numbers >= 0 (only their "
-                    "ratios matter)."
-                )
-
-    def _optimizer_spec(self):
-        """The optimizer asked for, by ``optimizer`` or by its scikit-learn name ``solver``."""
-        solver = getattr(self, "solver", None)
-        if solver is None:
-            return self.optimizer
-        if not (isinstance(self.optimizer, str) and self.optimizer == "adam"):
-            raise ValueError(
-                f"{type(self).__name__} got both solver={solver!r} and optimizer={self.optimizer!r}. "
-                "'solver' is scikit-learn's name for 'optimizer': pass only one of them."
-            )
-        return solver
-
-    def _is_lbfgs(self):
-        opt = self._optimizer_spec()
-        name = "optimizer" if getattr(self, "solver", None) is None else "solver"
-        if isinstance(opt, str) and opt not in OPTIMIZERS and opt != "lbfgs":
-            names = ", ".join(repr(n) for n in sorted([*OPTIMIZERS, "lbfgs"]))
-            raise ValueError(
-                f"Invalid {name!r} parameter of {type(self).__name__}: unknown optimizer "
-                f"{opt!r}.{did_you_mean(opt, [*OPTIMIZERS, 'lbfgs'])} Valid names are: {names}."
-            )
-        if not isinstance(opt, str) and not callable(getattr(opt, "update", None)):
-            raise TypeError(
-                f"Invalid {name!r} parameter of {type(self).__name__}: expected a name or an "
-                f"object with an .update(old_params, gradient) method; got {opt!r}."
-            )
-        return isinstance(opt, str) and opt == "lbfgs"
-
-    def _make_optimizer(self):
-        if self._is_lbfgs():
-            return None
-        opt = self._optimizer_spec()
-        if isinstance(opt, str):
-            return OPTIMIZERS[opt](**self._named_optimizer_settings(opt))
-        return clone(opt, safe=False)
-
-    def _named_optimizer_settings(self, name):
-        return {setting: getattr(self, param) for setting, param in _OPTIMIZER_SETTINGS[name].items()}
-
-    def _warn_ignored_settings(self):
-        """An optimizer object keeps its own settings: say which of ours it overrides."""
-        if isinstance(self._optimizer_spec(), str):
-            return
-        defaults = type(self)._defaults()
-        ignored = [f"{name}={getattr(self, name)!r}" for name in _NAMED_OPTIMIZER_PARAMS
-                   if name in defaults and not _same_setting(getattr(self, name, defaults[name]), defaults[name])]
-        if ignored:
-            warnings.warn(
-                f"{', '.join(ignored)} {'is' if len(ignored) == 1 else 'are'} ignored: the optimizer object "
-                f"{self._optimizer_spec()!r} uses its own settings. Set them on it instead (e.g. "
-                f"optimizer__learning_rate=...), or pass the optimizer by name.", UserWarning, stacklevel=4)
-
-    @classmethod
-    def _defaults(cls):
-        # a subclass may have an __init__ of its own: the first class that names a parameter gives its default
-        defaults = {}
-        for klass in reversed(cls.__mro__):
-            if "__init__" in vars(klass) and issubclass(klass, _BaseMLP):
-                defaults.update({name: p.default for name, p in inspect.signature(klass.__init__).parameters.items()
-                                 if p.default is not p.empty})
-        return defaults
-
-    # -- parameters of a named optimizer, by its settings' names --------------------------
-
-    def set_params(self, **params):
-        """Set the parameters of this estimator.
-
-        ``optimizer__<setting>`` works with a named optimizer as with an
-        optimizer object: it sets the estimator's parameter behind that setting
-        (``optimizer__learning_rate=0.01`` is ``learning_rate_init=0.01``), so
-        ``GridSearchCV(NumpyMLPClassifier(), {"optimizer__learning_rate": [...]})``
-        tunes the default Adam.
-
-        Parameters
-        ----------
-        **params : dict
-
-        Returns
-        -------
-        self
-        """
-        own = {k: v for k, v in params.items() if not k.startswith("optimizer__")}
-        nested = {k[len("optimizer__"):]: v for k, v in params.items() if k.startswith("optimizer__")}
-        solver = own.get("solver", getattr(self, "solver", None))
-        opt = solver if solver is not None else own.get("optimizer", self.optimizer)
-        if nested and isinstance(opt, str):
-            # 'lbfgs' ignores them all, as scikit-learn's lbfgs ignores learning_rate_init and the rest
-            settings = _OPTIMIZER_SETTINGS.get(opt, _ANY_OPTIMIZER_SETTING if opt == "lbfgs" else {})
-            for setting, value in nested.items():
-                if setting not in settings:
-                    takes = (f"takes only {', '.join(map(repr, settings))} this way" if settings
-                             else "has no settings of this kind")
-                    raise ValueError(
-                        f"Invalid parameter 'optimizer__{setting}' for {type(self).__name__}: the named "
-                        f"optimizer {opt!r} {takes}. Pass an optimizer object for its other settings, e.g. "
-                        f"optimizer={type(OPTIMIZERS[opt]()).__name__ if opt in OPTIMIZERS else 'Adam'}(...)."
-                    )
-                param = settings[setting]
-                if param in own and not _same_setting(own[param], value):
-                    raise ValueError(f"optimizer__{setting}={value!r} and {param}={own[param]!r} set the same "
-                                     f"parameter of {type(self).__name__} to different values.")
-                own[param] = value
-            nested = {}
-        return super().set_params(**own, **{f"optimizer__{k}": v for k, v in nested.items()})
 
     # -- fitted attributes shared with scikit-learn's MLP -------------------------------
 
@@ -471,7 +235,7 @@ class _BaseMLP(BaseEstimator):
     def _current_optimizer_settings(self):
         opt = self._optimizer_spec()
         if isinstance(opt, str):
-            return opt, (self._named_optimizer_settings(opt) if opt in _OPTIMIZER_SETTINGS else None)
+            return opt, (self._named_optimizer_settings(opt) if opt in OPTIMIZERS else None)
         return id(opt), (opt.get_params() if hasattr(opt, "get_params") else None)
 
     def _sync_optimizer(self):

@@ -11,7 +11,8 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import validate_data
 
 from ..nn.network import check_sample_weight
-from .base import _AUTO_CLASSIFICATION, _BaseMLP
+from ..components import resolve
+from .base import _AUTO_CLASSIFICATION_LOSS, _BaseMLP
 
 __all__ = ["NumpyMLPClassifier"]
 
@@ -132,7 +133,8 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         self._store_params(locals())
 
     def _output_and_loss(self):
-        auto_output, auto_loss = _AUTO_CLASSIFICATION[self._label_binarizer.y_type_]
+        auto_loss = _AUTO_CLASSIFICATION_LOSS[self._label_binarizer.y_type_]
+        auto_output = resolve(auto_loss, "loss").canonical_activation
         output = self._resolve("output_activation", "activation",
                                auto_output if self.output_activation == "auto" else None)
         loss = self._resolve("loss", "loss", auto_loss if self.loss == "auto" else None)

@@ -69,7 +69,7 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
 
     def _output_and_loss(self):
         loss = self._resolve("loss", "loss")
-        auto_output = "exp" if isinstance(loss, losses.Poisson) else "identity"
+        auto_output = getattr(loss, "canonical_activation", None) or "identity"  # exp for Poisson
         output = self._resolve("output_activation", "activation",
                                auto_output if self.output_activation == "auto" else None)
         return output, loss

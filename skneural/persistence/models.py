@@ -16,18 +16,32 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelBinarizer
 
+from ..components import sklearn_params
 from ..nn.network import NeuralNetwork
 from .archive import ArchiveError
 from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool, number
 from .values import fields, mapping
 
-__all__ = ["encode_model", "decode_model", "is_model"]
+__all__ = ["encode_model", "decode_model", "is_model", "register_estimator"]
+
+# The estimator classes a model file may name, by class name: skneural's own, registered by the
+# estimators package (persistence imports nothing of the estimators).
+_ESTIMATORS = {}
 
 
-def _estimators():
-    from ..estimators import NumpyMLPClassifier, NumpyMLPRegressor
+def register_estimator(cls, regressor=False):
+    """Let model files hold estimators of exactly ``cls`` (named by its class name)."""
+    _ESTIMATORS[cls.__name__] = (cls, regressor)
+    return cls
 
-    return {cls.__name__: cls for cls in (NumpyMLPClassifier, NumpyMLPRegressor)}
+
+def _estimator_class(name, regressor):
+    cls, is_regressor = _ESTIMATORS.get(name, (None, False)) if isinstance(name, str) else (None, False)
+    return cls if cls is not None and (is_regressor or not regressor) else None
+
+
+def _is_estimator(model):
+    return _estimator_class(type(model).__name__, False) is type(model)
 
 
 _TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
@@ -44,7 +58,7 @@ def is_model(model):
         model = model.regressor_ if hasattr(model, "regressor_") else model.regressor
     if type(model) is Pipeline:
         model = model.steps[-1][1]
-    return type(model) in _estimators().values()
+    return _is_estimator(model)
 
 
 # -- saving --------------------------------------------------------------------------------------
@@ -67,7 +81,7 @@ def encode_model(enc, model):
         *scalers, (name, last) = model.steps
         steps = [[n, encode_scaler(enc, s)] for n, s in scalers] + [[name, encode_model(enc, last)]]
         return {"pipeline": steps, "verbose": bool(model.verbose)}
-    if type(model) in _estimators().values():
+    if _is_estimator(model):
         return _encode_estimator(enc, model)
     raise TypeError(f"a {type(model).__name__}")
 
@@ -173,9 +187,8 @@ def _decode_pipeline(dec, entry, where, regressor):
 
 def _decode_estimator(dec, entry, where, regressor):
     fields(entry, where, ["estimator", "params"], ["fitted"])
-    classes = _estimators()
-    cls = classes.get(entry["estimator"]) if isinstance(entry["estimator"], str) else None
-    if cls is None or (regressor and cls is not classes["NumpyMLPRegressor"]):
+    cls = _estimator_class(entry["estimator"], regressor)
+    if cls is None:
         raise ArchiveError(f"{where} is not a skneural {'regressor' if regressor else 'estimator'}")
     params = mapping(entry["params"], f"{where}.params")
     sizes = params.get("hidden_layer_sizes")
@@ -225,8 +238,6 @@ def _optimizer_settings(dec, est, stored, where):
     """The settings a named optimizer was last built from; the network's must be those (its learning
     rate lowered by an 'sgd' schedule at most), so that a warm start takes up later changes as it would
     have without saving."""
-    from ..estimators.base import _OPTIMIZER_SETTINGS
-
     name, _ = est._optimizer_settings
     if not isinstance(name, str) or name == "lbfgs":
         if stored is not None:
@@ -237,7 +248,7 @@ def _optimizer_settings(dec, est, stored, where):
                            "params": mapping(stored["settings"], f"{where}.optimizer_settings")},
                           f"{where}.optimizer_settings")
     settings = stored["settings"]
-    if stored["name"] != name or set(settings) != set(_OPTIMIZER_SETTINGS[name]):
+    if stored["name"] != name or set(settings) != set(sklearn_params(type(est.network_.optimizer))):
         raise ArchiveError(f"{where}.optimizer_settings are not those of the optimizer {name!r}")
     actual, wanted = est.network_.optimizer.get_params(), built.get_params()
     scheduled = name == "sgd" and est.learning_rate != "constant"
