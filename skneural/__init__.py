@@ -7,8 +7,8 @@ object).
 
 import sys
 
-from . import components, estimators
-from .components import activations, initializers, losses, optimizers
+from . import components, estimators, training
+from .components import activations, initializers, losses, optimizers, schedules
 from .components.initializers import GlorotUniform, HeNormal, HeUniform, LecunNormal, XavierNormal
 from .components.losses import (
     BinaryCrossEntropy,
@@ -24,12 +24,13 @@ from .nn import layers, network
 from .nn.layers import Activation, Dense, Layer
 from .nn.network import NeuralNetwork
 from .persistence import load, save
-from .training import TrainingInterrupted
+from .training import TrainingInterrupted, callbacks
 from .utils import check_gradients, to_categorical
 
-# The modules of skneural 0.1 under their old names, so that code and pickles written for it
-# (``from skneural.activations import ...``, ``skneural.network.NeuralNetwork``) keep working.
-for _module in (activations, initializers, losses, optimizers, layers, network):
+# Short names for the modules users import (``from skneural.activations import ...``,
+# ``skneural.callbacks``); they are also skneural 0.1's module names, so that code and pickles
+# written for it (``skneural.network.NeuralNetwork``) keep working.
+for _module in (activations, initializers, losses, optimizers, schedules, layers, network, callbacks):
     sys.modules.setdefault(f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}", _module)
 del _module
 
@@ -37,7 +38,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "activations",
+    "callbacks",
     "components",
+    "schedules",
+    "training",
     "estimators",
     "initializers",
     "NumpyMLPClassifier",

@@ -92,7 +92,10 @@ def check_gradients(network, x, y, sample_weight=None, categorical=False, step=1
     parameters, the denominator being taken over the whole vector so that
     tiny gradients do not dominate.  The check runs in float64, on a float64
     copy of a float32 network: float32 has too few digits for finite
-    differences.
+    differences.  It runs in the network's mode (``train`` or ``eval``): every
+    loss goes through the layers' ``forward``, as ``loss_and_gradient``'s
+    does, from the layers' state (``state_names``) as it was at the start,
+    which is put back at the end.
 
     Parameters
     ----------
@@ -123,18 +126,29 @@ def check_gradients(network, x, y, sample_weight=None, categorical=False, step=1
     if network.params.dtype != np.float64:
         network = copy.deepcopy(network).astype(np.float64)
     x, y, sample_weight = network._check_data(x, y, categorical, sample_weight, dtype=np.float64)
+    state = [(layer, name, np.copy(getattr(layer, name))) for layer in network.layers for name in layer.state_names]
+
+    def loss():  # forward in training mode may update the layers' state: each loss starts from the same
+        for layer, name, value in state:
+            setattr(layer, name, value.copy())
+        return network._loss(x, y, sample_weight, forward=True)[0]
+
     _, grads = network.loss_and_gradient(x, y, sample_weight)
     analytic = grads.copy()
     params = network.params
     numeric = np.empty_like(analytic)
-    for i in range(params.size):
-        original = params[i]
-        h = step * max(1.0, abs(original))
-        params[i] = original + h
-        upper = network.compute_loss(x, y, sample_weight)
-        params[i] = original - h
-        lower = network.compute_loss(x, y, sample_weight)
-        params[i] = original
-        numeric[i] = (upper - lower) / (2 * h)
+    try:
+        for i in range(params.size):
+            original = params[i]
+            h = step * max(1.0, abs(original))
+            params[i] = original + h
+            upper = loss()
+            params[i] = original - h
+            lower = loss()
+            params[i] = original
+            numeric[i] = (upper - lower) / (2 * h)
+    finally:
+        for layer, name, value in state:
+            setattr(layer, name, value)
     scale = max(np.max(np.abs(analytic)), np.max(np.abs(numeric)), np.finfo(float).tiny)
     return float(np.max(np.abs(analytic - numeric)) / scale)

@@ -60,7 +60,7 @@ def test_activation_layer_takes_every_form(rng):
     upstream = rng.randn(4, 3)
     expected = upstream * (1 - np.tanh(x) ** 2)
     for layer in (
-        Activation(np.tanh, lambda z: 1 - np.tanh(z) ** 2),  # seed 001: Activation(activation, activation_prime)
+        Activation(np.tanh, lambda z: 1 - np.tanh(z) ** 2),  # the layer-list style: Activation(activation, activation_prime)
         Activation((np.tanh, lambda z: 1 - np.tanh(z) ** 2)),
         Activation("tanh"),
         Activation(A.Tanh()),

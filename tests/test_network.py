@@ -617,15 +617,15 @@ def test_small_mistakes_get_clear_errors(rng):
 
 
 def test_large_inputs_are_predicted_in_bounded_chunks(rng, monkeypatch):
-    import skneural.network as module
+    import skneural.nn.inference as module
 
     net = NeuralNetwork([5, 64, 3], "relu", "softmax", "categorical_crossentropy", random_state=0)
     x = rng.randn(1000, 5)
     whole = net.predict(x)
     monkeypatch.setattr(module, "_CHUNK_BYTES", 64 * 8 * 300)  # 300 rows of the 64-wide layer
     seen = []
-    real_infer = net._infer
-    monkeypatch.setattr(net, "_infer", lambda rows, *args: seen.append(len(rows)) or real_infer(rows, *args))
+    real_infer = module.infer_rows
+    monkeypatch.setattr(module, "infer_rows", lambda rows, *args: seen.append(len(rows)) or real_infer(rows, *args))
     np.testing.assert_allclose(net.predict(x), whole, rtol=1e-12)
     assert seen == [300, 300, 300, 100]
     w1, w2 = net.weights
@@ -634,7 +634,7 @@ def test_large_inputs_are_predicted_in_bounded_chunks(rng, monkeypatch):
 
 
 def test_chunked_prediction_handles_mixed_dtypes_and_user_dense_layers(rng, monkeypatch):
-    import skneural.network as module
+    import skneural.nn.inference as module
 
     class Doubled(Dense):  # a user layer with its own infer: used as it is, never given work arrays
         def infer(self, input):
@@ -661,7 +661,7 @@ def test_chunked_prediction_handles_mixed_dtypes_and_user_dense_layers(rng, monk
 def test_prediction_from_many_threads_matches_serial(rng, monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 
-    import skneural.network as module
+    import skneural.nn.inference as module
 
     net = NeuralNetwork([6, 32, 4], "relu", "softmax", "categorical_crossentropy", random_state=0)
     monkeypatch.setattr(module, "_CHUNK_BYTES", 32 * 8 * 256)

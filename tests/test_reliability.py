@@ -157,9 +157,9 @@ HOSTILE = [
     ("poisson outputs overflowing at predict", lambda: reg(loss="poisson").fit(np.abs(X), np.abs(YR)).predict(
         np.abs(X) * 3000), ValueError, "network's outputs overflow"),
     ("optimizer object with beta_1 2", lambda: clf(optimizer=Adam(beta_1=2)).fit(X, Y), ValueError,
-     r"Adam.beta_1 == 2, must be < 1"),
+     r"The 'beta_1' parameter of Adam must be a float in the range \[0, 1\)\. Got 2 instead"),
     ("optimizer object with a negative learning rate", lambda: clf(optimizer=Adam(learning_rate=-1)).fit(X, Y),
-     ValueError, r"Adam.learning_rate == -1, must be >= 0"),
+     ValueError, r"The 'learning_rate' parameter of Adam must be a float in the range \[0, inf\)\. Got -1 instead"),
     ("optimizer returning the wrong shape", lambda: clf(optimizer=_BadOptimizer()).fit(X, Y), ValueError,
      "update returned shape"),
     # the engine

@@ -2,7 +2,9 @@
 
 One registry per kind ('activation', 'loss', 'optimizer', 'initializer',
 'schedule'), looked up by exact key; an unknown name's error lists the valid
-ones.  ``register`` adds a class of one's own under a new name.
+ones.  ``register`` adds a class of one's own under a new name;
+``BUILTIN_CLASSES`` is the frozenset of skneural's own component classes,
+taken at import, before any such registration.
 
 Examples
 --------
@@ -15,6 +17,9 @@ Adam()
 Traceback (most recent call last):
 ...
 ValueError: Unknown activation 'Tanh'. Did you mean 'tanh'? Valid names are: 'elu', 'exp', 'identity', 'leaky_relu', 'logistic', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh'.
+>>> from skneural.components.optimizers import Adam
+>>> Adam in BUILTIN_CLASSES, type(resolve("logistic", "activation")) in BUILTIN_CLASSES
+(True, True)
 """
 
 import difflib
@@ -43,6 +48,7 @@ def did_you_mean(name, valid):
     lowered = {v.lower(): v for v in valid}
     close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
     return f" Did you mean {lowered[close[0]]!r}?" if close else ""
+
 
 # kind -> (registry, base class, wrapper for pairs, the method an object needs, and the call
 # signature of a pair's function or, for kinds without pairs, what an object must be)

@@ -12,20 +12,15 @@ output ``y = f(x)`` to the gradient with respect to ``x``.  The base class
 derives it from ``derivative`` (elementwise products, or ``upstream @ J`` for
 per-sample Jacobians); most built-ins override it with cheaper formulas, in
 ``y`` for tanh, sigmoid and exp, in ``x`` for relu, leaky relu and elu
-(identity passes ``upstream`` through).  Softmax backpropagates through
-its Jacobians, as the layer-list style does with ``mse``; with categorical cross-entropy
-the network skips them (the fused path).
+(identity passes ``upstream`` through).  Softmax backpropagates through its
+Jacobians, except with categorical cross-entropy (the network's fused path).
 
 Examples
 --------
 >>> import numpy as np
->>> from skneural.activations import Softmax, get_activation_names
->>> Softmax()(np.array([[0.0, 0.0]]))
-array([[0.5, 0.5]])
->>> Softmax().derivative(np.zeros((3, 4))).shape
-(3, 4, 4)
->>> get_activation_names()[:4]
-['elu', 'exp', 'identity', 'leaky_relu']
+>>> from skneural.activations import Softmax
+>>> Softmax()(np.array([[0.0, 0.0]])), Softmax().derivative(np.zeros((3, 4))).shape
+(array([[0.5, 0.5]]), (3, 4, 4))
 """
 
 from numbers import Real
@@ -38,9 +33,6 @@ from .params import Constrained, Interval
 
 __all__ = ["ActivationFunction", "FunctionActivation", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "ELU",
            "Softplus", "Exp", "Softmax", "ACTIVATIONS", "get_activation_names"]
-
-
-_FINITE = Interval(Real, None, None, "neither")  # LeakyReLU's and ELU's alpha
 
 
 def _as_dtype(a, like):
@@ -155,10 +147,9 @@ class Identity(ActivationFunction):
     Examples
     --------
     >>> import numpy as np
-    >>> Identity()(np.array([[-1.0, 2.0]]))
-    array([[-1.,  2.]])
-    >>> Identity().derivative(np.array([[-1.0, 2.0]]))
-    array([[1., 1.]])
+    >>> x = np.array([[-1.0, 2.0]])
+    >>> Identity()(x), Identity().derivative(x)
+    (array([[-1.,  2.]]), array([[1., 1.]]))
     """
 
     def __call__(self, x):
@@ -180,10 +171,9 @@ class ReLU(ActivationFunction):
     Examples
     --------
     >>> import numpy as np
-    >>> ReLU()(np.array([[-1.0, 2.0]]))
-    array([[0., 2.]])
-    >>> ReLU().derivative(np.array([[-1.0, 2.0]]))
-    array([[0., 1.]])
+    >>> x = np.array([[-1.0, 2.0]])
+    >>> ReLU()(x), ReLU().derivative(x)
+    (array([[0., 2.]]), array([[0., 1.]]))
     """
 
     def __call__(self, x):
@@ -216,7 +206,7 @@ class LeakyReLU(ActivationFunction):
     array([[0.01, 1.  ]])
     """
 
-    _constraints = {"alpha": _FINITE}
+    _constraints = {"alpha": Interval(Real, None, None, "neither")}  # any finite number
 
     def __init__(self, alpha=0.01):
         self.alpha = alpha
@@ -237,10 +227,8 @@ class Tanh(ActivationFunction):
     Examples
     --------
     >>> import numpy as np
-    >>> Tanh()(np.array([[-1.0, 0.0, 2.0]]))
-    array([[-0.76159416,  0.        ,  0.96402758]])
-    >>> Tanh().derivative(np.array([[0.0]]))
-    array([[1.]])
+    >>> Tanh()(np.array([[-1.0, 0.0, 2.0]])), Tanh().derivative(np.array([[0.0]]))
+    (array([[-0.76159416,  0.        ,  0.96402758]]), array([[1.]]))
     """
 
     def __call__(self, x):
@@ -262,10 +250,8 @@ class Sigmoid(ActivationFunction):
     Examples
     --------
     >>> import numpy as np
-    >>> Sigmoid()(np.array([[-1.0, 0.0, 2.0]]))
-    array([[0.26894142, 0.5       , 0.88079708]])
-    >>> Sigmoid().derivative(np.array([[0.0]]))
-    array([[0.25]])
+    >>> Sigmoid()(np.array([[-1.0, 0.0, 2.0]])), Sigmoid().derivative(np.array([[0.0]]))
+    (array([[0.26894142, 0.5       , 0.88079708]]), array([[0.25]]))
     """
 
     def __call__(self, x):
@@ -299,7 +285,7 @@ class ELU(ActivationFunction):
     array([[0.18393972, 1.        ]])
     """
 
-    _constraints = {"alpha": _FINITE}
+    _constraints = {"alpha": Interval(Real, None, None, "neither")}  # any finite number
 
     def __init__(self, alpha=1.0):
         self.alpha = alpha
@@ -320,10 +306,8 @@ class Softplus(ActivationFunction):
     Examples
     --------
     >>> import numpy as np
-    >>> Softplus()(np.array([[0.0, 1000.0]]))
-    array([[6.93147181e-01, 1.00000000e+03]])
-    >>> Softplus().derivative(np.array([[0.0]]))
-    array([[0.5]])
+    >>> Softplus()(np.array([[0.0, 1000.0]])), Softplus().derivative(np.array([[0.0]]))
+    (array([[6.93147181e-01, 1.00000000e+03]]), array([[0.5]]))
     """
 
     def __call__(self, x):
@@ -363,9 +347,7 @@ class Softmax(ActivationFunction):
     """Row-wise softmax; its derivative is the stack of exact Jacobians.
 
     The row maximum is subtracted first, which leaves the result unchanged and
-    keeps ``exp`` from overflowing.  With categorical cross-entropy the
-    network takes a fused path; with any other loss it backpropagates through
-    these Jacobians (the general path).
+    keeps ``exp`` from overflowing.
 
     Examples
     --------

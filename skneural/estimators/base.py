@@ -30,6 +30,7 @@ from ..components import activations, initializers
 from ..components.optimizers import OPTIMIZERS
 from ..nn.memory import check_memory
 from ..nn.network import NeuralNetwork
+from ..training.epoch import restore, snapshot
 from ..training.interrupts import TrainingInterrupted, deferred_interrupt
 from ..persistence import load, save
 from .params import MLPParameters
@@ -183,7 +184,7 @@ class _BaseMLP(MLPParameters):
         network = state.get("network_")
         if not with_parameters or network is None:
             return state, None
-        return state, (network.params.copy(), copy.deepcopy(network.optimizer), network.alpha)
+        return state, (snapshot(network), network.alpha)
 
     def _restore(self, saved):
         state, parameters = saved
@@ -191,9 +192,9 @@ class _BaseMLP(MLPParameters):
             delattr(self, key)
         vars(self).update(state)
         if parameters is not None:
-            params, optimizer, alpha = parameters
-            self.network_.astype(params.dtype).params = params
-            self.network_.optimizer, self.network_.alpha = optimizer, alpha
+            network, alpha = parameters
+            restore(self.network_, network)
+            self.network_.alpha = alpha
 
     def _initializer(self, activation):
         """The initializer ``init`` names; 'glorot_uniform' takes scikit-learn's factor 2 for logistic."""

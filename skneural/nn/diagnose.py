@@ -8,13 +8,15 @@ names the user's component that first turned finite values into nan or inf.
 import numpy as np
 import scipy.sparse as sp
 
-from ..components import activations, losses
-from ..components.optimizers import OPTIMIZERS
+from ..components import BUILTIN_CLASSES
+from . import layers
 from .layers import Activation, Dense
 
-# skneural's own components: never blamed, as they only turn finite values into nan or inf by
-# overflowing on huge ones (divergence)
-_BUILTIN = frozenset([*activations.ACTIVATIONS.values(), *losses.LOSSES.values(), *OPTIMIZERS.values()])
+# skneural's own components (BUILTIN_CLASSES) and layers are never blamed, as they only turn finite
+# values into nan or inf by overflowing on huge ones (divergence).  A class a user registers is the
+# user's, and so is a subclass of skneural's layers (its forward may be its own): exact types count.
+_ACTIVATION_LAYERS = frozenset(cls for cls in (getattr(layers, name) for name in layers.__all__)
+                               if issubclass(cls, Activation))
 
 
 class _Found(Exception):
@@ -84,16 +86,15 @@ class _Replay:
 def _watch_layer(replay, i, layer):
     """Instance attributes shadowing ``layer.forward`` and ``layer.backward`` with checked calls."""
     forward, backward = layer.forward, layer.backward
-    if isinstance(layer, Dense):
-        builtin, name = True, None
-    elif isinstance(layer, Activation):
-        builtin, name = type(layer.activation) in _BUILTIN, f"activation {layer.activation!r}"
+    activation = type(layer) in _ACTIVATION_LAYERS
+    if activation:
+        builtin, name = type(layer.activation) in BUILTIN_CLASSES, f"activation {layer.activation!r}"
     else:
-        builtin, name = False, f"layer {layer!r}"
+        builtin, name = type(layer) is Dense, f"layer {layer!r}"
 
     def checked_forward(x):
         def describe(what, result):
-            fix = "the activation" if isinstance(layer, Activation) else "the layer's forward"
+            fix = "the activation" if activation else "the layer's forward"
             return (f"{name[0].upper()}{name[1:]} returned {what} for finite inputs {replay.where()} "
                     f"(layer {i}): fix {fix}; it must return finite values for finite inputs.")
 
@@ -101,7 +102,7 @@ def _watch_layer(replay, i, layer):
 
     def checked_backward(grad):
         def describe(what, result):
-            if isinstance(layer, Activation):
+            if activation:
                 return (f"The derivative of {name} gave {what} for finite inputs {replay.where()} "
                         f"(layer {i}, backpropagation): fix the derivative; it must be finite for "
                         "finite inputs.")
@@ -118,7 +119,7 @@ class _WatchedLoss:
     """Stands in for the network's loss during the replay, checking what each method returns."""
 
     def __init__(self, loss, replay):
-        self._loss, self._replay, self._builtin = loss, replay, type(loss) in _BUILTIN
+        self._loss, self._replay, self._builtin = loss, replay, type(loss) in BUILTIN_CLASSES
 
     def _run(self, method, y_pred, y_true, gradient):
         def describe(what, result):
@@ -178,7 +179,7 @@ class _WatchedOptimizer:
             return (f"Optimizer {opt!r} produced {_what(np.asarray(new))} parameters from finite parameters "
                     f"and gradients {replay.where()}{note}: fix the optimizer.")
 
-        builtin = type(opt) in _BUILTIN
+        builtin = type(opt) in BUILTIN_CLASSES
         return replay.run(opt.update, (params, grads), builtin, [params, grads], describe, outputs)
 
     def __getattr__(self, name):
@@ -193,18 +194,21 @@ def _put_state(obj, state, copy):
     vars(obj).update({k: v.copy() if copy and isinstance(v, np.ndarray) else v for k, v in state.items()})
 
 
-def diagnose(network, x, y, order, batch_size, sample_weight, shuffle, epoch, saved_params, saved_state):
+def diagnose(network, x, y, order, batch_size, sample_weight, gathered, epoch, saved_params, saved_state):
     """Replay an epoch that went non-finite and return the message naming the user's component at
     fault, or None: divergence (a Dense layer, the L2 penalty or a built-in component overflowing
     on huge values), or a failure the replay did not reproduce (a non-deterministic component).
 
     The replay starts from the epoch's saved parameters and optimizer state (``saved_state`` from
-    ``_state_of``, or None) and takes the same batches in the same order through the same code
-    (``train_batch``), with the layers, the loss and the optimizer watched; it ends with both
-    put back as saved.
+    ``_state_of``, or None) and takes the same batches in the same order (``order``; ``gathered``
+    False: the rows as they are) through the same code (``train_batch``), with the layers, the
+    loss and the optimizer watched; it ends with both put back as saved, and the layers' state
+    (``state_names``) as it was before the replay.
     """
     replay = _Replay(epoch)
     loss, optimizer = network.loss, network.optimizer
+    layer_state = [(layer, name, np.copy(getattr(layer, name))) for layer in network.layers
+                   for name in layer.state_names]
     patched = []
     try:
         network.params[...] = saved_params
@@ -223,12 +227,12 @@ def diagnose(network, x, y, order, batch_size, sample_weight, shuffle, epoch, sa
                 if w is not None and not np.any(w):
                     continue
                 replay.batch = start // batch_size + 1
-                if not np.isfinite(network.train_batch(x[idx] if shuffle else x[start:start + batch_size],
+                if not np.isfinite(network.train_batch(x[idx] if gathered else x[start:start + batch_size],
                                                         y[idx], w)):
                     raise _Found(None)  # finite loss values summed or penalized past the largest float
                 last = idx
             if last is not None:  # train_epoch's last check: the last update, on the last batch
-                network._run(x[last], train=True)
+                network._run(x[last], forward=True)
         return None
     except _Found as found:
         return found.message
@@ -241,5 +245,7 @@ def diagnose(network, x, y, order, batch_size, sample_weight, shuffle, epoch, sa
                 vars(layer).pop(name, None)
             vars(layer).update(shadowed)
         network.params[...] = saved_params
+        for layer, name, saved in layer_state:
+            setattr(layer, name, saved)
         if saved_state is not None:
             _put_state(optimizer, saved_state, copy=False)

@@ -1,11 +1,13 @@
 """Layers composed by hand into a list (the layer-list style), working on batches of rows.
 
-A layer has ``forward(input)`` and ``backward(output_gradient)``, which
-returns the gradient with respect to the layer's input and stores the
-gradients of its parameters.  Parameter updates belong to the optimizer, not
-to the layers: a layer lists its parameters in ``param_names``; the gradient
-of parameter ``name`` is the attribute ``d_<name>``.  A network binds both to
-views into its flat parameter and gradient vectors (``bind``).
+Every layer follows one protocol (:class:`Layer`), by which a network drives
+it without knowing what kind of layer it is: ``forward`` and ``backward`` for
+training, ``infer`` for prediction, the trainable parameters it lists in
+``param_names`` (their gradients are the attributes ``d_<name>``), those of
+them the L2 penalty applies to (``penalized``), its non-trainable state
+(``state_names``) and its mode (``training``).  Parameter updates belong to
+the optimizer, not to the layers: a network binds the parameters and their
+gradients to views into its flat parameter and gradient vectors (``bind``).
 
 Examples
 --------
@@ -30,7 +32,63 @@ __all__ = ["Layer", "Dense", "Activation", "Identity", "ReLU", "LeakyReLU", "Tan
 
 
 class Layer:
-    """Base layer.  ``needs_input_gradient = False`` lets a first layer skip that product.
+    """Base layer: the protocol through which a network drives any layer.
+
+    Subclasses define ``forward`` and ``backward``, and override the rest
+    where the defaults do not fit.
+
+    Computing
+
+    * ``forward(input)``: the output for a batch of rows ``(n, input_width)``,
+      keeping what ``backward`` needs (by convention in ``input`` and
+      ``output``); it honours ``training``.
+    * ``backward(output_gradient)``: after ``forward``, the gradient with
+      respect to the input (or None when ``needs_input_gradient`` is False,
+      which a network sets on its first layer), having written each
+      parameter's gradient into ``d_<name>`` in place (views into the
+      network's gradient vector: assign with ``[...] =`` or ``out=``).
+    * ``infer(input, out=None)``: the output in evaluation mode whatever
+      ``training`` says, keeping nothing, so that several threads may predict
+      at once.  ``out``, when given, is an array the layer may write its
+      output into and return: of shape ``(n, output_width(input_width))``,
+      or ``input`` itself for an ``inplace`` layer; the caller uses what is
+      returned either way.  A layer whose ``infer`` takes no ``out`` is never
+      given one.  The default calls ``forward``: override it when ``forward``
+      keeps state or depends on the mode.
+    * ``output_width(input_width)``: the number of output columns for inputs
+      of that width, or None when unknown (the default); prediction sizes its
+      work arrays with it.
+    * ``inplace``: whether ``infer(x, out=x)`` may write the output over the
+      input (elementwise layers such as activations).  Default False.
+    * ``propagates_nonfinite_rows``: whether a nan or infinity anywhere in a
+      row of the input makes that whole row of ``infer``'s output non-finite
+      (``x @ W + b`` does); as the first layer, prediction then checks the
+      input's finiteness on its output, without a pass over the input.
+      Default False.
+
+    Parameters and state
+
+    * ``param_names``: the trainable parameters, arrays held in attributes
+      of those names.  A network copies them into its flat parameter vector
+      and makes the attributes views into it (``bind``), and their gradients
+      ``d_<name>`` views into its flat gradient vector; its optimizer updates
+      them in place.  ``params`` and ``grads`` list them.  Default ``()``.
+    * ``penalized``: the names among ``param_names`` that the network's L2
+      penalty (``alpha``) applies to.  Default ``()``.
+    * ``state_names``: non-trainable arrays (running statistics, say) held in
+      attributes of those names, listed by ``state``: saved and loaded with
+      the parameters (``NeuralNetwork.save`` and ``load``), converted with
+      them by ``astype`` (floating ones), never given to the optimizer.  The
+      layer updates them itself, typically in ``forward`` in training mode.
+      Default ``()``.
+
+    Mode
+
+    * ``training``: True (the default) in training mode, False in evaluation
+      mode; ``NeuralNetwork.train()`` and ``NeuralNetwork.eval()`` set it on
+      every layer.  Only ``forward`` reads it.
+
+    A layer belongs to at most one network, and keeps no reference to it.
 
     Examples
     --------
@@ -45,12 +103,17 @@ class Layer:
     Double()
     >>> layer.forward(np.array([[1.0, -2.0]]))
     array([[ 2., -4.]])
-    >>> layer.params, layer.grads
-    ([], [])
+    >>> layer.params, layer.grads, layer.state
+    ([], [], [])
     """
 
     param_names = ()
+    penalized = ()
+    state_names = ()
     needs_input_gradient = True
+    training = True
+    inplace = False
+    propagates_nonfinite_rows = False
 
     def __init__(self):
         self.input = None
@@ -62,9 +125,13 @@ class Layer:
     def backward(self, output_gradient):
         raise NotImplementedError
 
-    def infer(self, input):
-        """``forward`` without keeping anything for ``backward``: safe to share between threads."""
+    def infer(self, input, out=None):
+        """The output in evaluation mode, keeping nothing; this default calls ``forward``."""
         return self.forward(input)
+
+    def output_width(self, input_width):
+        """The number of output columns for ``input_width`` input columns; None: unknown."""
+        return None
 
     @property
     def params(self):
@@ -73,6 +140,10 @@ class Layer:
     @property
     def grads(self):
         return [getattr(self, "d_" + name) for name in self.param_names]
+
+    @property
+    def state(self):
+        return [getattr(self, name) for name in self.state_names]
 
     def __getstate__(self):
         # a copy or pickle of a layer is a layer of its own: its arrays are no longer views into a
@@ -113,7 +184,8 @@ class Dense(Layer):
     ``weights`` is ``(input_size, output_size)`` and ``bias`` is
     ``(1, output_size)``, both drawn by ``init``; by default from N(0, sigma)
     with ``sigma = sqrt(1 / (input_size + output_size))`` (the original engine's Xavier
-    variant, :class:`~skneural.initializers.XavierNormal`).
+    variant, :class:`~skneural.initializers.XavierNormal`).  A network's L2
+    penalty applies to the weights only (``penalized``).
 
     Parameters
     ----------
@@ -147,6 +219,7 @@ class Dense(Layer):
     """
 
     param_names = ("weights", "bias")
+    penalized = ("weights",)
 
     def __init__(self, input_size, output_size, random_state=None, dtype=np.float64, init="xavier_normal"):
         super().__init__()
@@ -181,6 +254,15 @@ class Dense(Layer):
         out = input @ self.weights if out is None else np.matmul(input, self.weights, out=out)
         out += self.bias
         return out
+
+    def output_width(self, input_width):
+        return self.output_size
+
+    @property
+    def propagates_nonfinite_rows(self):
+        """True for ``input @ weights + bias`` (``inf * w`` is inf or, for ``w = 0``, nan, and nan
+        stays nan); False for a subclass with an ``infer`` of its own, which may compute otherwise."""
+        return type(self).infer is Dense.infer
 
     def backward(self, output_gradient):
         if isinstance(self.input, np.ndarray):
@@ -230,6 +312,8 @@ class Activation(Layer):
     Activation(FunctionActivation(tanh, <lambda>))
     """
 
+    inplace = True
+
     def __init__(self, activation, activation_prime=None):
         super().__init__()
         if activation_prime is not None:
@@ -241,15 +325,24 @@ class Activation(Layer):
         self.output = self.infer(input)
         return self.output
 
-    def infer(self, input, overwrite_input=False):
-        """The activation of ``input``; ``overwrite_input=True`` lets it reuse ``input``'s memory."""
-        output = self.activation.apply_inplace(input) if overwrite_input else self.activation(input)
+    def infer(self, input, out=None):
+        """The activation of ``input``; with ``out`` (``input`` itself, or an array of its shape) it
+        is written there where the activation can (``apply_inplace``)."""
+        if out is None:
+            output = self.activation(input)
+        else:
+            if out is not input:
+                np.copyto(out, input)
+            output = self.activation.apply_inplace(out)
         if getattr(output, "shape", None) != input.shape:
             raise ValueError(
                 f"Activation {self.activation!r} returned {getattr(output, 'shape', type(output))} "
                 f"for input of shape {input.shape}; it must return an array of its input's shape."
             )
         return output
+
+    def output_width(self, input_width):
+        return input_width
 
     def backward(self, output_gradient):
         return self.activation.backprop(self.input, self.output, output_gradient)

@@ -20,7 +20,7 @@ from ..components import sklearn_params
 from ..nn.network import NeuralNetwork
 from .archive import ArchiveError
 from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool, number
-from .values import fields, mapping
+from .values import fields, is_builtin, mapping
 
 __all__ = ["encode_model", "decode_model", "is_model", "register_estimator"]
 
@@ -102,7 +102,9 @@ def _encode_estimator(enc, est):
         if hasattr(est, name):
             fitted[name] = enc.setting(getattr(est, name))
     name, settings = est._optimizer_settings
-    if isinstance(name, str) and settings is not None:  # what the named optimizer was last built from
+    # what a named optimizer of skneural's own was last built from (a registered one of the user's is
+    # rebuilt from custom_objects, and a warm start after loading takes up every setting again)
+    if isinstance(name, str) and settings is not None and is_builtin(net.optimizer):
         fitted["optimizer_settings"] = {"name": name, "settings": {k: enc.setting(v) for k, v in settings.items()}}
     if len(net.sizes) > MAX_LAYERS + 1:
         raise TypeError(f"a network of {len(net.sizes) - 1} layers, over the {MAX_LAYERS} a model file holds")
@@ -239,9 +241,11 @@ def _optimizer_settings(dec, est, stored, where):
     rate lowered by an 'sgd' schedule at most), so that a warm start takes up later changes as it would
     have without saving."""
     name, _ = est._optimizer_settings
-    if not isinstance(name, str) or name == "lbfgs":
+    if not isinstance(name, str) or name == "lbfgs" or not is_builtin(est.network_.optimizer):
         if stored is not None:
-            raise ArchiveError(f"{where}.optimizer_settings is for a named optimizer")
+            raise ArchiveError(f"{where}.optimizer_settings is for a named optimizer of skneural's")
+        if isinstance(name, str):
+            est._optimizer_settings = (name, None)
         return
     fields(stored, f"{where}.optimizer_settings", ["name", "settings"])
     built = dec.component({"component": type(est.network_.optimizer).__name__,

@@ -27,16 +27,15 @@ import re
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ..components import activations, initializers, losses, optimizers
-from ..components import resolve
+from ..components import BUILTIN_CLASSES, activations, losses, optimizers, resolve
+from ..components.schedules import Schedule
 from .archive import ArchiveError
 
 __all__ = ["Encoder", "Decoder", "CustomObjectError", "BUILTIN_COMPONENTS", "fields", "mapping",
            "is_builtin"]
 
-BUILTIN_COMPONENTS = {cls.__name__: cls for registry in (activations.ACTIVATIONS, losses.LOSSES,
-                                                          optimizers.OPTIMIZERS, initializers.INITIALIZERS)
-                      for cls in registry.values()}
+# skneural's own activations, losses, optimizers and initializers (never a class a user registered)
+BUILTIN_COMPONENTS = {cls.__name__: cls for cls in BUILTIN_CLASSES if not issubclass(cls, Schedule)}
 _PAIRS = {"activation": activations.FunctionActivation, "loss": losses.FunctionLoss}
 _PAIR_KIND = {cls: kind for kind, cls in _PAIRS.items()}
 # optimizer state arrays that hold squares (a negative value would make a NaN step)

@@ -5,8 +5,9 @@ Nothing here imports the engine: a network is used through its
 ``compute_loss`` and ``output``.
 """
 
+from . import callbacks
 from .interrupts import TrainingInterrupted
 from .lbfgs import LBFGSTrainer
 from .loop import Trainer
 
-__all__ = ["Trainer", "LBFGSTrainer", "TrainingInterrupted"]
+__all__ = ["Trainer", "LBFGSTrainer", "TrainingInterrupted", "callbacks"]

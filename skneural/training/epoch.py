@@ -32,16 +32,20 @@ def _state_of(obj):
 
 
 def snapshot(network):
-    """The network's parameters and its optimizer's state, to put back with ``restore``."""
-    return network.params.copy(), _state_of(network.optimizer)
+    """The network's parameters (in their dtype), its optimizer and the optimizer's state, to put
+    back with ``restore``: after a failed epoch, and after a failed ``fit``, ``partial_fit`` or
+    warm start of an estimator."""
+    return network.params.copy(), network.optimizer, _state_of(network.optimizer)
 
 
 def restore(network, saved):
-    params, optimizer_state = saved
+    params, optimizer, optimizer_state = saved
+    network.astype(params.dtype)
     network.params[...] = params
+    network.optimizer = optimizer
     if optimizer_state is not None:
-        vars(network.optimizer).clear()
-        vars(network.optimizer).update(optimizer_state)
+        vars(optimizer).clear()
+        vars(optimizer).update(optimizer_state)
 
 
 def run_epoch(network, x, y, batch_size, sample_weight=None, order=None, epoch=None, on_batch=None):
@@ -114,7 +118,7 @@ def run_epoch(network, x, y, batch_size, sample_weight=None, order=None, epoch=N
             raise
         # replay the epoch, checking every step, to name a user's component that made nan or
         # inf from finite values (only now: the loop above pays nothing for it)
-        fault = network.diagnose(x, y, order, batch_size, sample_weight, gathered, epoch, *saved)
+        fault = network.diagnose(x, y, order, batch_size, sample_weight, gathered, epoch, saved[0], saved[2])
         if fault is not None:
             raise ValueError(
                 f"{fault} The parameters were restored to their values at the start of that epoch."

@@ -1,0 +1,163 @@
+"""The training loop and its callbacks, and components registered at run time used everywhere."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.neural_network import MLPClassifier
+
+import skneural
+from skneural import Adam, NeuralNetwork, NumpyMLPClassifier, NumpyMLPRegressor, components
+from skneural.components.optimizers import Optimizer
+from skneural.schedules import Adaptive, InvScaling
+from skneural.training import Trainer
+from skneural.training.callbacks import Callback, EarlyStopping, LearningRateSchedule, LossCurve
+
+rng = np.random.RandomState(0)
+X = rng.uniform(-1, 1, (120, 3))
+Y = (X[:, :1] - X[:, 1:2] ** 2)
+
+
+class Recorder(Callback):
+    def __init__(self):
+        self.calls = []
+
+    def on_train_begin(self, trainer):
+        self.calls.append("train_begin")
+
+    def on_epoch_begin(self, trainer):
+        self.calls.append(f"epoch_begin {trainer.epoch + 1}")
+
+    def on_batch_end(self, trainer, done, n, running_loss):
+        self.calls.append(f"batch {done}/{n}")
+
+    def on_epoch_end(self, trainer):
+        self.calls.append(f"epoch_end {trainer.epoch}")
+        trainer.stop = trainer.epoch == 2
+
+    def on_train_end(self, trainer):
+        self.calls.append("train_end")
+
+
+def test_the_trainer_calls_every_hook_in_order_and_a_callback_can_stop_it():
+    net = NeuralNetwork([3, 4, 1], "tanh", optimizer="sgd", random_state=0)
+    recorder = Recorder()
+    history = Trainer(net, batch_size=50, max_epochs=10, random_state=0, callbacks=[recorder]).fit(X, Y)
+    assert [r["epoch"] for r in history] == [1, 2]
+    assert recorder.calls == ["train_begin", "epoch_begin 1", "batch 50/120", "batch 100/120", "batch 120/120",
+                              "epoch_end 1", "epoch_begin 2", "batch 50/120", "batch 100/120",
+                              "batch 120/120", "epoch_end 2", "train_end"]
+
+
+def test_network_fit_is_the_trainer_with_the_same_shuffling():
+    a = NeuralNetwork([3, 5, 1], "tanh", optimizer=Adam(0.01), random_state=3)
+    b = NeuralNetwork([3, 5, 1], "tanh", optimizer=Adam(0.01), random_state=3)
+    losses = a.fit(X, Y, batch_size=16, epochs=4)
+    history = Trainer(b, batch_size=16, max_epochs=4, random_state=b._rng).fit(X, Y)
+    assert losses == [r["loss"] for r in history]
+    np.testing.assert_array_equal(a.params, b.params)
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "adagrad", "sgd"])
+def test_any_optimizer_can_be_scheduled(optimizer):
+    net = NeuralNetwork([3, 5, 1], "tanh", optimizer=optimizer, random_state=0)
+    initial, seen = 0.05, []
+
+    class Rates(Callback):
+        def on_epoch_end(self, trainer):
+            seen.append((trainer.samples_seen, trainer.network.optimizer.learning_rate))
+
+    schedule = LearningRateSchedule(InvScaling(power_t=0.7), initial)
+    Trainer(net, batch_size=32, max_epochs=5, random_state=0, callbacks=[schedule, Rates()]).fit(X, Y)
+    assert [t for t, _ in seen] == [120 * k for k in range(1, 6)]
+    for t, rate in seen:
+        assert rate == initial / (t + 1) ** 0.7
+
+
+def test_early_stopping_with_an_adaptive_schedule_reproduces_scikit_learns_sgd():
+    X_iris, y_iris = load_iris(return_X_y=True)
+    settings = dict(hidden_layer_sizes=(8,), solver="sgd", learning_rate="adaptive", learning_rate_init=0.2,
+                    tol=0.05, n_iter_no_change=2, max_iter=60, random_state=0)
+    ours = NumpyMLPClassifier(**settings).fit(X_iris / 8, y_iris)
+    theirs = MLPClassifier(**settings).fit(X_iris / 8, y_iris)
+    assert ours.n_iter_ == theirs.n_iter_ and ours.optimizer_.learning_rate == theirs._optimizer.learning_rate
+    assert ours.optimizer_.learning_rate < 0.2  # the schedule did lower it
+    np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-10)
+
+
+def test_early_stopping_restores_the_best_parameters_it_saw():
+    net = NeuralNetwork([3, 6, 1], "tanh", optimizer=Adam(0.05), random_state=0)
+    scores, params = [], []
+
+    class Score(Callback):  # a validation score that peaks at epoch 3
+        def on_epoch_end(self, trainer):
+            trainer.history[-1]["val_score"] = -abs(trainer.epoch - 3)
+            params.append(trainer.network.params.copy())
+
+    stopping = EarlyStopping("val_score", tol=0.0, patience=2, restore_best=True)
+    Trainer(net, batch_size=40, max_epochs=20, random_state=0,
+            callbacks=[Score(), LossCurve(scores), stopping]).fit(X, Y)
+    assert len(scores) == 6  # epochs 4, 5 and 6 did not improve: more than 2 in a row
+    np.testing.assert_array_equal(net.params, params[2])
+    assert stopping.best_ == 0
+
+
+def test_the_adaptive_schedule_divides_by_its_factor_and_then_stops():
+    schedule = Adaptive()
+    rates = [0.01]
+    while (rate := schedule.reduce(rates[-1])) is not None:
+        rates.append(rate)
+    assert all(b == a / 5.0 for a, b in zip(rates, rates[1:])) and rates[-1] <= 1e-6 < rates[-2]
+
+
+class SignSGD(Optimizer):
+    """A user's optimizer, registered by name."""
+
+    sklearn_params = {"learning_rate": "learning_rate_init"}
+
+    def __init__(self, learning_rate=0.01):
+        self.learning_rate = learning_rate
+
+    def _step(self, params, gradient, buffer):
+        np.sign(gradient, out=buffer)
+        buffer *= float(self.learning_rate)
+        params -= buffer
+
+
+@pytest.fixture
+def signsgd():
+    components.register("optimizer", "signsgd", SignSGD)
+    yield
+    components.unregister("optimizer", "signsgd")
+
+
+def test_a_registered_optimizer_works_by_name_everywhere(signsgd, tmp_path):
+    assert isinstance(components.resolve("signsgd", "optimizer"), SignSGD)
+    net = NeuralNetwork([3, 4, 1], optimizer="signsgd", random_state=0)
+    assert isinstance(net.optimizer, SignSGD)
+    reg = NumpyMLPRegressor(hidden_layer_sizes=(8,), optimizer="signsgd", learning_rate_init=0.003, max_iter=20,
+                            random_state=0).fit(X, Y[:, 0])
+    assert type(reg.optimizer_) is SignSGD and reg.optimizer_.learning_rate == 0.003
+    # the scikit-learn parameter it declared is tunable by its own name too
+    reg.set_params(optimizer__learning_rate=0.01)
+    assert reg.learning_rate_init == 0.01
+    with pytest.raises(ValueError, match="takes only 'learning_rate' this way"):
+        reg.set_params(optimizer__momentum=0.5)
+    # a registered class is the user's code, not skneural's: a model file names it, and load needs it
+    path = tmp_path / "model.skn"
+    reg.save(path)
+    with pytest.raises(ValueError, match="SignSGD"):
+        skneural.load(path)
+    again = skneural.load(path, custom_objects={"SignSGD": SignSGD})
+    np.testing.assert_array_equal(again.predict(X), reg.predict(X))
+
+
+def test_an_unknown_optimizer_name_lists_the_registered_ones(signsgd):
+    with pytest.raises(ValueError, match="'signsgd'"):
+        NumpyMLPClassifier(optimizer="signsdg").fit(X, Y[:, 0] > 0)
+    with pytest.raises(ValueError, match="Did you mean 'signsgd'"):
+        NumpyMLPClassifier(optimizer="signsdg").fit(X, Y[:, 0] > 0)
+
+
+def test_registering_a_taken_name_for_another_class_is_refused():
+    with pytest.raises(ValueError, match="adam"):
+        components.register("optimizer", "adam", SignSGD)
