@@ -15,7 +15,7 @@ def numeric_jacobian(f, x, h=1e-6):
 
 
 def softmax_pair():
-    """Softmax written by a user as seed 000 describes: a function and its per-sample Jacobians."""
+    """Softmax written by a user as the original NeuralNetwork contract describes: a function and its per-sample Jacobians."""
 
     def softmax(x):
         e = np.exp(x - x.max(axis=1, keepdims=True))

@@ -3,7 +3,6 @@
 import runpy
 import subprocess
 import sys
-import urllib.error
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ def example(name):
     return runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name=name)
 
 
-TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "seed_styles", "plots"}
+TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "network_styles", "plots"}
 TESTED_ELSEWHERE = {"benchmark", "save_load", "out_of_core", "dask_cluster"}  # test_benchmark.py,
 # test_persistence.py, test_scale_out.py
 
@@ -90,32 +89,9 @@ def test_sparsemax_is_a_projection_onto_the_simplex_with_exact_jacobians():
     np.testing.assert_allclose(sparsemax.derivative(z), numeric_jacobian(sparsemax, z), atol=1e-6)
 
 
-def test_seed_styles_on_digits():
-    seed000, seed001, name = example("seed_styles")["main"](epochs=6, dataset="digits")
-    assert name == "digits" and seed000 > 0.9 and seed001 > 0.65
-
-
-def test_seed_styles_falls_back_to_digits_when_mnist_cannot_be_downloaded(monkeypatch, capsys):
-    module = example("seed_styles")
-
-    def offline(*args, **kwargs):
-        raise urllib.error.URLError("no network")
-
-    monkeypatch.setitem(module["load"].__globals__, "fetch_openml", offline)
-    *_, x_test, y_train, y_test, name = module["load"]("mnist")
-    assert name == "digits" and x_test.shape[1] == 64
-    assert "MNIST could not be downloaded" in capsys.readouterr().out
-
-
-def test_seed_styles_uses_mnist_when_it_can_be_had(monkeypatch):
-    module = example("seed_styles")
-    rng = np.random.RandomState(0)
-    fake = (rng.randint(0, 256, (70000, 784)).astype(float), rng.randint(0, 10, 70000).astype(str))
-    monkeypatch.setitem(module["load"].__globals__, "fetch_openml", lambda *a, **k: fake)
-    x_train, x_test, y_train, y_test, name = module["load"]("mnist", n_train=500, n_test=100)
-    assert name == "MNIST" and x_train.shape == (500, 784) and x_test.shape == (100, 784)
-    assert x_train.max() <= 1 and y_train.dtype.kind == "i"
-    np.testing.assert_array_equal(x_test, fake[0][60000:60100] / 255)
+def test_network_styles_on_digits():
+    sizes_style, layer_list_style = example("network_styles")["main"](epochs=6)
+    assert sizes_style > 0.9 and layer_list_style > 0.65
 
 
 def test_plots_write_two_pngs(tmp_path):
