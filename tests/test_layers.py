@@ -109,3 +109,35 @@ def test_dense_rejects_bad_sizes():
     for bad in (0, -1, 2.5, True, "3"):
         with pytest.raises(ValueError, match="must be a positive integer"):
             Dense(bad, 3)
+
+
+def test_dense_and_activation_declare_the_layer_protocol(rng):
+    dense, act = Dense(4, 3, random_state=0), Lyr.Tanh()
+    assert dense.param_names == ("weights", "bias") and dense.penalized == ("weights",)
+    assert dense.state_names == () and dense.state == [] and dense.training
+    assert dense.output_width(4) == 3 and act.output_width(7) == 7 and act.output_width(None) is None
+    assert not dense.inplace and act.inplace
+    assert dense.propagates_nonfinite_rows and not act.propagates_nonfinite_rows
+
+    class Scaled(Dense):  # its own infer: nothing is assumed of what it computes
+        def infer(self, input):
+            return 2 * super().infer(input)
+
+    assert not Scaled(4, 3).propagates_nonfinite_rows
+    x = rng.randn(5, 4)
+    out = np.empty((5, 3))
+    assert dense.infer(x, out=out) is out
+    np.testing.assert_array_equal(out, x @ dense.weights + dense.bias)
+    h = out.copy()
+    assert act.infer(out, out=out) is out  # in place
+    np.testing.assert_array_equal(out, np.tanh(h))
+    other = np.empty((5, 3))
+    np.testing.assert_array_equal(act.infer(h, out=other), np.tanh(h))
+    np.testing.assert_array_equal(act.infer(h), np.tanh(h))
+
+
+def test_the_base_layer_defaults():
+    layer = Lyr.Layer()
+    assert layer.param_names == layer.penalized == layer.state_names == ()
+    assert layer.training and not layer.inplace and not layer.propagates_nonfinite_rows
+    assert layer.output_width(5) is None

@@ -21,7 +21,6 @@ _QUIET = dict(over="ignore", invalid="ignore")
 _CHUNK_BYTES = 8 * 2**20
 
 
-@functools.lru_cache(maxsize=1024)
 def _signature_takes_out(infer):
     try:
         return "out" in inspect.signature(infer).parameters
@@ -29,10 +28,16 @@ def _signature_takes_out(infer):
         return False
 
 
+_cached_signature_takes_out = functools.lru_cache(maxsize=1024)(_signature_takes_out)
+
+
 def _takes_out(layer):
     """Whether the layer's ``infer`` has an ``out`` argument (a user's may not)."""
-    own = layer.__dict__.get("infer")
-    return _signature_takes_out(type(layer).infer if own is None else own)
+    infer = layer.__dict__.get("infer") or type(layer).infer
+    try:
+        return _cached_signature_takes_out(infer)
+    except TypeError:  # an unhashable callable
+        return _signature_takes_out(infer)
 
 
 def _work_array(work, i, rows, width, dtype):

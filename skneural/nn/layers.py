@@ -290,7 +290,8 @@ def _shapes(value):
 
 class Activation(Layer):
     """Applies an activation: a name, an activation object, or (as in the layer-list style)
-    a function and its derivative given as two arguments or as a tuple.
+    a function and its derivative given as two arguments or as a tuple.  In prediction it
+    works over its input (``inplace``) when that is a work array of the network's.
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """One pass over the data in mini-batches, undone as a whole if anything goes wrong.
 
 The network is used through a few members only (``params``, ``optimizer``,
-``astype``, ``train_batch``, ``output``, ``diagnose``), so training never
+``layers``, ``astype``, ``train_batch``, ``output``, ``diagnose``), so training never
 imports the engine.
 """
 
@@ -32,20 +32,25 @@ def _state_of(obj):
 
 
 def snapshot(network):
-    """The network's parameters (in their dtype), its optimizer and the optimizer's state, to put
-    back with ``restore``: after a failed epoch, and after a failed ``fit``, ``partial_fit`` or
-    warm start of an estimator."""
-    return network.params.copy(), network.optimizer, _state_of(network.optimizer)
+    """The network's parameters (in their dtype), its optimizer and the optimizer's state, and its
+    layers' non-trainable state (running statistics), to put back with ``restore``: after a failed
+    epoch, and after a failed ``fit``, ``partial_fit`` or warm start of an estimator."""
+    layer_states = [(layer, [a.copy() for a in layer.state]) for layer in network.layers
+                    if getattr(layer, "state_names", ())]
+    return network.params.copy(), network.optimizer, _state_of(network.optimizer), layer_states
 
 
 def restore(network, saved):
-    params, optimizer, optimizer_state = saved
+    params, optimizer, optimizer_state, layer_states = saved
     network.astype(params.dtype)
     network.params[...] = params
     network.optimizer = optimizer
     if optimizer_state is not None:
         vars(optimizer).clear()
         vars(optimizer).update(optimizer_state)
+    for layer, arrays in layer_states:
+        for name, array in zip(layer.state_names, arrays):
+            setattr(layer, name, array.copy())
 
 
 def run_epoch(network, x, y, batch_size, sample_weight=None, order=None, epoch=None, on_batch=None):
