@@ -274,3 +274,24 @@ def test_a_registered_activation_is_blamed_like_any_users(data):
             net.fit(x, y, batch_size=4, categorical=True)
     finally:
         unregister("activation", "square_root")
+
+
+def test_a_failed_epoch_puts_the_layers_state_back(data):
+    x, y = data
+    net = network()
+    before = net.layers[1].running_mean.copy()
+    calls = []
+
+    class NanOnSecondBatch(SGD):
+        def update(self, old_params, gradient):
+            calls.append(1)
+            if len(calls) == 2:  # nan from the second step on (the replay that looks for a culprit comes later)
+                old_params[...] = np.nan
+                return old_params
+            return super().update(old_params, gradient)
+
+    net.optimizer = NanOnSecondBatch(momentum=0.0)
+    with pytest.raises(ValueError, match="non-finite"):
+        net.fit(x, y, batch_size=4, epochs=1, categorical=True)
+    assert len(calls) >= 2  # the second batch ran (and moved the running mean) before the failure
+    np.testing.assert_array_equal(net.layers[1].running_mean, before)

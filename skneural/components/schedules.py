@@ -16,10 +16,11 @@ names the scikit-learn MLP parameter behind each (as for optimizers).
 
 Examples
 --------
->>> from skneural.components.schedules import InvScaling, get_schedule_names
+>>> from skneural.components import names
+>>> from skneural.components.schedules import InvScaling
 >>> InvScaling(power_t=0.5).rate(0.1, 3)
 0.05
->>> get_schedule_names()
+>>> names("schedule")
 ['adaptive', 'constant', 'invscaling']
 """
 
@@ -29,7 +30,7 @@ from sklearn.base import BaseEstimator
 
 from .params import Constrained, Interval
 
-__all__ = ["Schedule", "Constant", "InvScaling", "Adaptive", "SCHEDULES", "get_schedule_names"]
+__all__ = ["Schedule", "Constant", "InvScaling", "Adaptive", "SCHEDULES"]
 
 
 class Schedule(Constrained, BaseEstimator):
@@ -151,19 +152,3 @@ SCHEDULES = {
     "invscaling": InvScaling,
     "adaptive": Adaptive,
 }
-
-
-def get_schedule_names():
-    """Sorted names accepted wherever a learning-rate schedule is expected.
-
-    Returns
-    -------
-    list of str
-        The keys of ``SCHEDULES``.
-
-    Examples
-    --------
-    >>> get_schedule_names()
-    ['adaptive', 'constant', 'invscaling']
-    """
-    return sorted(SCHEDULES)
