@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
-from sklearn.base import clone, is_regressor
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -270,9 +270,6 @@ class _BaseMLP(MLPParameters):
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = np.inf
-
-    def _is_regressor(self):
-        return is_regressor(self)
 
     def _n_outputs(self, Y, output):
         return Y.shape[1]

@@ -10,6 +10,7 @@ leaves them.
 """
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.model_selection import train_test_split
 
 from ..components import resolve
@@ -97,7 +98,7 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental):
     callbacks.append(stopping)
     if not incremental:
         callbacks.append(MaxEpochsWarning(est.max_iter))
-    callbacks.append(DivergenceGuard(batch_size, regression=est._is_regressor(), restored=_RESTORED))
+    callbacks.append(DivergenceGuard(batch_size, regression=is_regressor(est), restored=_RESTORED))
     trainer = Trainer(est.network_, batch_size=batch_size, max_epochs=1 if incremental else est.max_iter,
                       shuffle=est.shuffle, random_state=est._random_state, callbacks=callbacks,
                       carry_order=True, initial_epoch=est.n_iter_, samples_seen=est.t_,
@@ -114,7 +115,7 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental):
 def fit_lbfgs(est, X, Y, sample_weight):
     """Train ``est.network_`` with scipy's L-BFGS-B on the whole data."""
     callbacks = [ProgressLog(est.verbose)] if est.verbose else []
-    callbacks.append(DivergenceGuard(200, regression=est._is_regressor(), restored=_RESTORED))
+    callbacks.append(DivergenceGuard(200, regression=is_regressor(est), restored=_RESTORED))
     trainer = LBFGSTrainer(est.network_, max_iter=est.max_iter, max_fun=est.max_fun, tol=est.tol,
                            callbacks=callbacks)
     est.n_iter_ = 0
