@@ -107,7 +107,7 @@ def test_bind_makes_parameters_views():
 
 def test_dense_rejects_bad_sizes():
     for bad in (0, -1, 2.5, True, "3"):
-        with pytest.raises(ValueError, match="must be a positive integer"):
+        with pytest.raises(ValueError, match=r"The 'input_size' parameter of Dense must be an int in the range \[1, inf\)"):
             Dense(bad, 3)
 
 

@@ -441,7 +441,7 @@ def test_bad_inputs_get_clear_errors(rng):
         net.fit(x, to_categorical([0, 1, 0, 1]))
     with pytest.raises(ValueError, match="out of range for num_classes=2"):
         net.fit(x, [0, 1, 2, 1, 0], categorical=True)
-    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"The 'batch_size' parameter of NeuralNetwork.fit must be an int in the range \[1, inf\)"):
         net.fit(x, [0, 1, 0, 1, 0], batch_size=0, categorical=True)
     with pytest.raises(ValueError, match="sample_weight must not contain negative values"):
         net.fit(x, [0, 1, 0, 1, 0], categorical=True, sample_weight=-np.ones(5))
@@ -478,7 +478,7 @@ def test_bad_architectures_get_clear_errors():
         NeuralNetwork([Dense(64, 40), Tanh(), Dense(30, 10)])
     with pytest.raises(ValueError, match="at least an input and an output size"):
         NeuralNetwork([5])
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(ValueError, match=r"parameter of Dense must be an int in the range \[1, inf\)"):
         Dense(0, 3)
     with pytest.raises(TypeError, match="list of layer sizes"):
         NeuralNetwork([5, "10", 2])

@@ -23,10 +23,13 @@ The layer-list network, adapted to batch rows:
 (5, 10)
 """
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils import check_random_state
 
 from ..components import activations, resolve
+from ..components.params import Interval, validate
 
 __all__ = ["Layer", "Dense", "Activation", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "ELU", "Softplus", "Exp", "Softmax"]
 
@@ -178,6 +181,9 @@ class Layer:
         return f"{type(self).__name__}()"
 
 
+_SIZES = {"input_size": Interval(Integral, 1, None, "left"), "output_size": Interval(Integral, 1, None, "left")}
+
+
 class Dense(Layer):
     """Fully connected layer: ``output = input @ weights + bias``.
 
@@ -223,9 +229,7 @@ class Dense(Layer):
 
     def __init__(self, input_size, output_size, random_state=None, dtype=np.float64, init="xavier_normal"):
         super().__init__()
-        for name, size in (("input_size", input_size), ("output_size", output_size)):
-            if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
-                raise ValueError(f"Dense {name} must be a positive integer; got {size!r}.")
+        validate("Dense", {"input_size": input_size, "output_size": output_size}, _SIZES)
         self.input_size, self.output_size = n_in, n_out = int(input_size), int(output_size)
         initializer = resolve(init, "initializer")
         drawn = initializer(n_in, n_out, check_random_state(random_state), dtype)

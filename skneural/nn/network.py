@@ -11,11 +11,14 @@ layer's parameters and gradients are views into those two vectors
 protocol of :class:`~skneural.nn.layers.Layer`.
 """
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length
 
 from ..components import is_canonical_pair, resolve
+from ..components.params import Interval, validate
 from ..training import Trainer
 from ..training.callbacks import EpochLog
 from ..training.epoch import run_epoch
@@ -30,6 +33,9 @@ from .objective import Objective
 from .parameters import FlatParameters, load_arrays, named_arrays, save_arrays
 
 __all__ = ["NeuralNetwork", "check_sample_weight"]
+
+
+_FIT_SETTINGS = {"batch_size": Interval(Integral, 1, None, "left"), "epochs": Interval(Integral, 0, None, "left")}
 
 
 class NeuralNetwork(Objective, FlatParameters):
@@ -218,9 +224,7 @@ class NeuralNetwork(Objective, FlatParameters):
         SIGINT handler of your own is called as usual.
         """
         x, y, sample_weight = self._check_data(x, y, categorical, sample_weight)
-        for name, value, low in (("batch_size", batch_size, 1), ("epochs", epochs, 0)):
-            if not is_size(value) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+        validate("NeuralNetwork.fit", {"batch_size": batch_size, "epochs": epochs}, _FIT_SETTINGS)
         callbacks = [EpochLog(verbose)] if verbose else []
         trainer = Trainer(self, batch_size=batch_size, max_epochs=epochs, shuffle=shuffle,
                           random_state=self._rng, callbacks=callbacks)
