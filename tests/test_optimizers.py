@@ -240,7 +240,7 @@ def test_adaptive_reduces_as_scikit_learn_and_stops_where_it_does(start):
 
 def test_constant_keeps_the_rate_and_stops():
     for initial, t in [(0.001, 0), (0.5, 10**9)]:
-        assert S.Constant().rate(initial, t) == initial
+        assert S.Constant().rate(initial, t) is None  # the rate is left as it is
         assert S.InvScaling().reduce(initial) is None and S.Constant().reduce(initial) is None
 
 

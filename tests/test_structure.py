@@ -334,6 +334,7 @@ LAYERS = [  # (subpackage, what it may not import: a predicate on the imported m
      "skneural.estimators, skneural.persistence, skneural.cli or skneural.nn"),
     ("skneural.persistence", lambda target: any(_within(target, p) for p in ("skneural.estimators", "skneural.cli")),
      "skneural.estimators or skneural.cli"),
+    ("skneural.estimators", lambda target: _within(target, "skneural.cli"), "skneural.cli"),
 ]
 
 

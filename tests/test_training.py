@@ -1,7 +1,10 @@
 """The training loop and its callbacks, and components registered at run time used everywhere."""
 
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.datasets import load_iris
 from sklearn.neural_network import MLPClassifier
 
@@ -161,3 +164,86 @@ def test_an_unknown_optimizer_name_lists_the_registered_ones(signsgd):
 def test_registering_a_taken_name_for_another_class_is_refused():
     with pytest.raises(ValueError, match="adam"):
         components.register("optimizer", "adam", SignSGD)
+
+
+def test_a_constant_schedule_leaves_a_lowered_rate_as_it_is():
+    X_iris, y_iris = load_iris(return_X_y=True)
+    clf = NumpyMLPClassifier((8,), solver="sgd", learning_rate="adaptive", learning_rate_init=0.2, tol=0.05,
+                             n_iter_no_change=2, max_iter=60, random_state=0).fit(X_iris / 8, y_iris)
+    lowered = clf.optimizer_.learning_rate
+    assert lowered < 0.2
+    clf.set_params(learning_rate="constant", warm_start=True, max_iter=3).fit(X_iris / 8, y_iris)
+    assert clf.optimizer_.learning_rate == lowered  # as scikit-learn's constant schedule: never touched
+    clf.optimizer_.learning_rate = 0.01  # a rate set by hand stays too
+    clf.partial_fit(X_iris / 8, y_iris)
+    assert clf.optimizer_.learning_rate == 0.01
+
+
+def test_a_component_with_settings_out_of_range_is_refused_before_training():
+    from skneural.losses import Huber
+
+    with pytest.raises(ValueError, match="Invalid 'loss' parameter of NumpyMLPRegressor: The 'delta' parameter"):
+        NumpyMLPRegressor(loss=Huber(delta=-1)).fit(X, Y[:, 0])
+    with pytest.raises(ValueError, match="The 'delta' parameter of Huber"):
+        NeuralNetwork([3, 2, 1], loss=Huber(delta=0))
+
+
+def test_lbfgs_is_not_held_to_the_stochastic_divergence_rule():
+    # rows of zero weight far from the rest: L-BFGS fits the weighted rows with a linear model, whose
+    # loss on the sampled rows (zero-weight ones included) ends far above where it started; that is
+    # not divergence (L-BFGS never ends above its start on the weighted objective)
+    rng = np.random.RandomState(0)
+    x1 = rng.uniform(-1, 1, (100, 1))
+    x = np.vstack([x1, np.full((100, 1), 300.0)])
+    y = np.r_[10 * x1[:, 0], np.zeros(100)]
+    w = np.r_[np.ones(100), np.zeros(100)]
+    reg = NumpyMLPRegressor(hidden_layer_sizes=(20,), activation="identity", solver="lbfgs", max_iter=300,
+                            random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(x, y, sample_weight=w)
+    assert reg.score(x[:100], y[:100]) > 0.99
+
+
+def test_early_stopping_starts_afresh_unless_resumed_and_can_keep_the_best_loss_epoch():
+    net = NeuralNetwork([3, 6, 1], "tanh", optimizer=Adam(0.05), random_state=0)
+    stopping = EarlyStopping("loss", tol=1e-3, patience=3, restore_best=True)
+    first = Trainer(net, batch_size=40, max_epochs=300, random_state=0, callbacks=[stopping]).fit(X, Y)
+    assert len(first) < 300
+    best = min(r["loss"] for r in first)
+    assert stopping.best_ == best and stopping.best_params_ is not None
+    net2 = NeuralNetwork([3, 6, 1], "tanh", optimizer=Adam(0.05), random_state=0)
+    again = Trainer(net2, batch_size=40, max_epochs=300, random_state=0, callbacks=[stopping]).fit(X, Y)
+    assert [r["loss"] for r in again] == [r["loss"] for r in first]  # the same run, not cut short
+
+
+class DecayedSGD(SignSGD):
+    sklearn_params = {"learning_rate": "learning_rate_init", "decay": "alpha"}
+
+    def __init__(self, learning_rate=0.01, decay=0.0):
+        self.learning_rate = learning_rate
+        self.decay = decay
+
+
+class Misdeclared(SignSGD):
+    sklearn_params = {"learning_rate": "learning_rate_initial"}  # no such estimator parameter
+
+
+def test_what_a_registered_optimizer_declares_concerns_it_alone():
+    components.register("optimizer", "decayed", DecayedSGD)
+    components.register("optimizer", "misdeclared", Misdeclared)
+    try:
+        reg = NumpyMLPRegressor(hidden_layer_sizes=(4,), optimizer="decayed", alpha=0.3, max_iter=2, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            assert reg.fit(X, Y[:, 0]).optimizer_.decay == 0.3
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                NumpyMLPRegressor(hidden_layer_sizes=(4,), optimizer=Adam(), alpha=0.3, max_iter=2).fit(X, Y[:, 0])
+        # alpha is still the L2 penalty of an optimizer object's fit: not "ignored"
+        assert not [w for w in caught if "ignored" in str(w.message)]
+        with pytest.raises(ValueError, match="has no parameter 'learning_rate_initial'"):
+            NumpyMLPRegressor(optimizer="misdeclared").fit(X, Y[:, 0])
+    finally:
+        components.unregister("optimizer", "decayed")
+        components.unregister("optimizer", "misdeclared")

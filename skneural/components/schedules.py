@@ -67,18 +67,18 @@ class Schedule(Constrained, BaseEstimator):
 
 
 class Constant(Schedule):
-    """The learning rate stays where it started; training stops when progress stalls.
+    """The learning rate stays as it is; training stops when progress stalls.
 
     Examples
     --------
-    >>> Constant().rate(0.01, 5000)
-    0.01
+    >>> Constant().rate(0.01, 5000) is None  # the rate is left as it is (a rate set by hand stays)
+    True
     >>> Constant().reduce(0.01) is None
     True
     """
 
     def rate(self, initial, t):
-        return initial
+        return None
 
 
 class InvScaling(Schedule):

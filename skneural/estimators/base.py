@@ -31,7 +31,7 @@ from ..components.optimizers import OPTIMIZERS
 from ..nn.memory import check_memory
 from ..nn.network import NeuralNetwork
 from ..training.epoch import restore, snapshot
-from ..training.interrupts import TrainingInterrupted, deferred_interrupt
+from ..training.interrupts import TrainingInterrupted, deferred_interrupt, warn_interrupted
 from ..persistence import load, save
 from .params import MLPParameters
 from .training import fit_lbfgs, fit_stochastic
@@ -165,7 +165,7 @@ class _BaseMLP(MLPParameters):
         except TrainingInterrupted:
             # fit catches Ctrl-C in its loop, so here it came after training's last check: keep the model
             if not incremental:
-                warnings.warn("Training interrupted by user.")
+                warn_interrupted()
                 return self
             self._restore(saved)
             # partial_fit never swallows Ctrl-C (scikit-learn's does): a loop of calls stops at the first

@@ -16,14 +16,17 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from ..components import did_you_mean, names, resolve, sklearn_params
+from ..components import BUILTIN_CLASSES, did_you_mean, names, resolve, sklearn_params
 from ..components.optimizers import OPTIMIZERS
 from ..components.params import AnyOf, Boolean, InstanceOf, Interval, NoneOr, Options, validate
 
 __all__ = ["MLPParameters"]
 
 _FULL_BATCH = "lbfgs"  # scipy's L-BFGS-B: a training driver of its own, not an optimizer object
-_SCHEDULE_PARAMS = ("learning_rate", "power_t")  # the 'sgd' schedule's parameters
+# scikit-learn's parameters that build its optimizers and the 'sgd' schedule: those an optimizer object
+# makes ignored
+_OPTIMIZER_PARAMS = ("learning_rate_init", "momentum", "nesterovs_momentum", "beta_1", "beta_2", "epsilon",
+                     "learning_rate", "power_t")
 
 
 def _constraints():
@@ -77,6 +80,12 @@ def _settings_of(name):
     return sklearn_params(OPTIMIZERS[name])
 
 
+def _builtin_settings():
+    """Every setting of skneural's own named optimizers, with its scikit-learn parameter."""
+    return {k: v for name in names("optimizer") if OPTIMIZERS[name] in BUILTIN_CLASSES
+            for k, v in _settings_of(name).items()}
+
+
 class MLPParameters(BaseEstimator):
     """Validation of the estimators' parameters and the optimizer they name; not for direct use."""
 
@@ -110,12 +119,28 @@ class MLPParameters(BaseEstimator):
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"Invalid {name!r} parameter of {type(self).__name__}: {exc}") from None
 
+    def _check_component(self, name, kind):
+        """Resolve a component parameter and check its own settings (its ``check_params``)."""
+        component = self._resolve(name, kind)
+        if callable(getattr(component, "check_params", None)):
+            try:
+                component.check_params()
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"Invalid {name!r} parameter of {type(self).__name__}: {exc}") from None
+
     def _validate_params(self):
         validate(type(self).__name__, self.get_params(deep=False), _constraints())
         self._hidden_sizes()
-        self._resolve("activation", "activation")
-        self._resolve("init", "initializer")
-        self._is_lbfgs()
+        self._check_component("activation", "activation")
+        self._check_component("init", "initializer")
+        for name, kind in (("output_activation", "activation"), ("loss", "loss")):
+            if not (isinstance(getattr(self, name), str) and getattr(self, name) == "auto"):
+                self._check_component(name, kind)
+        if not self._is_lbfgs():
+            spec = self._optimizer_spec()
+            if not isinstance(spec, str) and callable(getattr(spec, "check_params", None)):
+                self._check_component("solver" if getattr(self, "solver", None) is not None else "optimizer",
+                                      "optimizer")
         class_weight = getattr(self, "class_weight", None)
         for label, weight in (class_weight.items() if isinstance(class_weight, dict) else ()):
             if not (isinstance(weight, Real) and not isinstance(weight, (bool, np.bool_))
@@ -166,17 +191,22 @@ class MLPParameters(BaseEstimator):
         return clone(opt, safe=False)
 
     def _named_optimizer_settings(self, name):
-        return {setting: getattr(self, param) for setting, param in _settings_of(name).items()}
+        settings, own = _settings_of(name), self.get_params(deep=False)
+        unknown = sorted(param for param in settings.values() if param not in own)
+        if unknown:
+            raise ValueError(
+                f"Optimizer {OPTIMIZERS[name].__name__} (registered as {name!r}) declares sklearn_params "
+                f"{settings}, but {type(self).__name__} has no parameter {', '.join(map(repr, unknown))}."
+            )
+        return {setting: own[param] for setting, param in settings.items()}
 
     def _warn_ignored_settings(self):
         """An optimizer object keeps its own settings: say which of ours it overrides."""
         if isinstance(self._optimizer_spec(), str):
             return
         defaults = type(self)._defaults()
-        params = {param for name in names("optimizer") for param in _settings_of(name).values()}
-        ignored = [f"{name}={getattr(self, name)!r}" for name in defaults
-                   if (name in params or name in _SCHEDULE_PARAMS)
-                   and not same_setting(getattr(self, name, defaults[name]), defaults[name])]
+        ignored = [f"{name}={getattr(self, name)!r}" for name in _OPTIMIZER_PARAMS
+                   if name in defaults and not same_setting(getattr(self, name, defaults[name]), defaults[name])]
         if ignored:
             warnings.warn(
                 f"{', '.join(ignored)} {'is' if len(ignored) == 1 else 'are'} ignored: the optimizer object "
@@ -216,7 +246,7 @@ class MLPParameters(BaseEstimator):
         opt = solver if solver is not None else own.get("optimizer", self.optimizer)
         if nested and isinstance(opt, str):
             if opt == _FULL_BATCH:  # ignores them all, as scikit-learn's lbfgs ignores learning_rate_init
-                settings = {k: v for name in names("optimizer") for k, v in _settings_of(name).items()}
+                settings = _builtin_settings()
             else:
                 settings = _settings_of(opt) if opt in OPTIMIZERS else {}
             for setting, value in nested.items():

@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.base import is_regressor
 from sklearn.model_selection import train_test_split
 
-from ..components import resolve
+from ..components import resolve, sklearn_params
 from ..training import LBFGSTrainer, Trainer
 from ..training.callbacks import (
     EarlyStopping,
@@ -92,8 +92,7 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental):
         callbacks.append(ProgressLog(est.verbose))
     if est._optimizer_spec() == "sgd":  # scikit-learn schedules 'sgd' alone
         schedule = resolve(est.learning_rate, "schedule")
-        schedule.set_params(**{setting: getattr(est, param)
-                               for setting, param in getattr(type(schedule), "sklearn_params", {}).items()})
+        schedule.set_params(**{setting: getattr(est, param) for setting, param in sklearn_params(schedule).items()})
         callbacks.append(LearningRateSchedule(schedule, est.learning_rate_init))
     callbacks.append(stopping)
     if not incremental:
@@ -115,7 +114,7 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental):
 def fit_lbfgs(est, X, Y, sample_weight):
     """Train ``est.network_`` with scipy's L-BFGS-B on the whole data."""
     callbacks = [ProgressLog(est.verbose)] if est.verbose else []
-    callbacks.append(DivergenceGuard(200, regression=is_regressor(est), restored=_RESTORED))
+    callbacks.append(DivergenceGuard(200, regression=is_regressor(est), restored=_RESTORED, factor=None))
     trainer = LBFGSTrainer(est.network_, max_iter=est.max_iter, max_fun=est.max_fun, tol=est.tol,
                            callbacks=callbacks)
     est.n_iter_ = 0

@@ -22,17 +22,19 @@ from ..components.params import Interval, validate
 from ..training import Trainer
 from ..training.callbacks import EpochLog
 from ..training.epoch import run_epoch
+from ..training.interrupts import TrainingInterrupted
 from ..utils import class_indices
 from . import inputs
 from .architecture import build_layers, check_layers, is_layer_list
 from .diagnose import diagnose
 from .inference import infer_in_chunks
 from .inputs import check_sample_weight, is_size
-from .layers import Activation
+from .layers import Activation, Dense, Layer
 from .objective import Objective
 from .parameters import FlatParameters, load_arrays, named_arrays, save_arrays
 
-__all__ = ["NeuralNetwork", "check_sample_weight"]
+# TrainingInterrupted, Dense and Layer were importable from skneural 0.1's skneural.network too
+__all__ = ["NeuralNetwork", "check_sample_weight", "TrainingInterrupted", "Dense", "Layer"]
 
 
 _FIT_SETTINGS = {"batch_size": Interval(Integral, 1, None, "left"), "epochs": Interval(Integral, 0, None, "left")}
@@ -120,6 +122,9 @@ class NeuralNetwork(Objective, FlatParameters):
                 "layers must be a list of layer sizes such as [5, 10, 2] or a list of Layer "
                 f"objects such as [Dense(5, 10), ReLU(), Dense(10, 2)]; got {layers!r}."
             )
+        for component in (self.loss, self.optimizer, *(getattr(layer, "activation", None) for layer in self.layers)):
+            if callable(getattr(component, "check_params", None)):  # settings out of range: a clear error now
+                component.check_params()
         self.layers[0].needs_input_gradient = False
         last = self.layers[-1]
         self._fused = isinstance(last, Activation) and is_canonical_pair(last.activation, self.loss)
@@ -227,7 +232,9 @@ class NeuralNetwork(Objective, FlatParameters):
         validate("NeuralNetwork.fit", {"batch_size": batch_size, "epochs": epochs}, _FIT_SETTINGS)
         callbacks = [EpochLog(verbose)] if verbose else []
         trainer = Trainer(self, batch_size=batch_size, max_epochs=epochs, shuffle=shuffle,
-                          random_state=self._rng, callbacks=callbacks)
+                          random_state=self._rng, callbacks=callbacks,
+                          interrupt_message="Training interrupted by user; the parameters are those of the "
+                                            "last completed epoch.")
         return [record["loss"] for record in trainer.fit(x, y, sample_weight)]
 
     def train_epoch(self, x, y, batch_size, sample_weight=None, shuffle=True, random_state=None,

@@ -207,7 +207,7 @@ def load(path, custom_objects=None, with_metadata=False):
     except CustomObjectError as exc:
         raise CustomObjectError(f"{path}: {exc}") from None
     except ArchiveError as exc:
-        raise ValueError(f"{path} is not a valid skneural model file: {exc}.") from None
+        raise ValueError(f"{path} is not a valid skneural model file: {str(exc).rstrip('.')}.") from None
     except RecursionError:
         raise ValueError(f"{path} is not a valid skneural model file: it is nested too deeply.") from None
     except (FileNotFoundError, PermissionError):

@@ -8,7 +8,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer
 
 from ..components.activations import Softmax
-from ..nn.layers import Dense
+from ..nn.layers import Activation, Dense
 from .archive import ArchiveError
 from .values import is_builtin
 
@@ -62,12 +62,12 @@ def output_bounds(network, radius=_RADIUS):
     hi = -lo
     with np.errstate(all="ignore"):
         for layer in network.layers:
-            if isinstance(layer, Dense):
+            if type(layer) is Dense:  # a subclass may compute something else
                 weights = layer.weights.astype(np.float64)
                 centre = (lo + hi) / 2 @ weights + layer.bias[0]
                 spread = (hi - lo) / 2 @ np.abs(weights)
                 lo, hi = centre - spread, centre + spread
-            elif is_builtin(layer.activation):
+            elif isinstance(layer, Activation) and is_builtin(layer.activation):
                 if isinstance(layer.activation, Softmax):
                     lo, hi = np.zeros_like(lo), np.ones_like(hi)
                     continue

@@ -130,13 +130,17 @@ class EarlyStopping(Callback):
         self.verbose = verbose
 
     def resume(self, best, wait, best_params=None):
-        """Go on from the state of an earlier call (a warm start or ``partial_fit``)."""
+        """Go on from the state of an earlier call (a warm start or ``partial_fit``) in the next
+        training; otherwise each training starts afresh."""
         self.best_, self.wait_, self.best_params_ = best, wait, best_params
+        self._resumed = True
         return self
 
     def on_train_begin(self, trainer):
-        if not hasattr(self, "best_"):
-            self.resume(-float("inf") if self._MAXIMIZE[self.monitor] else float("inf"), 0)
+        if not getattr(self, "_resumed", False):
+            self.best_ = -float("inf") if self._MAXIMIZE[self.monitor] else float("inf")
+            self.wait_, self.best_params_ = 0, None
+        self._resumed = False
 
     def on_epoch_end(self, trainer):
         value = trainer.history[-1][self.monitor]
@@ -150,6 +154,8 @@ class EarlyStopping(Callback):
                 self.best_params_ = trainer.network.params.copy()
         else:
             self.wait_ = self.wait_ + 1 if value > self.best_ - self.tol else 0
+            if self.restore_best and (value < self.best_ or self.best_params_ is None):
+                self.best_params_ = trainer.network.params.copy()
             self.best_ = min(self.best_, value)
         if self.wait_ > self.patience:
             self._on_plateau(trainer)
@@ -181,10 +187,16 @@ class LearningRateSchedule(Callback):
         self.schedule = schedule
         self.initial = initial
 
+    def on_train_begin(self, trainer):
+        if callable(getattr(self.schedule, "check_params", None)):
+            self.schedule.check_params()
+
     def on_epoch_end(self, trainer):
+        optimizer = trainer.network.optimizer
         rate = self.schedule.rate(self.initial, trainer.samples_seen)
         if rate is not None:
-            trainer.network.optimizer.learning_rate = rate
+            optimizer.learning_rate = rate
+        trainer.history[-1]["lr"] = optimizer.learning_rate
 
     def on_plateau(self, trainer):
         optimizer = trainer.network.optimizer

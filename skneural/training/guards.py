@@ -68,18 +68,29 @@ class DivergenceGuard(Callback):
         Whether the advice on scaling also names the targets.
     restored : str, default=''
         Appended to the messages (what became of the model).
+    factor : float or None, default=100
+        A fit that ends with a loss over ``factor`` times the larger of the loss at the start and
+        that of predicting the mean target has diverged; None checks only that training could make
+        progress (L-BFGS, whose line search never ends above where it started on the whole data).
     """
 
-    def __init__(self, sample_every, regression=False, restored=""):
+    def __init__(self, sample_every, regression=False, restored="", factor=_DIVERGENCE_FACTOR):
         self.sample_every = sample_every
         self.regression = regression
         self.restored = restored
+        self.factor = factor
+
+    @staticmethod
+    def _moved(network):
+        """What every update reaches: the output layer's bias, or all the parameters of a network without one."""
+        biases = network.biases
+        return biases[-1] if biases else network.params
 
     def on_train_begin(self, trainer):
         network, x = trainer.network, trainer.x
         self._rows = slice(None, None, max(1, x.shape[0] // self.sample_every))
         self._start, self._constant = _start_losses(network, x[self._rows], trainer.y[self._rows])
-        self._output_bias = network.biases[-1].copy()
+        self._output_bias = self._moved(network).copy()
 
     def on_train_end(self, trainer):
         network, rows = trainer.network, self._rows
@@ -89,10 +100,10 @@ class DivergenceGuard(Callback):
         reference = max(finite) if finite else 0.0
         # a loss that spiked and came back is fine (scikit-learn's MLP recovers from such epochs too);
         # a model that ends far worse than where it started, or than predicting the mean, has diverged
-        if reference > 0 and end > _DIVERGENCE_FACTOR * reference:
+        if self.factor is not None and reference > 0 and end > self.factor * reference:
             raise ValueError(
                 f"Training diverged: after epoch {trainer.epoch} the loss is {end:.4g}, over "
-                f"{_DIVERGENCE_FACTOR} times the larger of the loss at the start and that of "
+                f"{self.factor} times the larger of the loss at the start and that of "
                 f"predicting the mean target ({reference:.4g}).{self.restored} Try a smaller learning "
                 "rate, or scale the inputs (e.g. StandardScaler) and, for regression, the targets."
             )
@@ -102,7 +113,7 @@ class DivergenceGuard(Callback):
         network, start = trainer.network, self._start
         astronomical = end >= np.sqrt(np.finfo(network.params.dtype).max)
         frozen = (end == start and start > 0 and not start < self._constant / 2
-                  and not np.array_equal(network.biases[-1], self._output_bias))
+                  and not np.array_equal(self._moved(network), self._output_bias))
         if not (astronomical or frozen):
             return
         reason = ("a loss that large is beyond what training can reduce (its square overflows)" if astronomical

@@ -9,8 +9,16 @@ uninterrupted.  Everything here is process-wide state of the main thread.
 import contextlib
 import signal
 import threading
+import warnings
 
-__all__ = ["TrainingInterrupted", "check_interrupt", "deferred_interrupt"]
+__all__ = ["TrainingInterrupted", "check_interrupt", "deferred_interrupt", "warn_interrupted", "INTERRUPTED"]
+
+INTERRUPTED = "Training interrupted by user."  # scikit-learn's words
+
+
+def warn_interrupted(message=INTERRUPTED, stacklevel=2):
+    """The warning of a training call that a first Ctrl-C ended, keeping the model trained so far."""
+    warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
 
 
 class TrainingInterrupted(KeyboardInterrupt):

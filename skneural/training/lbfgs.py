@@ -6,7 +6,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from .interrupts import TrainingInterrupted, check_interrupt, deferred_interrupt
+from .interrupts import TrainingInterrupted, check_interrupt, deferred_interrupt, warn_interrupted
 
 __all__ = ["LBFGSTrainer"]
 
@@ -73,7 +73,7 @@ class LBFGSTrainer:
                 )
         except TrainingInterrupted:  # a second Ctrl-C is not caught
             self.interrupted = True
-            warnings.warn("Training interrupted by user.")
+            warn_interrupted()
             params[...] = best["params"]
             self.loss = best["loss"]
             return self.loss  # the best parameters seen, kept as they are: the guards evaluate no more

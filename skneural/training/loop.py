@@ -26,14 +26,12 @@ Examples
 True
 """
 
-import warnings
-
 import numpy as np
 from sklearn.utils import check_random_state
 
 from .callbacks import Callback
 from .epoch import run_epoch
-from .interrupts import TrainingInterrupted, deferred_interrupt
+from .interrupts import INTERRUPTED, TrainingInterrupted, deferred_interrupt, warn_interrupted
 
 __all__ = ["Trainer"]
 
@@ -65,6 +63,8 @@ class Trainer:
     catch_interrupt : bool, default=True
         A first Ctrl-C ends training with a warning (``on_train_end`` is still
         called) instead of raising ``TrainingInterrupted``.
+    interrupt_message : str, default="Training interrupted by user."
+        That warning.
 
     Attributes
     ----------
@@ -80,7 +80,8 @@ class Trainer:
     """
 
     def __init__(self, network, *, batch_size, max_epochs, shuffle=True, random_state=None, callbacks=(),
-                 carry_order=False, initial_epoch=0, samples_seen=0, catch_interrupt=True):
+                 carry_order=False, initial_epoch=0, samples_seen=0, catch_interrupt=True,
+                 interrupt_message=INTERRUPTED):
         self.network = network
         self.batch_size = batch_size
         self.max_epochs = max_epochs
@@ -91,6 +92,7 @@ class Trainer:
         self.epoch = initial_epoch
         self.samples_seen = samples_seen
         self.catch_interrupt = catch_interrupt
+        self.interrupt_message = interrupt_message
         self.history = []
         self.stop = self.interrupted = False
 
@@ -130,6 +132,6 @@ class Trainer:
             if not self.catch_interrupt:
                 raise
             self.interrupted = True
-            warnings.warn("Training interrupted by user.", stacklevel=3)
+            warn_interrupted(self.interrupt_message, stacklevel=3)
         self._call("on_train_end")
         return self.history
