@@ -80,7 +80,7 @@ def test_named_activation_layers_wrap_their_component():
     assert type(layer) is Lyr.ELU and layer.activation.alpha == 0.5
 
 
-def test_seed_001_list_runs_on_batches(rng):
+def test_the_layer_list_style_runs_on_batches(rng):
     network = [Dense(784, 40, random_state=0), Lyr.Tanh(), Dense(40, 10, random_state=1), Lyr.Softmax()]
     out = rng.rand(3, 784)
     for layer in network:

@@ -28,7 +28,7 @@ def sample(name, rng, n=6, m=3):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_shapes_are_as_seed_000_specifies(name, rng):
+def test_shapes_are_as_the_original_contract_specifies(name, rng):
     loss = resolve(name, "loss")
     p, t = sample(name, rng)
     assert loss(p, t).shape == (6, 1)

@@ -53,7 +53,7 @@ def digits():
 # -- shapes, initialisation, flat parameters -----------------------------------------
 
 
-def test_shapes_follow_seed_000(rng):
+def test_shapes_follow_the_original_contract(rng):
     net = NeuralNetwork([5, 10, 2], random_state=0)
     assert [w.shape for w in net.weights] == [(5, 10), (10, 2)]
     assert [b.shape for b in net.biases] == [(1, 10), (1, 2)]
@@ -225,7 +225,7 @@ def test_digits_reach_95_percent(digits):
     assert net.score(x_test, y_test, accuracy=True) >= 0.95
 
 
-def test_seed_001_recipe_beats_65_percent_through_the_jacobians(digits, monkeypatch):
+def test_the_layer_list_recipe_beats_65_percent_through_the_jacobians(digits, monkeypatch):
     x_train, x_test, y_train, y_test = digits
     x_train, x_test = x_train / 4, x_test / 4
     jacobian_shapes = []
@@ -260,7 +260,7 @@ def test_any_optimizer_object_trains_a_hand_built_network(rng):
     assert net.params is params and np.shares_memory(net.weights[0], params)
 
 
-def test_seed_000_pairs_train(rng):
+def test_function_pairs_of_the_original_contract_train(rng):
     def relu(x):
         return np.maximum(x, 0)
 
