@@ -18,10 +18,13 @@ from .components.losses import (
     Poisson,
     SquaredError,
 )
-from .components.optimizers import SGD, Adagrad, Adam, RMSprop
+from .components.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
-from .nn import layers, network
+from .nn import all_layers as layers
+from .nn import network
 from .nn.layers import Activation, Dense, Layer
+from .nn.normalization import BatchNorm, LayerNorm
+from .nn.regularization import Dropout
 from .nn.network import NeuralNetwork
 from .persistence import load, save
 from .training import TrainingInterrupted, callbacks
@@ -29,10 +32,13 @@ from .utils import check_gradients, to_categorical
 
 # Short names for the modules users import (``from skneural.activations import ...``,
 # ``skneural.callbacks``); they are also skneural 0.1's module names, so that code and pickles
-# written for it (``skneural.network.NeuralNetwork``) keep working.
-for _module in (activations, initializers, losses, optimizers, schedules, layers, network, callbacks):
-    sys.modules.setdefault(f"{__name__}.{_module.__name__.rsplit('.', 1)[1]}", _module)
-del _module
+# written for it (``skneural.network.NeuralNetwork``) keep working.  ``skneural.layers`` is
+# ``skneural.nn.all_layers``: every layer (``skneural.nn.layers``' and the others) in one place.
+for _name, _module in (("activations", activations), ("initializers", initializers), ("losses", losses),
+                       ("optimizers", optimizers), ("schedules", schedules), ("layers", layers),
+                       ("network", network), ("callbacks", callbacks)):
+    sys.modules.setdefault(f"{__name__}.{_name}", _module)
+del _name, _module
 
 __version__ = "0.1.0"
 
@@ -57,6 +63,9 @@ __all__ = [
     "Activation",
     "Dense",
     "Layer",
+    "Dropout",
+    "BatchNorm",
+    "LayerNorm",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
     "Huber",
@@ -68,6 +77,7 @@ __all__ = [
     "SGD",
     "Adagrad",
     "Adam",
+    "AdamW",
     "RMSprop",
     "check_gradients",
     "load",

@@ -102,7 +102,7 @@ def test_register_makes_lion_an_optimizer_name(registered):
     assert type(resolve("lion", "optimizer")) is Lion and repr(resolve("lion", "optimizer")) == "Lion()"
     with pytest.raises(ValueError) as info:
         resolve("lino", "optimizer")
-    assert "Did you mean 'lion'?" in str(info.value) and "'adagrad', 'adam', 'lion', 'rmsprop', 'sgd'" in str(info.value)
+    assert "Did you mean 'lion'?" in str(info.value) and "'adagrad', 'adam', 'adamw', 'lion', 'rmsprop', 'sgd'" in str(info.value)
     params = np.array([1.0, -1.0])
     np.testing.assert_array_equal(resolve("lion", "optimizer").update(params, np.array([2.0, -3.0])),
                                   [1.0 - 1e-4, -1.0 + 1e-4])

@@ -98,7 +98,7 @@ def test_code_for_scikit_learn_runs_after_renaming(blobs):
     (dict(activation="swish"), "Unknown activation 'swish'. Valid names are: 'elu', "),
     (dict(output_activation="soft_max"), "Invalid 'output_activation' parameter.*Unknown activation"),
     (dict(loss="log"), "Invalid 'loss' parameter.*Valid names are:.*'categorical_crossentropy'"),
-    (dict(optimizer="adamw"), "unknown optimizer 'adamw'. Did you mean 'adam'. Valid names are: 'adagrad', 'adam'"),
+    (dict(optimizer="adamx"), "unknown optimizer 'adamx'. Did you mean 'adam'. Valid names are: 'adagrad', 'adam'"),
     (dict(alpha=-1.0), r"'alpha' parameter of NumpyMLPClassifier must be a float in the range \[0, inf\). Got -1.0"),
     (dict(max_iter=0), r"'max_iter' parameter .* must be an int in the range \[1, inf\)"),
     (dict(momentum=1.5), r"'momentum' .* range \[0, 1\]"),

@@ -15,7 +15,8 @@ def example(name):
     return runpy.run_path(str(EXAMPLES / f"{name}.py"), run_name=name)
 
 
-TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "network_styles", "plots"}
+TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "network_styles", "plots",
+               "schedules"}
 TESTED_ELSEWHERE = {"benchmark", "save_load", "out_of_core", "dask_cluster"}  # test_benchmark.py,
 # test_persistence.py, test_scale_out.py
 
@@ -99,6 +100,18 @@ def test_plots_write_two_pngs(tmp_path):
     paths = example("plots")["main"](max_iter=5, out_dir=str(tmp_path), alphas=(1e-4, 1.0), cv=2)
     for path in paths.values():
         assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_schedules_writes_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    paths, rows = example("schedules")["main"](epochs=4, out_dir=str(tmp_path))
+    assert Path(paths["schedules"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    lrs = {row["schedule"]: row["lrs"] for row in rows}
+    assert set(lrs) == {"constant", "invscaling", "adaptive", "step_decay", "cosine_annealing", "one_cycle"}
+    assert all(len(rates) == 4 for rates in lrs.values())
+    assert lrs["constant"] == [0.05] * 4
+    assert not np.allclose(lrs["cosine_annealing"], lrs["constant"])  # the schedule acted
+    assert all(np.isfinite(row["final_loss"]) and 0 <= row["accuracy"] <= 1 for row in rows)
 
 
 def test_plots_say_how_to_get_matplotlib(monkeypatch, capsys):

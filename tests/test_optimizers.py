@@ -178,6 +178,8 @@ def test_values_on_the_edges_of_the_ranges_are_accepted(optimizer, name, edge):
 SKLEARN_PARAMS = {  # as the estimators have built the named optimizers since 0.1
     O.SGD: {"learning_rate": "learning_rate_init", "momentum": "momentum", "nesterov": "nesterovs_momentum"},
     O.Adam: {"learning_rate": "learning_rate_init", "beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"},
+    # Adam's; weight_decay has no scikit-learn parameter
+    O.AdamW: {"learning_rate": "learning_rate_init", "beta_1": "beta_1", "beta_2": "beta_2", "epsilon": "epsilon"},
     O.RMSprop: {"learning_rate": "learning_rate_init", "epsilon": "epsilon"},
     O.Adagrad: {"learning_rate": "learning_rate_init", "epsilon": "epsilon"},
 }
@@ -245,7 +247,8 @@ def test_constant_keeps_the_rate_and_stops():
 
 
 def test_schedules_are_registered_and_behave_as_estimators():
-    assert names("schedule") == ["adaptive", "constant", "invscaling"]
+    assert names("schedule") == ["adaptive", "constant", "cosine_annealing", "invscaling", "one_cycle",
+                                 "reduce_on_plateau", "step_decay"]
     for name, cls in [("constant", S.Constant), ("invscaling", S.InvScaling), ("adaptive", S.Adaptive)]:
         assert S.SCHEDULES[name] is cls and type(resolve(name, "schedule")) is cls
         resolve(name, "schedule").check_params()

@@ -86,7 +86,7 @@ def names(kind):
     Examples
     --------
     >>> names("schedule")
-    ['adaptive', 'constant', 'invscaling']
+    ['adaptive', 'constant', 'cosine_annealing', 'invscaling', 'one_cycle', 'reduce_on_plateau', 'step_decay']
     >>> names("layer")
     Traceback (most recent call last):
     ...

@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator
 
 from .params import Boolean, Constrained, Interval
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "Adagrad", "OPTIMIZERS", "get_optimizer_names"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "OPTIMIZERS", "get_optimizer_names"]
 
 _LEARNING_RATE = Interval(Real, 0, None, "left")
 _DECAY = Interval(Real, 0, 1, "left")  # beta_1, beta_2, rho
@@ -214,6 +214,45 @@ class Adam(Optimizer):
         params -= buffer
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as PyTorch's ``AdamW``.
+
+    The decay is scaled by the learning rate and taken before Adam's step, which it does not
+    enter: ``w <- w * (1 - lr * weight_decay)``, then Adam's update of :class:`Adam`
+    (``m``, ``v``, bias correction folded into the step size), i.e.
+    ``w <- w - lr * (sqrt(1 - b2**t) / (1 - b1**t) * m / (sqrt(v) + epsilon) + weight_decay * w)``.
+    Unlike an L2 penalty (the estimators' ``alpha``), the decay is not divided by
+    ``sqrt(v)``.  It applies to every parameter of the flat vector, biases included.  With
+    ``weight_decay=0`` it is Adam, bit for bit.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.001
+    beta_1, beta_2 : float, default=0.9 and 0.999
+    epsilon : float, default=1e-8
+    weight_decay : float, default=0.01
+        The decay per step, relative to the learning rate; must be >= 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = AdamW(learning_rate=0.1, weight_decay=0.5)
+    >>> opt.update(np.array([1.0, 2.0]), np.array([1.0, -1.0]))  # Adam's step after w * 0.95
+    array([0.85000003, 1.99999997])
+    """
+
+    _constraints = {"weight_decay": Interval(Real, 0, None, "left")}
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, weight_decay=0.01):
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+        self.weight_decay = weight_decay
+
+    def _step(self, params, gradient, buffer):
+        decay = float(self.learning_rate) * float(self.weight_decay)
+        if decay:
+            params *= 1.0 - decay
+        super()._step(params, gradient, buffer)
+
 class RMSprop(Optimizer):
     """RMSprop: ``s <- rho s + (1 - rho) g**2``, ``w <- w - lr g / (sqrt(s) + epsilon)``.
 
@@ -301,6 +340,7 @@ def _scaled_step(params, gradient, squares, learning_rate, epsilon, buffer):
 OPTIMIZERS = {
     "sgd": SGD,
     "adam": Adam,
+    "adamw": AdamW,
     "rmsprop": RMSprop,
     "adagrad": Adagrad,
 }
@@ -317,6 +357,6 @@ def get_optimizer_names():
     Examples
     --------
     >>> get_optimizer_names()
-    ['adagrad', 'adam', 'rmsprop', 'sgd']
+    ['adagrad', 'adam', 'adamw', 'rmsprop', 'sgd']
     """
     return sorted(OPTIMIZERS)

@@ -154,6 +154,7 @@ class _BaseMLP(MLPParameters):
             else:
                 self.network_.alpha = self.alpha
                 self._sync_optimizer()
+            self.network_.max_grad_norm = getattr(self, "max_grad_norm", None)  # a subclass may not take it
             self._sync_stopping_state()
             self.network_.astype(X.dtype)
             Y = self._final_targets(Y)
@@ -184,7 +185,7 @@ class _BaseMLP(MLPParameters):
         network = state.get("network_")
         if not with_parameters or network is None:
             return state, None
-        return state, (snapshot(network), network.alpha)
+        return state, (snapshot(network), network.alpha, network.max_grad_norm)
 
     def _restore(self, saved):
         state, parameters = saved
@@ -192,9 +193,9 @@ class _BaseMLP(MLPParameters):
             delattr(self, key)
         vars(self).update(state)
         if parameters is not None:
-            network, alpha = parameters
+            network, alpha, max_grad_norm = parameters
             restore(self.network_, network)
-            self.network_.alpha = alpha
+            self.network_.alpha, self.network_.max_grad_norm = alpha, max_grad_norm
 
     def _initializer(self, activation):
         """The initializer ``init`` names; 'glorot_uniform' takes scikit-learn's factor 2 for logistic."""
@@ -222,7 +223,8 @@ class _BaseMLP(MLPParameters):
         self.t_ = 0
         self.loss_ = None
         self._no_improvement_count = 0
-        for name in ("loss_curve_", "validation_scores_", "best_validation_score_", "best_loss_", "_best_params"):
+        for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_", "best_validation_score_",
+                     "best_loss_", "_best_params", "history_"):
             self.__dict__.pop(name, None)  # a fresh fit forgets the previous one's progress
 
     def _attach_network(self, network):
@@ -257,7 +259,10 @@ class _BaseMLP(MLPParameters):
         self._optimizer_settings = settings
 
     def _sync_stopping_state(self):
-        """The stochastic optimizers' stopping attributes, (re)made when early_stopping changes."""
+        """The stochastic optimizers' stopping attributes, (re)made when early_stopping changes, and the
+        history every fit appends to."""
+        if not hasattr(self, "history_"):
+            self.history_ = []
         if self._is_lbfgs():
             return
         if not hasattr(self, "loss_curve_"):
@@ -270,6 +275,9 @@ class _BaseMLP(MLPParameters):
             self.validation_scores_ = None
             self.best_validation_score_ = None
             self.best_loss_ = np.inf
+            self.validation_loss_curve_ = None
+        if self.early_stopping and getattr(self, "validation_loss_curve_", None) is None:
+            self.validation_loss_curve_ = []  # also for a model whose file predates it
 
     def _n_outputs(self, Y, output):
         return Y.shape[1]

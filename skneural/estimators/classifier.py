@@ -85,6 +85,10 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         Weights of the classes, multiplying the sample weights: finite numbers
         >= 0, not all 0 over the classes present in ``y`` (a class missing
         from the dict weighs 1).
+    max_grad_norm : float or None, default=None
+        Clip each batch's gradient to at most this Euclidean norm (over all
+        the weights and biases at once) before the optimizer's step, for every
+        stochastic optimizer; None does not clip.  lbfgs ignores it.
     init : str, initializer object or callable, default='glorot_uniform'
         How each layer's weights and bias start, drawn from ``random_state``
         layer by layer: a name of :mod:`skneural.initializers`
@@ -104,6 +108,14 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     validation_scores_, best_validation_score_, n_iter_, t_, n_features_in_,
     feature_names_in_, n_layers_, n_outputs_, out_activation_
         As scikit-learn's ``MLPClassifier``.
+    history_ : list of dict
+        One record per epoch (lbfgs: per iteration), kept across warm starts
+        and ``partial_fit``: ``epoch``, ``loss``, ``lr`` (the optimizer's
+        learning rate), ``time`` (seconds), and with early stopping
+        ``val_loss`` and ``val_score``.
+    validation_loss_curve_ : list of float or None
+        With early stopping: the objective (loss plus penalty) on the held-out
+        rows after each epoch, beside ``validation_scores_``.
     network_ : NeuralNetwork
         The engine; ``coefs_`` and ``intercepts_`` are views into its parameters.
     optimizer_ : object
@@ -129,7 +141,8 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True, random_state=None,
                  tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, class_weight=None, init="glorot_uniform", solver=None):
+                 n_iter_no_change=10, max_fun=15000, class_weight=None, init="glorot_uniform", solver=None,
+                 max_grad_norm=None):
         self._store_params(locals())
 
     def _output_and_loss(self):

@@ -39,7 +39,8 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
     ----------
     coefs_, intercepts_, loss_, loss_curve_, best_loss_, validation_scores_,
     best_validation_score_, n_iter_, t_, n_features_in_, feature_names_in_,
-    n_layers_, n_outputs_, out_activation_, network_, optimizer_
+    n_layers_, n_outputs_, out_activation_, network_, optimizer_, history_,
+    validation_loss_curve_
         As :class:`NumpyMLPClassifier`; with early stopping the validation
         score is R².
 
@@ -64,7 +65,7 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, init="glorot_uniform",
-                 solver=None):
+                 solver=None, max_grad_norm=None):
         self._store_params(locals())
 
     def _output_and_loss(self):

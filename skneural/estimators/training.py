@@ -18,10 +18,12 @@ from ..training import LBFGSTrainer, Trainer
 from ..training.callbacks import (
     EarlyStopping,
     EpochTimer,
+    History,
     LearningRateSchedule,
     LossCurve,
     MaxEpochsWarning,
     ProgressLog,
+    ValidationLoss,
     ValidationScore,
 )
 from ..training.guards import DivergenceGuard
@@ -33,12 +35,12 @@ _RESTORED = " The estimator was left as it was before this call."
 
 def _validation_split(est, X, Y, y, sample_weight):
     """scikit-learn's early-stopping split: ``(X, Y, y, sample_weight)`` to train on and
-    ``(X_val, y_val, sample_weight_val)`` to score."""
+    ``(X_val, Y_val, y_val, sample_weight_val)`` to score."""
     arrays = (X, Y, y) if sample_weight is None else (X, Y, y, sample_weight)
     # scikit-learn's own errors about the split (e.g. a class with one member) come first
     split = train_test_split(*arrays, random_state=est._random_state, test_size=est.validation_fraction,
                              stratify=est._stratify_validation(Y))
-    X, X_val, Y, _, y, y_val = split[:6]
+    X, X_val, Y, Y_val, y, y_val = split[:6]
     if X_val.shape[0] < 2:
         raise ValueError(
             f"The validation set is too small ({X_val.shape[0]} of {X.shape[0] + X_val.shape[0]} "
@@ -50,7 +52,7 @@ def _validation_split(est, X, Y, y, sample_weight):
             "Every sample left for training after the validation split has zero weight; "
             "change random_state or validation_fraction, or give more samples a weight."
         )
-    return (X, Y, y, sample_weight), (X_val, y_val, sw_val)
+    return (X, Y, y, sample_weight), (X_val, Y_val, y_val, sw_val)
 
 
 def _stopping(est, validation):
@@ -77,24 +79,25 @@ def _keep_stopping_state(est, stopping):
 
 def fit_stochastic(est, X, Y, y, sample_weight, incremental):
     """Train ``est.network_`` with its optimizer for ``max_iter`` epochs (one for ``partial_fit``)."""
-    validation = None
+    validation, validation_loss = None, []
     if est.early_stopping:
-        (X, Y, y, sample_weight), (X_val, y_val, sw_val) = _validation_split(est, X, Y, y, sample_weight)
+        (X, Y, y, sample_weight), (X_val, Y_val, y_val, sw_val) = _validation_split(est, X, Y, y, sample_weight)
         validation = ValidationScore(lambda: est._score_validation(X_val, y_val, sw_val),
                                      est.validation_scores_)
+        validation_loss = [ValidationLoss(X_val, Y_val, sw_val, est.validation_loss_curve_)]
     n_samples = X.shape[0]
     batch_size = est._batch_size(n_samples)
     if not incremental:
         est.n_iter_ = 0
     stopping = _stopping(est, validation)
-    callbacks = [LossCurve(est.loss_curve_), *([validation] if validation else []), EpochTimer()]
+    callbacks = [LossCurve(est.loss_curve_), *validation_loss, *([validation] if validation else []), EpochTimer()]
     if est.verbose:
         callbacks.append(ProgressLog(est.verbose))
     if est._optimizer_spec() == "sgd":  # scikit-learn schedules 'sgd' alone
         schedule = resolve(est.learning_rate, "schedule")
         schedule.set_params(**{setting: getattr(est, param) for setting, param in sklearn_params(schedule).items()})
         callbacks.append(LearningRateSchedule(schedule, est.learning_rate_init))
-    callbacks.append(stopping)
+    callbacks += [History(est.history_), stopping]
     if not incremental:
         callbacks.append(MaxEpochsWarning(est.max_iter))
     callbacks.append(DivergenceGuard(batch_size, regression=is_regressor(est), restored=_RESTORED))
@@ -114,7 +117,8 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental):
 def fit_lbfgs(est, X, Y, sample_weight):
     """Train ``est.network_`` with scipy's L-BFGS-B on the whole data."""
     callbacks = [ProgressLog(est.verbose)] if est.verbose else []
-    callbacks.append(DivergenceGuard(200, regression=is_regressor(est), restored=_RESTORED, factor=None))
+    callbacks += [History(est.history_),
+                  DivergenceGuard(200, regression=is_regressor(est), restored=_RESTORED, factor=None)]
     trainer = LBFGSTrainer(est.network_, max_iter=est.max_iter, max_fun=est.max_fun, tol=est.tol,
                            callbacks=callbacks)
     est.n_iter_ = 0

@@ -11,12 +11,15 @@ import scipy.sparse as sp
 from ..components import BUILTIN_CLASSES
 from . import layers
 from .layers import Activation, Dense
+from .normalization import BatchNorm, LayerNorm
+from .regularization import Dropout
 
 # skneural's own components (BUILTIN_CLASSES) and layers are never blamed, as they only turn finite
 # values into nan or inf by overflowing on huge ones (divergence).  A class a user registers is the
 # user's, and so is a subclass of skneural's layers (its forward may be its own): exact types count.
 _ACTIVATION_LAYERS = frozenset(cls for cls in (getattr(layers, name) for name in layers.__all__)
                                if issubclass(cls, Activation))
+_BUILTIN_LAYERS = frozenset((Dense, Dropout, BatchNorm, LayerNorm))
 
 
 class _Found(Exception):
@@ -90,7 +93,7 @@ def _watch_layer(replay, i, layer):
     if activation:
         builtin, name = type(layer.activation) in BUILTIN_CLASSES, f"activation {layer.activation!r}"
     else:
-        builtin, name = type(layer) is Dense, f"layer {layer!r}"
+        builtin, name = type(layer) in _BUILTIN_LAYERS, f"layer {layer!r}"
 
     def checked_forward(x):
         def describe(what, result):

@@ -11,14 +11,14 @@ layer's parameters and gradients are views into those two vectors
 protocol of :class:`~skneural.nn.layers.Layer`.
 """
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length
 
 from ..components import is_canonical_pair, resolve
-from ..components.params import Interval, validate
+from ..components.params import Interval, NoneOr, validate
 from ..training import Trainer
 from ..training.callbacks import EpochLog
 from ..training.epoch import run_epoch
@@ -37,6 +37,7 @@ from .parameters import FlatParameters, load_arrays, named_arrays, save_arrays
 __all__ = ["NeuralNetwork", "check_sample_weight", "TrainingInterrupted", "Dense", "Layer"]
 
 
+_NETWORK_SETTINGS = {"max_grad_norm": NoneOr(Interval(Real, 0, None, "neither"))}
 _FIT_SETTINGS = {"batch_size": Interval(Integral, 1, None, "left"), "epochs": Interval(Integral, 0, None, "left")}
 
 
@@ -67,6 +68,10 @@ class NeuralNetwork(Objective, FlatParameters):
         Strength of the L2 penalty ``0.5 * alpha * sum ||W||^2 / n_samples``
         added to the loss, over the layers' ``penalized`` parameters (the
         dense weights, not the biases).
+    max_grad_norm : float or None, default=None
+        Clip each batch's gradient (the whole flat vector, penalty included)
+        to at most this Euclidean norm before the optimizer's update; None
+        leaves it as it is.  Works for every optimizer.
     init : str, initializer or callable, default='xavier_normal'
         Only with a list of sizes: how every dense layer's weights and bias
         start (see :mod:`skneural.initializers`), drawn from ``random_state``
@@ -101,9 +106,11 @@ class NeuralNetwork(Objective, FlatParameters):
     """
 
     def __init__(self, layers, hidden_activation=None, output_activation=None, loss="mse",
-                 optimizer="sgd", random_state=None, alpha=0.0, init="xavier_normal"):
+                 optimizer="sgd", random_state=None, alpha=0.0, init="xavier_normal", max_grad_norm=None):
         self.random_state = random_state
         self.alpha = alpha
+        validate("NeuralNetwork", {"max_grad_norm": max_grad_norm}, _NETWORK_SETTINGS)
+        self.max_grad_norm = max_grad_norm
         self._rng = check_random_state(random_state)
         self.loss = resolve(loss, "loss")
         self.optimizer = None if optimizer is None else resolve(optimizer, "optimizer")
@@ -272,6 +279,10 @@ class NeuralNetwork(Objective, FlatParameters):
         loss, grads = self.loss_and_gradient(x, y, sample_weight)
         if not np.isfinite(loss):
             return loss
+        if self.max_grad_norm is not None:
+            norm = float(np.sqrt(np.vdot(grads, grads)))
+            if norm > self.max_grad_norm:
+                grads *= self.max_grad_norm / norm
         new = self.optimizer.update(self.params, grads)
         if new is not self.params:
             new = np.asarray(new)

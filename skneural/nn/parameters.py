@@ -138,6 +138,7 @@ class FlatParameters:
         state = dict(state)
         dtype = state.pop("_dtype") if "_dtype" in state else state["_params"].dtype  # older pickles
         state.pop("_dense", None)  # older pickles: the list of Dense layers, no longer kept
+        state.setdefault("max_grad_norm", None)  # older pickles: no gradient clipping
         self.__dict__.update(state)
         self._allocate(dtype)
 

@@ -45,8 +45,10 @@ def _is_estimator(model):
 
 
 _TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
-_OPTIONAL_FITTED = ("feature_names_in_", "loss_curve_", "validation_scores_", "best_validation_score_",
-                    "best_loss_", "_no_improvement_count", "optimizer_settings")
+_OPTIONAL_FITTED = ("feature_names_in_", "loss_curve_", "validation_scores_", "validation_loss_curve_",
+                    "best_validation_score_", "best_loss_", "_no_improvement_count", "history_",
+                    "optimizer_settings")
+_HISTORY_KEYS = ("epoch", "loss", "val_loss", "val_score", "lr", "time")  # what an epoch's record may hold
 MAX_LAYERS = 1000  # layers of weights; each costs Python objects that the file's bytes do not bound
 _COMPONENT_PARAMS = ("activation", "output_activation", "loss", "optimizer", "init")
 
@@ -98,9 +100,12 @@ def _encode_estimator(enc, est):
     net = est.network_
     fitted = {"n_features_in_": int(est.n_features_in_), "n_iter_": int(est.n_iter_), "t_": int(est.t_),
               "loss_": enc.setting(est.loss_)}
-    for name in _OPTIONAL_FITTED[:-1]:
+    for name in _OPTIONAL_FITTED[:-2]:
         if hasattr(est, name):
             fitted[name] = enc.setting(getattr(est, name))
+    if hasattr(est, "history_"):
+        fitted["history_"] = [{k: enc.setting(v) for k, v in record.items() if k in _HISTORY_KEYS}
+                              for record in est.history_]
     name, settings = est._optimizer_settings
     # what a named optimizer of skneural's own was last built from (a registered one of the user's is
     # rebuilt from custom_objects, and a warm start after loading takes up every setting again)
@@ -288,6 +293,21 @@ def _labels(dec, est, fitted, where, n_outputs, output):
     est._two_column_binary = kind == "binary" and n_outputs == 2
 
 
+def _history(dec, records, where):
+    """``history_``: one record per epoch, each with ``epoch`` and ``loss`` and at most the other
+    known keys, every value a number (infinities allowed, nan not)."""
+    if not isinstance(records, list):
+        raise ArchiveError(f"{where} is not a list")
+    history = []
+    for i, record in enumerate(records):
+        at = f"{where}[{i}]"
+        fields(record, at, ["epoch", "loss"], [k for k in _HISTORY_KEYS if k not in ("epoch", "loss")])
+        values = {k: number(dec.setting(v, f"{at}.{k}"), f"{at}.{k}", (math.inf, -math.inf))
+                  for k, v in record.items() if k != "epoch"}
+        history.append({"epoch": count(record["epoch"], f"{at}.epoch", 1), **values})
+    return history
+
+
 def _decode_fitted(dec, est, fitted, where):
     where = f"{where}.fitted"
     classifier = hasattr(est, "predict_proba")
@@ -311,17 +331,21 @@ def _decode_fitted(dec, est, fitted, where):
     est.n_iter_ = count(fitted["n_iter_"], f"{where}.n_iter_")
     est.t_ = count(fitted["t_"], f"{where}.t_")
     est.loss_ = None if fitted["loss_"] is None else number(fitted["loss_"], f"{where}.loss_")
-    for name in ("loss_curve_", "validation_scores_"):
+    for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_"):
         if name in fitted:
             values = fitted[name]
-            if not ((values is None and name == "validation_scores_") or isinstance(values, list)):
+            if not ((values is None and name != "loss_curve_") or isinstance(values, list)):
                 raise ArchiveError(f"{where}.{name} is not a list")
+            infinite = (math.inf,) if name == "validation_loss_curve_" else ()  # a loss may be inf on held-out rows
             setattr(est, name, None if values is None else
-                    [number(v, f"{where}.{name}[{i}]") for i, v in enumerate(values)])
+                    [number(dec.setting(v, f"{where}.{name}[{i}]"), f"{where}.{name}[{i}]", infinite)
+                     for i, v in enumerate(values)])
     for name, allowed in (("best_validation_score_", (-math.inf,)), ("best_loss_", (math.inf,))):
         if name in fitted:
             value = dec.setting(fitted[name], f"{where}.{name}")
             setattr(est, name, None if value is None else number(value, f"{where}.{name}", allowed))
+    if "history_" in fitted:
+        est.history_ = _history(dec, fitted["history_"], f"{where}.history_")
     scores = getattr(est, "validation_scores_", None)
     if scores is not None and getattr(est, "best_validation_score_", None) != max(scores, default=-math.inf):
         raise ArchiveError(f"{where}.best_validation_score_ is not the best of validation_scores_")

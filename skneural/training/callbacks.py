@@ -34,10 +34,11 @@ True
 import time
 import warnings
 
+import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["Callback", "LossCurve", "EpochTimer", "ValidationScore", "EarlyStopping", "LearningRateSchedule",
+__all__ = ["Callback", "LossCurve", "History", "EpochTimer", "ValidationLoss", "ValidationScore", "EarlyStopping", "LearningRateSchedule",
            "ProgressLog", "EpochLog", "MaxEpochsWarning"]
 
 
@@ -70,6 +71,23 @@ class LossCurve(Callback):
         self.curve.append(trainer.history[-1]["loss"])
 
 
+class History(Callback):
+    """Appends each epoch's record (``epoch``, ``loss``, and what the other callbacks added:
+    ``val_loss``, ``val_score``, ``time``, ``lr``) to ``records`` (a list the caller keeps, e.g.
+    ``history_``); ``lr`` is the learning rate in effect during the epoch (the optimizer's, when no
+    schedule recorded it).  Put it after the callbacks whose entries it should hold."""
+
+    def __init__(self, records):
+        self.records = records
+
+    def on_epoch_end(self, trainer):
+        record = trainer.history[-1]
+        rate = getattr(getattr(trainer.network, "optimizer", None), "learning_rate", None)
+        if "lr" not in record and rate is not None:
+            record["lr"] = rate
+        self.records.append(record)
+
+
 class EpochTimer(Callback):
     """Records each epoch's duration in seconds as ``time``."""
 
@@ -78,6 +96,24 @@ class EpochTimer(Callback):
 
     def on_epoch_end(self, trainer):
         trainer.history[-1]["time"] = time.perf_counter() - self._start
+
+
+class ValidationLoss(Callback):
+    """Records the objective (loss plus penalty, as ``loss``) on validation data as ``val_loss`` after
+    every epoch, and appends it to ``curve`` (a list the caller keeps, e.g. ``validation_loss_curve_``)."""
+
+    def __init__(self, x, y, sample_weight=None, curve=None):
+        self.x = x
+        self.y = y
+        self.sample_weight = sample_weight
+        self.curve = curve
+
+    def on_epoch_end(self, trainer):
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = trainer.network.compute_loss(self.x, self.y, self.sample_weight)
+        trainer.history[-1]["val_loss"] = value
+        if self.curve is not None:
+            self.curve.append(value)
 
 
 class ValidationScore(Callback):
@@ -180,23 +216,60 @@ class EarlyStopping(Callback):
 
 class LearningRateSchedule(Callback):
     """Drives ``optimizer.learning_rate`` of any optimizer by a schedule of
-    :mod:`skneural.components.schedules`: ``schedule.rate(initial, samples_seen)`` after every
-    epoch (None: no change), and ``schedule.reduce(rate)`` on a plateau."""
+    :mod:`skneural.components.schedules`, from the initial rate ``initial``.
+
+    * A schedule with ``rate(initial, t)``: ``schedule.rate(initial, samples_seen)`` after every
+      epoch, for the epochs that follow (scikit-learn's timing);
+    * an epoch-based one, whose ``rate`` names an ``epoch`` keyword (and maybe ``epochs``):
+      ``schedule.rate(initial, samples_seen, epoch=trainer.epoch, epochs=end)`` at the start of
+      every epoch, for that epoch (``end``: the trainer's epoch at the start of training plus its
+      ``max_epochs``), so the first epoch already has its rate (a warm-up);
+    * ``schedule.reduce(rate)`` on a plateau (``EarlyStopping``); None stops training.
+
+    None from ``rate`` leaves the rate as it is.  Records ``lr``, the learning rate in effect
+    during the epoch (the one its updates used), in the epoch's ``history`` record.
+    """
 
     def __init__(self, schedule, initial):
         self.schedule = schedule
         self.initial = initial
 
+    @staticmethod
+    def _epoch_keywords(rate):
+        """The keywords among ``epoch``, ``epochs`` that ``rate`` names (``**kwargs`` not counted)."""
+        import inspect
+
+        try:
+            parameters = inspect.signature(rate).parameters
+        except (TypeError, ValueError):  # no signature to read: the original protocol
+            return ()
+        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        keywords = tuple(k for k in ("epoch", "epochs") if k in parameters and parameters[k].kind in named)
+        return keywords if "epoch" in keywords else ()
+
     def on_train_begin(self, trainer):
         if callable(getattr(self.schedule, "check_params", None)):
             self.schedule.check_params()
+        self._keywords = self._epoch_keywords(self.schedule.rate)
+        self._end = trainer.epoch + trainer.max_epochs
+
+    def _set(self, optimizer, rate):
+        if rate is not None:
+            optimizer.learning_rate = rate
+
+    def on_epoch_begin(self, trainer):
+        optimizer = trainer.network.optimizer
+        if self._keywords:
+            given = {"epoch": trainer.epoch, "epochs": self._end}
+            self._set(optimizer, self.schedule.rate(self.initial, trainer.samples_seen,
+                                                    **{k: given[k] for k in self._keywords}))
+        self._rate = optimizer.learning_rate
 
     def on_epoch_end(self, trainer):
         optimizer = trainer.network.optimizer
-        rate = self.schedule.rate(self.initial, trainer.samples_seen)
-        if rate is not None:
-            optimizer.learning_rate = rate
-        trainer.history[-1]["lr"] = optimizer.learning_rate
+        trainer.history[-1]["lr"] = self.__dict__.get("_rate", optimizer.learning_rate)
+        if not self.__dict__.get("_keywords", ()):
+            self._set(optimizer, self.schedule.rate(self.initial, trainer.samples_seen))
 
     def on_plateau(self, trainer):
         optimizer = trainer.network.optimizer
