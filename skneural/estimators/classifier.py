@@ -54,8 +54,15 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         L2 penalty ``0.5 * alpha * sum ||W||^2 / n_samples``.
     batch_size : int or 'auto', default='auto'
         ``min(200, n_samples)`` for 'auto'.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Schedule of the 'sgd' optimizer's step size, as scikit-learn.
+    learning_rate : str or schedule object, default='constant'
+        A schedule's name ('constant', 'invscaling', 'adaptive' and the other
+        names of :mod:`skneural.schedules`) schedules the 'sgd' optimizer's
+        step size alone, as scikit-learn.  A schedule object
+        (``CosineAnnealing(warmup=5)``, ...) schedules any optimizer,
+        starting from ``learning_rate_init`` (an optimizer object: from its
+        own ``learning_rate``); ``fit`` trains a clone of it, and
+        ``GridSearchCV`` tunes it as ``learning_rate__warmup`` and so on.
+        lbfgs ignores it.
     learning_rate_init : float, default=1e-3
     power_t : float, default=0.5
     max_iter : int, default=200

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, clone
 
 from ..components import BUILTIN_CLASSES, did_you_mean, names, resolve, sklearn_params
 from ..components.optimizers import OPTIMIZERS
-from ..components.params import AnyOf, Boolean, InstanceOf, Interval, NoneOr, Options, validate
+from ..components.params import AnyOf, Boolean, Constraint, InstanceOf, Interval, NoneOr, Options, validate
 
 __all__ = ["MLPParameters"]
 
@@ -49,7 +49,7 @@ def _constraints():
         "warm_start": Boolean(),
         "nesterovs_momentum": Boolean(),
         "early_stopping": Boolean(),
-        "learning_rate": Options(*names("schedule")),
+        "learning_rate": AnyOf(Options(*names("schedule")), _ScheduleObject()),
         "batch_size": AnyOf(Options("auto"), Interval(Integral, 1, None, "left")),
         "n_iter_no_change": AnyOf(Interval(Integral, 1, None, "left"), Options(np.inf)),
         "verbose": AnyOf(Boolean(), Interval(Integral, 0, None, "left")),
@@ -59,6 +59,15 @@ def _constraints():
         "class_weight": AnyOf(Options(None), Options("balanced"),
                               InstanceOf(dict, description="a dict mapping labels to weights")),
     }
+
+
+class _ScheduleObject(Constraint):
+    """A schedule object: anything but a string or a class with a ``rate`` method."""
+
+    description = "a schedule object (skneural.schedules)"
+
+    def is_satisfied_by(self, value):
+        return not isinstance(value, (str, type)) and callable(getattr(value, "rate", None))
 
 
 def _as_float(number):
@@ -134,6 +143,8 @@ class MLPParameters(BaseEstimator):
         self._hidden_sizes()
         self._check_component("activation", "activation")
         self._check_component("init", "initializer")
+        if not isinstance(self.learning_rate, str):
+            self._check_component("learning_rate", "schedule")
         for name, kind in (("output_activation", "activation"), ("loss", "loss")):
             if not (isinstance(getattr(self, name), str) and getattr(self, name) == "auto"):
                 self._check_component(name, kind)
@@ -206,7 +217,9 @@ class MLPParameters(BaseEstimator):
         if isinstance(self._optimizer_spec(), str):
             return
         defaults = type(self)._defaults()
-        ignored = [f"{name}={getattr(self, name)!r}" for name in _OPTIMIZER_PARAMS
+        # a schedule object drives any optimizer: it is not ignored
+        params = [p for p in _OPTIMIZER_PARAMS if p != "learning_rate" or isinstance(self.learning_rate, str)]
+        ignored = [f"{name}={getattr(self, name)!r}" for name in params
                    if name in defaults and not same_setting(getattr(self, name, defaults[name]), defaults[name])]
         if ignored:
             warnings.warn(

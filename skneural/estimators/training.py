@@ -10,7 +10,7 @@ leaves them.
 """
 
 import numpy as np
-from sklearn.base import is_regressor
+from sklearn.base import clone, is_regressor
 from sklearn.model_selection import train_test_split
 
 from ..components import resolve, sklearn_params
@@ -93,7 +93,14 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental):
     callbacks = [LossCurve(est.loss_curve_), *validation_loss, *([validation] if validation else []), EpochTimer()]
     if est.verbose:
         callbacks.append(ProgressLog(est.verbose))
-    if est._optimizer_spec() == "sgd":  # scikit-learn schedules 'sgd' alone
+    if not isinstance(est.learning_rate, str):  # a schedule object drives any optimizer
+        spec = est._optimizer_spec()
+        initial = est.learning_rate_init if isinstance(spec, str) else getattr(spec, "learning_rate", None)
+        if initial is None:
+            raise ValueError(f"learning_rate={est.learning_rate!r} schedules the optimizer's learning_rate, "
+                             f"but {spec!r} has none.")
+        callbacks.append(LearningRateSchedule(clone(est.learning_rate, safe=False), initial))
+    elif est._optimizer_spec() == "sgd":  # a schedule's name: scikit-learn schedules 'sgd' alone
         schedule = resolve(est.learning_rate, "schedule")
         schedule.set_params(**{setting: getattr(est, param) for setting, param in sklearn_params(schedule).items()})
         callbacks.append(LearningRateSchedule(schedule, est.learning_rate_init))

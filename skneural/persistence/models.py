@@ -50,7 +50,7 @@ _OPTIONAL_FITTED = ("feature_names_in_", "loss_curve_", "validation_scores_", "v
                     "optimizer_settings")
 _HISTORY_KEYS = ("epoch", "loss", "val_loss", "val_score", "lr", "time")  # what an epoch's record may hold
 MAX_LAYERS = 1000  # layers of weights; each costs Python objects that the file's bytes do not bound
-_COMPONENT_PARAMS = ("activation", "output_activation", "loss", "optimizer", "init")
+_COMPONENT_PARAMS = ("activation", "output_activation", "loss", "optimizer", "init", "learning_rate")
 
 
 def is_model(model):
@@ -260,9 +260,13 @@ def _optimizer_settings(dec, est, stored, where):
     if stored["name"] != name or set(settings) != set(sklearn_params(type(est.network_.optimizer))):
         raise ArchiveError(f"{where}.optimizer_settings are not those of the optimizer {name!r}")
     actual, wanted = est.network_.optimizer.get_params(), built.get_params()
+    object_schedule = not isinstance(est.learning_rate, str)  # drives any optimizer, up as well as down
     scheduled = name == "sgd" and est.learning_rate != "constant"
     for key, value in wanted.items():
-        ok = 0 < actual[key] <= value if key == "learning_rate" and scheduled else actual[key] == value
+        if key == "learning_rate" and object_schedule:
+            ok = 0 < actual[key] < math.inf
+        else:
+            ok = 0 < actual[key] <= value if key == "learning_rate" and scheduled else actual[key] == value
         if not ok:
             raise ArchiveError(f"{where}.network.optimizer has {key}={actual[key]!r}, not the {value!r} it was "
                                "built with")

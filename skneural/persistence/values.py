@@ -28,14 +28,13 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..components import BUILTIN_CLASSES, activations, losses, optimizers, resolve
-from ..components.schedules import Schedule
 from .archive import ArchiveError
 
 __all__ = ["Encoder", "Decoder", "CustomObjectError", "BUILTIN_COMPONENTS", "fields", "mapping",
            "is_builtin"]
 
-# skneural's own activations, losses, optimizers and initializers (never a class a user registered)
-BUILTIN_COMPONENTS = {cls.__name__: cls for cls in BUILTIN_CLASSES if not issubclass(cls, Schedule)}
+# skneural's own activations, losses, optimizers, initializers and schedules (never a class a user registered)
+BUILTIN_COMPONENTS = {cls.__name__: cls for cls in BUILTIN_CLASSES}
 _PAIRS = {"activation": activations.FunctionActivation, "loss": losses.FunctionLoss}
 _PAIR_KIND = {cls: kind for kind, cls in _PAIRS.items()}
 # optimizer state arrays that hold squares (a negative value would make a NaN step)
@@ -280,6 +279,8 @@ class Decoder:
             raise ArchiveError(f"{where} has settings {cls.__name__} does not take")
         for name, value in params.items():
             default = defaults[name]
+            if value is None and default is None:  # a setting that may be left unset (a schedule's epochs)
+                continue
             kind = bool if isinstance(default, bool) else numbers.Real
             if not isinstance(value, kind) or (kind is numbers.Real and (isinstance(value, bool)
                                                                          or not math.isfinite(value))):
