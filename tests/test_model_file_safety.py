@@ -254,7 +254,7 @@ def test_classes_must_match_the_output_layer(edit, match, saved):
 
 @pytest.mark.parametrize("edit, match", [
     (lambda m: m["fitted"].update(n_features_in_=5), "do not match n_features_in_ .5."),
-    (lambda m: m.update(estimator="NumpyMLPRegressor"), "settings NumpyMLPRegressor does not take: \\['class_weight'\\]"),
+    (lambda m: m.update(estimator="NumpyMLPRegressor"), "settings NumpyMLPRegressor does not take: \\['class_weight', 'label_smoothing'\\]"),
     (lambda m: m["params"].update(activation="tanh"), "components .* are not those the parameters name"),
     (lambda m: m["params"].update(optimizer="sgd"), "components .* are not those the parameters name"),
     (lambda m: m["params"].update(hidden_layer_sizes={"tuple": [6]}), "do not match .* hidden_layer_sizes"),
@@ -286,6 +286,7 @@ def test_a_classifier_file_relabelled_as_a_regressor_is_refused(saved):
     def relabel(m):
         m["estimator"] = "NumpyMLPRegressor"
         m["params"].pop("class_weight")
+        m["params"].pop("label_smoothing")
         for name in ("classes_", "target_type", "sparse_labels"):
             m["fitted"].pop(name)
 

@@ -92,6 +92,12 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         Weights of the classes, multiplying the sample weights: finite numbers
         >= 0, not all 0 over the classes present in ``y`` (a class missing
         from the dict weighs 1).
+    label_smoothing : float, default=0.0
+        Train towards ``(1 - label_smoothing) * y + label_smoothing / K``
+        instead of the one-hot targets ``y``, with ``K`` the number of classes
+        for a softmax output and 2 for each column of a sigmoid one, so that
+        the model stays less sure of itself.  In [0, 1).  The loss reported
+        (``loss_curve_``) is that of the smoothed targets.
     max_grad_norm : float or None, default=None
         Clip each batch's gradient to at most this Euclidean norm (over all
         the weights and biases at once) before the optimizer's step, for every
@@ -149,7 +155,7 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
                  tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, class_weight=None, init="glorot_uniform", solver=None,
-                 max_grad_norm=None):
+                 max_grad_norm=None, label_smoothing=0.0):
         self._store_params(locals())
 
     def _output_and_loss(self):
@@ -233,7 +239,14 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
 
     def _final_targets(self, Y):
         # binary targets for a row-wise output (softmax): one column per class
-        return np.hstack([1 - Y, Y]) if self._two_column_binary else Y
+        Y = np.hstack([1 - Y, Y]) if self._two_column_binary else Y
+        smoothing = getattr(self, "label_smoothing", 0.0)  # a subclass may not take it
+        if smoothing:
+            # towards the uniform distribution over the classes of a row-wise output (softmax), or over
+            # {0, 1} for each column of an elementwise one (sigmoid: binary and multilabel), as Keras
+            classes = Y.shape[1] if self.network_.output_activation.is_rowwise() else 2
+            Y = Y * (1 - smoothing) + smoothing / classes
+        return Y
 
     @available_if(lambda est: est._partial_fit_available())
     def partial_fit(self, X, y, sample_weight=None, classes=None):

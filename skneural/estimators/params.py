@@ -56,6 +56,7 @@ def _constraints():
         "random_state": NoneOr(Interval(Integral, 0, 2**32 - 1, "both"),
                                InstanceOf(np.random.RandomState, description="a RandomState")),
         "max_grad_norm": NoneOr(Interval(Real, 0, None, "neither")),
+        "label_smoothing": Interval(Real, 0, 1, "left"),
         "class_weight": AnyOf(Options(None), Options("balanced"),
                               InstanceOf(dict, description="a dict mapping labels to weights")),
     }
