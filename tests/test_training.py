@@ -96,7 +96,7 @@ def test_early_stopping_restores_the_best_parameters_it_saw():
             trainer.history[-1]["val_score"] = -abs(trainer.epoch - 3)
             params.append(trainer.network.params.copy())
 
-    stopping = EarlyStopping("val_score", tol=0.0, patience=2, restore_best=True)
+    stopping = EarlyStopping("val_score", min_delta=0.0, patience=2, restore_best_weights=True)
     Trainer(net, batch_size=40, max_epochs=20, random_state=0,
             callbacks=[Score(), LossCurve(scores), stopping]).fit(X, Y)
     assert len(scores) == 6  # epochs 4, 5 and 6 did not improve: more than 2 in a row
@@ -207,7 +207,7 @@ def test_lbfgs_is_not_held_to_the_stochastic_divergence_rule():
 
 def test_early_stopping_starts_afresh_unless_resumed_and_can_keep_the_best_loss_epoch():
     net = NeuralNetwork([3, 6, 1], "tanh", optimizer=Adam(0.05), random_state=0)
-    stopping = EarlyStopping("loss", tol=1e-3, patience=3, restore_best=True)
+    stopping = EarlyStopping("loss", min_delta=1e-3, patience=3, restore_best_weights=True)
     first = Trainer(net, batch_size=40, max_epochs=300, random_state=0, callbacks=[stopping]).fit(X, Y)
     assert len(first) < 300
     best = min(r["loss"] for r in first)
@@ -247,3 +247,30 @@ def test_what_a_registered_optimizer_declares_concerns_it_alone():
     finally:
         components.unregister("optimizer", "decayed")
         components.unregister("optimizer", "misdeclared")
+
+
+def test_early_stopping_on_the_validation_loss_keeps_the_best_epoch():
+    from skneural.training.callbacks import ValidationLoss
+
+    net = NeuralNetwork([3, 32, 1], "tanh", optimizer=Adam(0.05), random_state=0)
+    x_val, y_val = X[:40] + 0.5, Y[:40] * 2  # held-out rows unlike the training ones: their loss turns up
+    curve, params = [], []
+
+    class Params(Callback):
+        def on_epoch_end(self, trainer):
+            params.append(trainer.network.params.copy())
+
+    stopping = EarlyStopping(patience=3, restore_best_weights=True)  # monitors 'val_loss' by default
+    Trainer(net, batch_size=20, max_epochs=300, random_state=0,
+            callbacks=[ValidationLoss(x_val, y_val, curve=curve), Params(), stopping]).fit(X, Y)
+    best = int(np.argmin(curve))
+    assert len(curve) < 300 and stopping.best_ == curve[best]
+    np.testing.assert_array_equal(net.params, params[best])
+
+
+def test_early_stopping_says_what_it_cannot_monitor():
+    net = NeuralNetwork([3, 2, 1], optimizer="sgd", random_state=0)
+    with pytest.raises(ValueError, match="monitors 'val_loss', which this training does not record"):
+        Trainer(net, batch_size=20, max_epochs=3, callbacks=[EarlyStopping()]).fit(X, Y)
+    with pytest.raises(ValueError, match="cannot monitor 'accuracy'"):
+        Trainer(net, batch_size=20, max_epochs=3, callbacks=[EarlyStopping("accuracy")]).fit(X, Y)

@@ -59,7 +59,7 @@ def _stopping(est, validation):
     """``EarlyStopping`` on the validation score or the training loss, going on from the
     estimator's state."""
     if validation is not None:
-        stopping = EarlyStopping("val_score", est.tol, est.n_iter_no_change, restore_best=True,
+        stopping = EarlyStopping("val_score", est.tol, est.n_iter_no_change, restore_best_weights=True,
                                  verbose=est.verbose)
         return stopping.resume(est.best_validation_score_, est._no_improvement_count,
                                getattr(est, "_best_params", None))
@@ -69,7 +69,7 @@ def _stopping(est, validation):
 
 def _keep_stopping_state(est, stopping):
     est._no_improvement_count = stopping.wait_
-    if stopping.restore_best:
+    if stopping.restore_best_weights:
         est.best_validation_score_ = stopping.best_
         if stopping.best_params_ is not None:
             est._best_params = stopping.best_params_

@@ -24,7 +24,7 @@ Examples
 >>> x = rng.uniform(-1, 1, (64, 2)); y = x.sum(axis=1, keepdims=True)
 >>> net = NeuralNetwork([2, 8, 1], "tanh", optimizer="adam", random_state=0)
 >>> curve = []
->>> stopping = EarlyStopping(monitor="loss", tol=1e-3, patience=3)
+>>> stopping = EarlyStopping(monitor="loss", min_delta=1e-3, patience=3)
 >>> _ = Trainer(net, batch_size=16, max_epochs=1000, random_state=0,
 ...             callbacks=[LossCurve(curve), stopping]).fit(x, y)
 >>> len(curve) < 1000 and stopping.best_ == min(curve)
@@ -132,16 +132,19 @@ class ValidationScore(Callback):
 
 
 class EarlyStopping(Callback):
-    """scikit-learn's MLP stopping rule: stop once ``monitor`` has not improved by ``tol`` for more
-    than ``patience`` epochs in a row, unless a learning-rate schedule lowers the rate instead.
+    """scikit-learn's MLP stopping rule: stop once ``monitor`` has not improved by ``min_delta`` for
+    more than ``patience`` epochs in a row, unless a learning-rate schedule lowers the rate instead.
 
     Parameters
     ----------
-    monitor : {'loss', 'val_score'}
-        The training loss (lower is better) or the validation score (higher is better).
-    tol : float
-    patience : int or inf
-    restore_best : bool, default=False
+    monitor : {'val_loss', 'val_score', 'loss'}, default='val_loss'
+        The objective on validation data (lower is better; recorded by ``ValidationLoss``), the
+        validation score (higher is better; ``ValidationScore``) or the training loss.
+    min_delta : float, default=1e-4
+        The least change that counts as an improvement (scikit-learn's ``tol``).
+    patience : int or inf, default=10
+        Epochs in a row without improvement before stopping (scikit-learn's ``n_iter_no_change``).
+    restore_best_weights : bool, default=False
         Keep the parameters of the best epoch and end on them.
     verbose : bool, default=False
         Print scikit-learn's message when stopping or lowering the rate.
@@ -153,16 +156,16 @@ class EarlyStopping(Callback):
     wait_ : int
         Epochs in a row without improvement.
     best_params_ : ndarray or None
-        With ``restore_best``: the parameters of the best epoch.
+        With ``restore_best_weights``: the parameters of the best epoch.
     """
 
-    _MAXIMIZE = {"loss": False, "val_score": True}
+    _MAXIMIZE = {"loss": False, "val_loss": False, "val_score": True}
 
-    def __init__(self, monitor="val_score", tol=1e-4, patience=10, restore_best=False, verbose=False):
+    def __init__(self, monitor="val_loss", min_delta=1e-4, patience=10, restore_best_weights=False, verbose=False):
         self.monitor = monitor
-        self.tol = tol
+        self.min_delta = min_delta
         self.patience = patience
-        self.restore_best = restore_best
+        self.restore_best_weights = restore_best_weights
         self.verbose = verbose
 
     def resume(self, best, wait, best_params=None):
@@ -173,32 +176,41 @@ class EarlyStopping(Callback):
         return self
 
     def on_train_begin(self, trainer):
+        if self.monitor not in self._MAXIMIZE:
+            raise ValueError(f"EarlyStopping cannot monitor {self.monitor!r}; it monitors one of "
+                             f"{', '.join(map(repr, self._MAXIMIZE))}.")
         if not getattr(self, "_resumed", False):
             self.best_ = -float("inf") if self._MAXIMIZE[self.monitor] else float("inf")
             self.wait_, self.best_params_ = 0, None
         self._resumed = False
 
     def on_epoch_end(self, trainer):
-        value = trainer.history[-1][self.monitor]
+        record = trainer.history[-1]
+        if self.monitor not in record:
+            raise ValueError(
+                f"EarlyStopping monitors {self.monitor!r}, which this training does not record (it records "
+                f"{', '.join(map(repr, record))}): add the callback that records it (ValidationLoss, "
+                "ValidationScore) before EarlyStopping, or monitor 'loss'.")
+        value = record[self.monitor]
         if self._MAXIMIZE[self.monitor]:
-            self.wait_ = self.wait_ + 1 if value < self.best_ + self.tol else 0
+            self.wait_ = self.wait_ + 1 if value < self.best_ + self.min_delta else 0
             if value > self.best_:
                 self.best_ = value
-                if self.restore_best:
+                if self.restore_best_weights:
                     self.best_params_ = trainer.network.params.copy()
-            elif self.restore_best and self.best_params_ is None:
+            elif self.restore_best_weights and self.best_params_ is None:
                 self.best_params_ = trainer.network.params.copy()
         else:
-            self.wait_ = self.wait_ + 1 if value > self.best_ - self.tol else 0
-            if self.restore_best and (value < self.best_ or self.best_params_ is None):
+            self.wait_ = self.wait_ + 1 if value > self.best_ - self.min_delta else 0
+            if self.restore_best_weights and (value < self.best_ or self.best_params_ is None):
                 self.best_params_ = trainer.network.params.copy()
             self.best_ = min(self.best_, value)
         if self.wait_ > self.patience:
             self._on_plateau(trainer)
 
     def _on_plateau(self, trainer):
-        what = "Validation score" if self._MAXIMIZE[self.monitor] else "Training loss"
-        message = (f"{what} did not improve more than tol={self.tol:f} for "
+        what = {"loss": "Training loss", "val_loss": "Validation loss", "val_score": "Validation score"}[self.monitor]
+        message = (f"{what} did not improve more than tol={self.min_delta:f} for "
                    f"{self.patience} consecutive epochs.")
         if any(cb.on_plateau(trainer) for cb in trainer.callbacks if hasattr(cb, "on_plateau")):
             self.wait_ = 0
@@ -210,7 +222,7 @@ class EarlyStopping(Callback):
         trainer.stop = True
 
     def on_train_end(self, trainer):
-        if self.restore_best and self.best_params_ is not None:
+        if self.restore_best_weights and self.best_params_ is not None:
             trainer.network.params[...] = self.best_params_
 
 
