@@ -9,20 +9,11 @@ import pytest
 
 from skneural import NeuralNetwork, check_gradients
 from skneural.components.params import InvalidParameterError
-from skneural.layers import BatchNorm, Dense, Dropout, Exp, Identity, Sigmoid, Softmax, Tanh
+from skneural.layers import BatchNorm, Dense, Dropout, Softmax, Tanh
 from skneural.optimizers import Adam
 
-PAIRINGS = {
-    "softmax+categorical_crossentropy": (Softmax, "categorical_crossentropy", 3,
-                                         lambda rng, n: np.eye(3)[rng.randint(0, 3, n)]),
-    "sigmoid+binary_crossentropy": (Sigmoid, "binary_crossentropy", 2,
-                                    lambda rng, n: rng.randint(0, 2, (n, 2)).astype(float)),
-    "identity+squared_error": (Identity, "squared_error", 2, lambda rng, n: rng.randn(n, 2)),
-    "identity+mse": (Identity, "mse", 2, lambda rng, n: rng.randn(n, 2)),
-    "identity+huber": (Identity, "huber", 2, lambda rng, n: 2 * rng.randn(n, 2)),
-    "exp+poisson": (Exp, "poisson", 2, lambda rng, n: rng.poisson(1.5, (n, 2)).astype(float)),
-    "softmax+mse": (Softmax, "mse", 3, lambda rng, n: np.eye(3)[rng.randint(0, 3, n)]),
-}
+from training_cases import PAIRINGS
+
 
 
 def make_network(pairing, rate=0.4, dropout=True, batch_norm=False, alpha=0.0, optimizer="sgd"):

@@ -14,6 +14,8 @@ from skneural.layers import Dense, Layer, Softmax, Tanh
 from skneural.nn.parameters import split
 from skneural.optimizers import SGD
 
+from training_cases import nan_on_second_step
+
 
 class Centre(Layer):
     """``scale * (x - mean) + shift`` per feature: ``mean`` is the batch's mean in training mode
@@ -280,17 +282,7 @@ def test_a_failed_epoch_puts_the_layers_state_back(data):
     x, y = data
     net = network()
     before = net.layers[1].running_mean.copy()
-    calls = []
-
-    class NanOnSecondBatch(SGD):
-        def update(self, old_params, gradient):
-            calls.append(1)
-            if len(calls) == 2:  # nan from the second step on (the replay that looks for a culprit comes later)
-                old_params[...] = np.nan
-                return old_params
-            return super().update(old_params, gradient)
-
-    net.optimizer = NanOnSecondBatch(momentum=0.0)
+    net.optimizer, calls = nan_on_second_step()  # nan from the second step on (the replay comes later)
     with pytest.raises(ValueError, match="non-finite"):
         net.fit(x, y, batch_size=4, epochs=1, categorical=True)
     assert len(calls) >= 2  # the second batch ran (and moved the running mean) before the failure

@@ -11,22 +11,12 @@ import pytest
 
 from skneural import NeuralNetwork, check_gradients
 from skneural.components.params import InvalidParameterError
-from skneural.layers import BatchNorm, Dense, Exp, Identity, LayerNorm, Sigmoid, Softmax, Tanh
+from skneural.layers import BatchNorm, Dense, LayerNorm, Softmax, Tanh
 from skneural.nn.parameters import split
 from skneural.optimizers import SGD, Adam
 
-# (output activation layer, loss, output width, targets for n rows)
-PAIRINGS = {
-    "softmax+categorical_crossentropy": (Softmax, "categorical_crossentropy", 3,
-                                         lambda rng, n: np.eye(3)[rng.randint(0, 3, n)]),
-    "sigmoid+binary_crossentropy": (Sigmoid, "binary_crossentropy", 2,
-                                    lambda rng, n: rng.randint(0, 2, (n, 2)).astype(float)),
-    "identity+squared_error": (Identity, "squared_error", 2, lambda rng, n: rng.randn(n, 2)),
-    "identity+mse": (Identity, "mse", 2, lambda rng, n: rng.randn(n, 2)),
-    "identity+huber": (Identity, "huber", 2, lambda rng, n: 2 * rng.randn(n, 2)),
-    "exp+poisson": (Exp, "poisson", 2, lambda rng, n: rng.poisson(1.5, (n, 2)).astype(float)),
-    "softmax+mse": (Softmax, "mse", 3, lambda rng, n: np.eye(3)[rng.randint(0, 3, n)]),
-}
+from training_cases import PAIRINGS, nan_on_second_step
+
 
 
 def norm_layer(kind, width):
@@ -207,17 +197,7 @@ def test_a_failed_epoch_puts_the_running_statistics_back(rng):
     net = make_network("batch", "softmax+categorical_crossentropy")
     bn = net.layers[1]
     before = [a.copy() for a in bn.state]
-    calls = []
-
-    class NanOnSecondBatch(SGD):
-        def update(self, old_params, gradient):
-            calls.append(1)
-            if len(calls) == 2:
-                old_params[...] = np.nan
-                return old_params
-            return super().update(old_params, gradient)
-
-    net.optimizer = NanOnSecondBatch(momentum=0.0)
+    net.optimizer, calls = nan_on_second_step()
     with pytest.raises(ValueError, match="non-finite"):
         net.fit(x, y, batch_size=4, epochs=1, categorical=True)
     assert len(calls) >= 2
