@@ -102,6 +102,21 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         Clip each batch's gradient to at most this Euclidean norm (over all
         the weights and biases at once) before the optimizer's step, for every
         stochastic optimizer; None does not clip.  lbfgs ignores it.
+    dropout : float or list of float, default=0.0
+        Inverted dropout after each hidden layer's activation: while training,
+        each hidden unit is zeroed with this probability and the others scaled
+        by ``1 / (1 - dropout)``; prediction is deterministic.  A list gives one
+        rate per hidden layer.  In [0, 1); 0 adds no layer at all.
+    normalization : {None, 'batch', 'layer'}, default=None
+        A ``BatchNorm`` or ``LayerNorm`` layer after each hidden dense layer
+        (before its activation), with a learnable scale and shift that the L2
+        penalty leaves alone.  Batch normalization predicts with the running
+        mean and variance kept while training (saved with the model), so a
+        row's prediction does not depend on the rest of its batch.
+    callbacks : list of callbacks or None, default=None
+        Objects from :mod:`skneural.callbacks` (or your own) called at the
+        start and end of fit, of each epoch and of each batch; they can stop
+        training.  ``fit`` uses clones of them.
     init : str, initializer object or callable, default='glorot_uniform'
         How each layer's weights and bias start, drawn from ``random_state``
         layer by layer: a name of :mod:`skneural.initializers`
@@ -155,7 +170,8 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
                  tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=False, validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, class_weight=None, init="glorot_uniform", solver=None,
-                 max_grad_norm=None, label_smoothing=0.0):
+                 max_grad_norm=None, label_smoothing=0.0, dropout=0.0, normalization=None,
+                 callbacks=None):
         self._store_params(locals())
 
     def _output_and_loss(self):

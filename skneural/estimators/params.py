@@ -57,6 +57,9 @@ def _constraints():
                                InstanceOf(np.random.RandomState, description="a RandomState")),
         "max_grad_norm": NoneOr(Interval(Real, 0, None, "neither")),
         "label_smoothing": Interval(Real, 0, 1, "left"),
+        "dropout": AnyOf(Interval(Real, 0, 1, "left"), _Rates()),
+        "normalization": Options(None, "batch", "layer"),
+        "callbacks": NoneOr(InstanceOf(list, tuple, description="a list of callbacks (skneural.callbacks)")),
         "class_weight": AnyOf(Options(None), Options("balanced"),
                               InstanceOf(dict, description="a dict mapping labels to weights")),
     }
@@ -69,6 +72,16 @@ class _ScheduleObject(Constraint):
 
     def is_satisfied_by(self, value):
         return not isinstance(value, (str, type)) and callable(getattr(value, "rate", None))
+
+
+class _Rates(Constraint):
+    """One dropout rate per hidden layer: a list or tuple of floats in [0, 1)."""
+
+    description = "a list of floats in [0, 1), one per hidden layer"
+
+    def is_satisfied_by(self, value):
+        return isinstance(value, (list, tuple)) and all(
+            isinstance(v, Real) and not isinstance(v, (bool, np.bool_)) and 0 <= v < 1 for v in value)
 
 
 def _as_float(number):
@@ -123,6 +136,20 @@ class MLPParameters(BaseEstimator):
             raise self._invalid("hidden_layer_sizes", "a positive int or a sequence of positive ints")
         return [int(s) for s in sizes]
 
+    def _dropout_rates(self):
+        """One dropout rate per hidden layer (a single ``dropout`` applies to each)."""
+        n_hidden = len(self._hidden_sizes())
+        rates = getattr(self, "dropout", 0.0)  # a subclass may not take it
+        if not isinstance(rates, (list, tuple)):
+            return [float(rates)] * n_hidden
+        if len(rates) != n_hidden:
+            raise ValueError(
+                f"The 'dropout' parameter of {type(self).__name__} lists {len(rates)} rates, but "
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r} has {n_hidden} hidden layers: give one rate "
+                "per hidden layer, or a single float for all of them."
+            )
+        return [float(r) for r in rates]
+
     def _resolve(self, name, kind, value=None):
         """The component a parameter names (the object itself, when it is one)."""
         try:
@@ -142,6 +169,7 @@ class MLPParameters(BaseEstimator):
     def _validate_params(self):
         validate(type(self).__name__, self.get_params(deep=False), _constraints())
         self._hidden_sizes()
+        self._dropout_rates()
         self._check_component("activation", "activation")
         self._check_component("init", "initializer")
         if not isinstance(self.learning_rate, str):

@@ -65,7 +65,7 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, init="glorot_uniform",
-                 solver=None, max_grad_norm=None):
+                 solver=None, max_grad_norm=None, dropout=0.0, normalization=None, callbacks=None):
         self._store_params(locals())
 
     def _output_and_loss(self):
