@@ -68,6 +68,8 @@ def base_models():
             make_pipeline(StandardScaler(), NumpyMLPRegressor(optimizer="rmsprop", **small)),
             transformer=StandardScaler()).fit(Xr, yr[:, 0]), Xr),
         ("multilabel", NumpyMLPClassifier(**small).fit(Xm, Ym), Xm),
+        ("batch-norm-dropout", NumpyMLPClassifier(normalization="batch", dropout=0.2, **small).fit(X, y), X),
+        ("layer-norm", NumpyMLPRegressor(normalization="layer", dropout=[0.1], **small).fit(Xr, yr), Xr),
     ]
 
 

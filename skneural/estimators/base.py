@@ -152,6 +152,7 @@ class _BaseMLP(MLPParameters):
                 self._warn_ignored_settings()
                 self._initialize(X, Y)
             else:
+                self._check_same_layers()
                 self.network_.alpha = self.alpha
                 self._sync_optimizer()
             self.network_.max_grad_norm = getattr(self, "max_grad_norm", None)  # a subclass may not take it
@@ -218,6 +219,7 @@ class _BaseMLP(MLPParameters):
         self._attach_network(NeuralNetwork(
             sizes, activation, output, loss, self._make_optimizer(),
             random_state=self._random_state, alpha=self.alpha, init=self._initializer(activation),
+            dropout=self._dropout_rates(), normalization=getattr(self, "normalization", None),
         ))
         self.n_iter_ = 0
         self.t_ = 0
@@ -226,6 +228,18 @@ class _BaseMLP(MLPParameters):
         for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_", "best_validation_score_",
                      "best_loss_", "_best_params", "history_"):
             self.__dict__.pop(name, None)  # a fresh fit forgets the previous one's progress
+
+    def _check_same_layers(self):
+        """A warm start or partial_fit trains the network it has: dropout and normalization as built."""
+        built = {"dropout": self.network_.dropout, "normalization": self.network_.normalization}
+        wanted = {"dropout": self._dropout_rates(), "normalization": getattr(self, "normalization", None)}
+        changed = [name for name in built if built[name] != wanted[name]]
+        if changed:
+            raise ValueError(
+                f"{' and '.join(changed)} changed since the network was built "
+                f"({', '.join(f'{k}={built[k]!r}' for k in changed)}): warm_start and partial_fit go on "
+                "training the same layers. Set them back, or fit again with warm_start=False."
+            )
 
     def _attach_network(self, network):
         """Make ``network`` the fitted one, with the attributes that follow from it (at fit and at load)."""

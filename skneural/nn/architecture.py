@@ -2,14 +2,43 @@
 
 from ..components import resolve
 from .layers import Activation, Dense, Layer
+from .inputs import is_size
 from .memory import check_memory
+from .normalization import NORMALIZATIONS
+from .regularization import Dropout
 
-__all__ = ["build_layers", "check_layers"]
+__all__ = ["make_layers", "build_layers", "check_layers", "check_dropout"]
 
 
-def build_layers(sizes, hidden_activation, output_activation, init, rng):
+def make_layers(layers, hidden_activation, output_activation, init, rng, dropout=0.0, normalization=None):
+    """What a ``NeuralNetwork`` is made of: ``(layers, sizes, hidden_activation, output_activation,
+    dropout, normalization)`` from its ``layers`` argument (sizes, or Layer objects with None for
+    the rest) and settings."""
+    if not isinstance(layers, (list, tuple)) or len(layers) == 0:
+        raise TypeError(f"layers must be a non-empty list; got {layers!r}.")
+    if all(is_size(v) for v in layers):
+        rates = check_dropout(dropout, max(len(layers) - 2, 0))
+        built, hidden, output = build_layers(list(layers), hidden_activation, output_activation, init, rng, rates,
+                                             normalization)
+        return built, list(layers), hidden, output, rates, normalization
+    if is_layer_list(layers):
+        check_layers(layers, hidden_activation, output_activation, isinstance(init, str) and init == "xavier_normal",
+                     normalization is None and not isinstance(dropout, (list, tuple)) and dropout == 0)
+        return list(layers), None, None, None, None, None
+    raise TypeError(
+        "layers must be a list of layer sizes such as [5, 10, 2] or a list of Layer "
+        f"objects such as [Dense(5, 10), ReLU(), Dense(10, 2)]; got {layers!r}."
+    )
+
+
+def build_layers(sizes, hidden_activation, output_activation, init, rng, dropout=(), normalization=None):
     """``[Dense, Activation, ..., Dense, Activation]`` for the layer ``sizes`` (inputs and outputs
-    included), and the hidden and output activations resolved: ``(layers, hidden, output)``."""
+    included), and the hidden and output activations resolved: ``(layers, hidden, output)``.
+
+    Each hidden layer is ``Dense``, then the ``normalization`` layer if any, its activation, then
+    ``Dropout`` when its rate in ``dropout`` (one per hidden layer) is above 0.  The dropout layers'
+    seeds are drawn from ``rng`` after every weight, so the weights are those of the same network
+    without dropout."""
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(
             "layers must list at least an input and an output size, all positive "
@@ -19,14 +48,41 @@ def build_layers(sizes, hidden_activation, output_activation, init, rng):
     hidden = resolve("relu" if hidden_activation is None else hidden_activation, "activation")
     output = resolve("identity" if output_activation is None else output_activation, "activation")
     init = resolve(init, "initializer")
+    dropout = list(dropout) or [0.0] * (len(sizes) - 2)
+    norm = None if normalization is None else _lookup(NORMALIZATIONS, normalization, "normalization")
     built = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         built.append(Dense(fan_in, fan_out, random_state=rng, init=init))
-        built.append(Activation(output if i == len(sizes) - 2 else hidden))
+        if i == len(sizes) - 2:
+            built.append(Activation(output))
+            break
+        built += [*([norm(fan_out)] if norm else []), Activation(hidden)]
+        if dropout[i] > 0:
+            built.append(Dropout(dropout[i]))
+    for layer in built:
+        if isinstance(layer, Dropout):
+            layer.reseed(rng.randint(2**31 - 1))
     return built, hidden, output
 
 
-def check_layers(layers, hidden_activation, output_activation, init_is_default):
+def check_dropout(dropout, n_hidden):
+    """One rate in [0, 1) per hidden layer, from a float or a list of ``n_hidden`` floats."""
+    rates = list(dropout) if isinstance(dropout, (list, tuple)) else [dropout] * n_hidden
+    if len(rates) != n_hidden:
+        raise ValueError(f"dropout lists {len(rates)} rates for {n_hidden} hidden layers; give one rate per "
+                         "hidden layer, or a single float for all of them.")
+    return [Dropout(rate).rate for rate in rates]  # Dropout checks each rate
+
+
+def _lookup(table, name, what):
+    try:
+        return table[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"Unknown {what} {name!r}; valid ones are: {', '.join(map(repr, table))} "
+                         "(or None).") from None
+
+
+def check_layers(layers, hidden_activation, output_activation, init_is_default, extras_are_default=True):
     """Raise a ValueError unless ``layers`` (Layer objects) can make a network: no activations or
     init given besides them, each layer's inputs as wide as the outputs of those before it, each
     layer object once and in no other network, and each layer's ``penalized`` among its
@@ -35,6 +91,11 @@ def check_layers(layers, hidden_activation, output_activation, init_is_default):
         raise ValueError(
             "With a list of Layer objects the activations are layers in that list; "
             "leave hidden_activation and output_activation unset."
+        )
+    if not extras_are_default:
+        raise ValueError(
+            "With a list of Layer objects, put Dropout and BatchNorm or LayerNorm layers in that list "
+            "(skneural.layers); leave dropout and normalization unset."
         )
     if not init_is_default:
         raise ValueError(

@@ -25,10 +25,10 @@ from ..training.epoch import run_epoch
 from ..training.interrupts import TrainingInterrupted
 from ..utils import class_indices
 from . import inputs
-from .architecture import build_layers, check_layers, is_layer_list
+from .architecture import make_layers
 from .diagnose import diagnose
 from .inference import infer_in_chunks
-from .inputs import check_sample_weight, is_size
+from .inputs import check_sample_weight
 from .layers import Activation, Dense, Layer
 from .objective import Objective
 from .parameters import FlatParameters, load_arrays, named_arrays, save_arrays
@@ -106,7 +106,8 @@ class NeuralNetwork(Objective, FlatParameters):
     """
 
     def __init__(self, layers, hidden_activation=None, output_activation=None, loss="mse",
-                 optimizer="sgd", random_state=None, alpha=0.0, init="xavier_normal", max_grad_norm=None):
+                 optimizer="sgd", random_state=None, alpha=0.0, init="xavier_normal", max_grad_norm=None,
+                 dropout=0.0, normalization=None):
         self.random_state = random_state
         self.alpha = alpha
         validate("NeuralNetwork", {"max_grad_norm": max_grad_norm}, _NETWORK_SETTINGS)
@@ -114,21 +115,9 @@ class NeuralNetwork(Objective, FlatParameters):
         self._rng = check_random_state(random_state)
         self.loss = resolve(loss, "loss")
         self.optimizer = None if optimizer is None else resolve(optimizer, "optimizer")
-        if not isinstance(layers, (list, tuple)) or len(layers) == 0:
-            raise TypeError(f"layers must be a non-empty list; got {layers!r}.")
-        if all(is_size(v) for v in layers):
-            self.layers, self.hidden_activation, self.output_activation = build_layers(
-                list(layers), hidden_activation, output_activation, init, self._rng)
-            self.sizes = list(layers)
-        elif is_layer_list(layers):
-            check_layers(layers, hidden_activation, output_activation,
-                         isinstance(init, str) and init == "xavier_normal")
-            self.layers, self.sizes = list(layers), None
-        else:
-            raise TypeError(
-                "layers must be a list of layer sizes such as [5, 10, 2] or a list of Layer "
-                f"objects such as [Dense(5, 10), ReLU(), Dense(10, 2)]; got {layers!r}."
-            )
+        (self.layers, self.sizes, self.hidden_activation, self.output_activation, self.dropout,
+         self.normalization) = make_layers(layers, hidden_activation, output_activation, init, self._rng, dropout,
+                                           normalization)
         for component in (self.loss, self.optimizer, *(getattr(layer, "activation", None) for layer in self.layers)):
             if callable(getattr(component, "check_params", None)):  # settings out of range: a clear error now
                 component.check_params()

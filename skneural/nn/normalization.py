@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from ..components.params import Interval, validate
 from .layers import Layer
 
-__all__ = ["BatchNorm", "LayerNorm"]
+__all__ = ["BatchNorm", "LayerNorm", "NORMALIZATIONS"]
 
 _WIDTH = Interval(Integral, 1, None, "left")
 _EPSILON = Interval(Real, 0, None, "neither")
@@ -227,3 +227,8 @@ class LayerNorm(_Normalization):
         out *= self.scale
         out += self.shift
         return out
+
+
+# the layer each name of a network's (and the estimators') ``normalization`` setting puts after each hidden
+# dense layer
+NORMALIZATIONS = {"batch": BatchNorm, "layer": LayerNorm}

@@ -139,6 +139,9 @@ class FlatParameters:
         dtype = state.pop("_dtype") if "_dtype" in state else state["_params"].dtype  # older pickles
         state.pop("_dense", None)  # older pickles: the list of Dense layers, no longer kept
         state.setdefault("max_grad_norm", None)  # older pickles: no gradient clipping
+        sized = state.get("sizes") is not None
+        state.setdefault("dropout", [0.0] * (len(state["sizes"]) - 2) if sized else None)  # older pickles
+        state.setdefault("normalization", None)
         self.__dict__.update(state)
         self._allocate(dtype)
 

@@ -87,6 +87,10 @@ class Dropout(Layer):
         self.mask = None
         self._kept = None  # the multipliers forward applied (0 or 1 / (1 - rate)); None: the identity
 
+    def reseed(self, seed):
+        """Draw the masks from a new ``RandomState(seed)``."""
+        self._rng = check_random_state(seed)
+
     def draw_mask(self, shape):
         """A new keep mask of ``shape`` from the layer's random state: True with probability
         ``1 - rate``."""

@@ -9,6 +9,8 @@ from sklearn.preprocessing import Normalizer
 
 from ..components.activations import Softmax
 from ..nn.layers import Activation, Dense
+from ..nn.normalization import BatchNorm, LayerNorm
+from ..nn.regularization import Dropout
 from .archive import ArchiveError
 from .values import is_builtin
 
@@ -54,6 +56,28 @@ def ordinary_inputs(model, rows):
     return rows
 
 
+def _affine(lo, hi, a, b):
+    """Bounds of ``a * x + b`` (per feature) for ``x`` in ``[lo, hi]``."""
+    ends = np.stack([a * lo + b, a * hi + b])
+    return ends.min(axis=0), ends.max(axis=0)
+
+
+def _batch_norm(layer, lo, hi):
+    # prediction: (x - running_mean) / sqrt(running_var + epsilon) * scale + shift, per feature
+    a = (layer.scale / np.sqrt(layer.running_var + layer.epsilon)).astype(np.float64)[0]
+    return _affine(lo, hi, a, layer.shift.astype(np.float64)[0] - a * layer.running_mean.astype(np.float64)[0])
+
+
+def _layer_norm(layer, lo, hi):
+    # a row standardized over its d values has each value within +-sqrt(d - 1), whatever the input
+    reach = np.sqrt(max(layer.width - 1, 0)) * np.abs(layer.scale.astype(np.float64)[0])
+    return layer.shift.astype(np.float64)[0] - reach, layer.shift.astype(np.float64)[0] + reach
+
+
+# the layers whose prediction-time bounds are computed exactly (the identity for Dropout)
+_BOUNDED = {BatchNorm: _batch_norm, LayerNorm: _layer_norm, Dropout: lambda layer, lo, hi: (lo, hi)}
+
+
 def output_bounds(network, radius=_RADIUS):
     """Bounds of the network's outputs over all inputs in ``[-radius, radius]`` per feature, by
     interval arithmetic in float64 (exact for skneural's own activations, each monotone on either
@@ -67,6 +91,8 @@ def output_bounds(network, radius=_RADIUS):
                 centre = (lo + hi) / 2 @ weights + layer.bias[0]
                 spread = (hi - lo) / 2 @ np.abs(weights)
                 lo, hi = centre - spread, centre + spread
+            elif type(layer) in _BOUNDED:
+                lo, hi = _BOUNDED[type(layer)](layer, lo, hi)
             elif isinstance(layer, Activation) and is_builtin(layer.activation):
                 if isinstance(layer.activation, Softmax):
                     lo, hi = np.zeros_like(lo), np.ones_like(hi)

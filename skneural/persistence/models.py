@@ -17,8 +17,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelBinarizer
 
 from ..components import sklearn_params
-from ..nn.network import NeuralNetwork
 from .archive import ArchiveError
+from .networks import MAX_LAYERS, decode_network, encode_network
 from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool, number
 from .values import fields, is_builtin, mapping
 
@@ -49,7 +49,6 @@ _OPTIONAL_FITTED = ("feature_names_in_", "loss_curve_", "validation_scores_", "v
                     "best_validation_score_", "best_loss_", "_no_improvement_count", "history_",
                     "optimizer_settings")
 _HISTORY_KEYS = ("epoch", "loss", "val_loss", "val_score", "lr", "time")  # what an epoch's record may hold
-MAX_LAYERS = 1000  # layers of weights; each costs Python objects that the file's bytes do not bound
 _COMPONENT_PARAMS = ("activation", "output_activation", "loss", "optimizer", "init", "learning_rate")
 
 
@@ -111,16 +110,7 @@ def _encode_estimator(enc, est):
     # rebuilt from custom_objects, and a warm start after loading takes up every setting again)
     if isinstance(name, str) and settings is not None and is_builtin(net.optimizer):
         fitted["optimizer_settings"] = {"name": name, "settings": {k: enc.setting(v) for k, v in settings.items()}}
-    if len(net.sizes) > MAX_LAYERS + 1:
-        raise TypeError(f"a network of {len(net.sizes) - 1} layers, over the {MAX_LAYERS} a model file holds")
-    params = net.params
-    optimizer = net.optimizer
-    fitted["network"] = {
-        "sizes": [int(s) for s in net.sizes], "hidden_activation": enc.component(net.hidden_activation),
-        "output_activation": enc.component(net.output_activation), "loss": enc.component(net.loss),
-        "optimizer": None if optimizer is None else enc.component(optimizer, trains=params),
-        "alpha": enc.setting(net.alpha), "params": enc.array(params),
-    }
+    fitted["network"] = encode_network(enc, net)
     if hasattr(est, "classes_"):
         fitted["classes_"] = enc.array(est.classes_)
         fitted["target_type"] = est._label_binarizer.y_type_
@@ -216,31 +206,6 @@ def _decode_estimator(dec, entry, where, regressor):
     return est
 
 
-def _decode_network(dec, entry, where):
-    fields(entry, where, ["sizes", "hidden_activation", "output_activation", "loss", "optimizer", "alpha", "params"])
-    sizes = entry["sizes"]
-    if not (isinstance(sizes, list) and 2 <= len(sizes) <= MAX_LAYERS + 1
-            and all(type(s) is int and 1 <= s <= 2**53 for s in sizes)):
-        raise ArchiveError(f"{where}.sizes is not a list of 2 to {MAX_LAYERS + 1} positive layer sizes")
-    n_params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
-    # the stored parameters (stored uncompressed, so the file's size bounds them) must match the sizes
-    # before anything of that size is built
-    params = dec.array(entry["params"], f"{where}.params", kinds="f", shape=(n_params,),
-                       dtype=None)
-    if params.dtype not in (np.float32, np.float64):
-        raise ArchiveError(f"{where}.params has dtype {params.dtype}; expected float32 or float64")
-    alpha = number(entry["alpha"], f"{where}.alpha")
-    if alpha < 0:
-        raise ArchiveError(f"{where}.alpha is negative")
-    hidden, output, loss = (dec.component(entry[k], f"{where}.{k}")
-                            for k in ("hidden_activation", "output_activation", "loss"))
-    optimizer = None if entry["optimizer"] is None else dec.component(entry["optimizer"], f"{where}.optimizer",
-                                                                      state_like=params)
-    net = NeuralNetwork(sizes, hidden, output, loss, optimizer, random_state=0, alpha=alpha)
-    net.astype(params.dtype).params = params
-    return net
-
-
 def _optimizer_settings(dec, est, stored, where):
     """The settings a named optimizer was last built from; the network's must be those (its learning
     rate lowered by an 'sgd' schedule at most), so that a warm start takes up later changes as it would
@@ -319,10 +284,13 @@ def _decode_fitted(dec, est, fitted, where):
     required += ["classes_", "target_type", "sparse_labels"] if classifier else []
     fields(fitted, where, required, _OPTIONAL_FITTED)
     n_features = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
-    net = _decode_network(dec, fitted["network"], f"{where}.network")
+    net = decode_network(dec, fitted["network"], f"{where}.network")
     if net.sizes[0] != n_features or net.sizes[1:-1] != est._hidden_sizes():
         raise ArchiveError(f"{where}: the network's layer sizes {net.sizes} do not match n_features_in_ "
                            f"({n_features}) and hidden_layer_sizes {est.hidden_layer_sizes}")
+    if net.dropout != est._dropout_rates() or net.normalization != getattr(est, "normalization", None):
+        raise ArchiveError(f"{where}: the network's dropout {net.dropout} and normalization {net.normalization!r} "
+                           "are not those the parameters name")
     if classifier:
         _labels(dec, est, fitted, where, net.sizes[-1], net.output_activation)
     expected = [est._resolve("activation", "activation"), *est._output_and_loss(),
