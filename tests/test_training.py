@@ -272,5 +272,8 @@ def test_early_stopping_says_what_it_cannot_monitor():
     net = NeuralNetwork([3, 2, 1], optimizer="sgd", random_state=0)
     with pytest.raises(ValueError, match="monitors 'val_loss', which this training does not record"):
         Trainer(net, batch_size=20, max_epochs=3, callbacks=[EarlyStopping()]).fit(X, Y)
-    with pytest.raises(ValueError, match="cannot monitor 'accuracy'"):
+    with pytest.raises(ValueError, match="cannot monitor 'val_accuracy'. Did you mean 'accuracy'?"):
+        Trainer(net, batch_size=20, max_epochs=3, callbacks=[EarlyStopping("val_accuracy")]).fit(X, Y)
+    # a scorer's name is valid, but a bare Trainer records no scorer: the estimators do
+    with pytest.raises(ValueError, match="monitors 'accuracy', which this training does not record"):
         Trainer(net, batch_size=20, max_epochs=3, callbacks=[EarlyStopping("accuracy")]).fit(X, Y)

@@ -33,6 +33,7 @@ from ..nn.network import NeuralNetwork
 from ..training.epoch import restore, snapshot
 from ..training.interrupts import TrainingInterrupted, deferred_interrupt, warn_interrupted
 from ..persistence import load, save
+from . import validation_data
 from .params import MLPParameters
 from .training import fit_lbfgs, fit_stochastic
 
@@ -107,7 +108,7 @@ class _BaseMLP(MLPParameters):
 
     # -- fitting --------------------------------------------------------------------------
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data ``X`` and targets ``y``.
 
         Ctrl-C stops at the end of the current batch with a warning, keeping
@@ -122,12 +123,25 @@ class _BaseMLP(MLPParameters):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
             Weights each sample's loss (weight 2 is the sample repeated).
+        X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
+            Validation rows (at least 2), as ``HistGradientBoostingClassifier``
+            takes them.  ``early_stopping=True`` uses them instead of the
+            ``validation_fraction`` split (all of ``X`` trains); without it,
+            their loss and score are only recorded after each epoch
+            (``history_``, ``validation_*``), changing nothing.  Checked as
+            ``predict`` checks its input.  Not for 'lbfgs', which has no epochs.
+            A Pipeline transforms them as ``X`` with ``transform_input=["X_val"]``
+            (metadata routing, ``set_fit_request(X_val=True, y_val=True)``).
+        y_val : array-like of shape (n_val_samples,) or (n_val_samples, n_outputs), default=None
+            Targets of ``X_val``: labels among ``classes_``, or the outputs of ``y``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation rows (times ``class_weight``, as ``sample_weight``).
 
         Returns
         -------
         self
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(X, y, sample_weight, incremental=False, validation=(X_val, y_val, sample_weight_val))
 
     def _partial_fit_available(self):
         if self._is_lbfgs():
@@ -136,15 +150,18 @@ class _BaseMLP(MLPParameters):
             )
         return True
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
         self._validate_params()
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
+        validation = validation_data.check_arguments(self, validation)
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
         # a failed call (fit, warm start or partial_fit) leaves the estimator as it was
         saved = self._snapshot(with_parameters=not first_pass)
         try:
             X, Y, y, sample_weight = self._validate_fit_data(X, y, sample_weight, first_pass, incremental, classes)
+            if validation is not None:  # checked against the training data, before anything is built
+                validation = validation_data.validate(self, X, y, *validation)
             if sp.issparse(X):
                 X = X.tocsr()
             self._random_state = check_random_state(self.random_state)
@@ -159,11 +176,13 @@ class _BaseMLP(MLPParameters):
             self._sync_stopping_state()
             self.network_.astype(X.dtype)
             Y = self._final_targets(Y)
+            if validation is not None:  # the validation loss is that of the targets trained towards
+                validation = (validation[0], self._final_targets(validation[1]), *validation[2:])
             with deferred_interrupt(whole_call=True):  # a first Ctrl-C waits for the end of the batch
                 if self._is_lbfgs():
                     fit_lbfgs(self, X, Y, sample_weight)
                 else:
-                    fit_stochastic(self, X, Y, y, sample_weight, incremental)
+                    fit_stochastic(self, X, Y, y, sample_weight, incremental, validation)
         except TrainingInterrupted:
             # fit catches Ctrl-C in its loop, so here it came after training's last check: keep the model
             if not incremental:
@@ -226,7 +245,7 @@ class _BaseMLP(MLPParameters):
         self.loss_ = None
         self._no_improvement_count = 0
         for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_", "best_validation_score_",
-                     "best_loss_", "_best_params", "history_"):
+                     "best_loss_", "_best_params", "history_", "callbacks_", "_callbacks_given"):
             self.__dict__.pop(name, None)  # a fresh fit forgets the previous one's progress
 
     def _check_same_layers(self):
@@ -281,8 +300,8 @@ class _BaseMLP(MLPParameters):
             return
         if not hasattr(self, "loss_curve_"):
             self.loss_curve_ = []
-        if self.early_stopping and getattr(self, "validation_scores_", None) is None:
-            self.validation_scores_ = []
+        if self.early_stopping and getattr(self, "best_validation_score_", None) is None:
+            self.validation_scores_ = getattr(self, "validation_scores_", None) or []  # X_val's go on
             self.best_validation_score_ = -np.inf
             self.best_loss_ = None
         elif not self.early_stopping and getattr(self, "best_loss_", None) is None:

@@ -12,6 +12,7 @@ from sklearn.utils.validation import validate_data
 
 from ..nn.network import check_sample_weight
 from ..components import resolve
+from . import validation_data
 from .base import _AUTO_CLASSIFICATION_LOSS, _BaseMLP
 
 __all__ = ["NumpyMLPClassifier"]
@@ -81,7 +82,9 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data (stratified), stop when
         its accuracy has not improved by ``tol`` for ``n_iter_no_change``
-        epochs, and keep the best epoch's weights.
+        epochs, and keep the best epoch's weights.  ``X_val``, ``y_val`` given
+        to ``fit`` replace the held-out rows (all of ``X`` trains); without
+        early stopping they are only scored (see ``fit``).
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's settings (``epsilon`` also RMSprop's and Adagrad's).
@@ -114,9 +117,11 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         mean and variance kept while training (saved with the model), so a
         row's prediction does not depend on the rest of its batch.
     callbacks : list of callbacks or None, default=None
-        Objects from :mod:`skneural.callbacks` (or your own) called at the
-        start and end of fit, of each epoch and of each batch; they can stop
-        training.  ``fit`` uses clones of them.
+        ``EarlyStopping``, ``ModelCheckpoint``, ``ProgressBar`` of :mod:`skneural.callbacks`
+        or your own, called at the start and end of fit, of each epoch (lbfgs:
+        iteration) and batch, after the estimator's own; they can stop training.
+        ``fit`` trains clones (``callbacks_``); warm starts and ``partial_fit``
+        go on with them.  See :mod:`skneural.estimators.callbacks`.
     init : str, initializer object or callable, default='glorot_uniform'
         How each layer's weights and bias start, drawn from ``random_state``
         layer by layer: a name of :mod:`skneural.initializers`
@@ -139,11 +144,16 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     history_ : list of dict
         One record per epoch (lbfgs: per iteration), kept across warm starts
         and ``partial_fit``: ``epoch``, ``loss``, ``lr`` (the optimizer's
-        learning rate), ``time`` (seconds), and with early stopping
-        ``val_loss`` and ``val_score``.
+        learning rate), ``time`` (seconds), and whenever a validation set is
+        used (early stopping, or ``X_val`` given to ``fit``) ``val_loss`` and
+        ``val_score``, and the scorers the callbacks monitor.
+    callbacks_ : list
+        The clones of ``callbacks`` that fit trained, with their results.
     validation_loss_curve_ : list of float or None
-        With early stopping: the objective (loss plus penalty) on the held-out
-        rows after each epoch, beside ``validation_scores_``.
+        The objective (loss plus penalty) on the validation set after each
+        epoch, beside ``validation_scores_``: with early stopping, or ``X_val``
+        given to ``fit`` (which without early stopping sets both, and leaves
+        ``best_validation_score_`` None); else None.
     network_ : NeuralNetwork
         The engine; ``coefs_`` and ``intercepts_`` are views into its parameters.
     optimizer_ : object
@@ -187,9 +197,11 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         return 2 if self._two_column_binary else Y.shape[1]
 
     def _stratify_validation(self, Y):
-        # as scikit-learn: binary targets only, on the binarized column (so that its errors name the
-        # classes as it does); multiclass and multilabel splits are not stratified
-        return Y[:, -1:].astype(bool) if self._label_binarizer.y_type_ == "binary" else None
+        # as scikit-learn: binary targets only, on the binarized column (> 0.5: also when label_smoothing
+        # moves its 0 and 1); multiclass and multilabel splits are not stratified
+        return Y[:, -1:] > 0.5 if self._label_binarizer.y_type_ == "binary" else None
+
+    _validate_y_val = validation_data.classifier_targets  # fit's y_val, checked as y
 
     def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,

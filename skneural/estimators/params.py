@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, clone
 from ..components import BUILTIN_CLASSES, did_you_mean, names, resolve, sklearn_params
 from ..components.optimizers import OPTIMIZERS
 from ..components.params import AnyOf, Boolean, Constraint, InstanceOf, Interval, NoneOr, Options, validate
+from ..training.hooks import HOOKS, is_callback
 
 __all__ = ["MLPParameters"]
 
@@ -191,6 +192,21 @@ class MLPParameters(BaseEstimator):
                     f"{label!r} is {weight!r}; class weights must be finite numbers >= 0 (only their "
                     "ratios matter)."
                 )
+        self._check_callbacks()
+
+    def _check_callbacks(self):
+        """Each of ``callbacks`` is a callback object whose settings (its ``check_params``) are valid."""
+        for i, callback in enumerate(getattr(self, "callbacks", None) or ()):  # a subclass may not take it
+            where = f"Invalid 'callbacks' parameter of {type(self).__name__}: callbacks[{i}]"
+            if not is_callback(callback):
+                hint = f" (a class: pass an instance, {callback.__name__}(...))" if isinstance(callback, type) else ""
+                raise TypeError(f"{where} is {callback!r}, not a callback{hint}: an object with any of the hooks "
+                                f"{', '.join(HOOKS)}, such as those of skneural.callbacks.")
+            if callable(getattr(callback, "check_params", None)):
+                try:
+                    callback.check_params()
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"{where}: {exc}") from None
 
     # -- the optimizer ------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from sklearn.utils.validation import validate_data
 
 from ..components import losses
 from ..nn.network import check_sample_weight
+from . import validation_data
 from .base import _BaseMLP
 
 __all__ = ["NumpyMLPRegressor"]
@@ -40,9 +41,9 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
     coefs_, intercepts_, loss_, loss_curve_, best_loss_, validation_scores_,
     best_validation_score_, n_iter_, t_, n_features_in_, feature_names_in_,
     n_layers_, n_outputs_, out_activation_, network_, optimizer_, history_,
-    validation_loss_curve_
-        As :class:`NumpyMLPClassifier`; with early stopping the validation
-        score is R².
+    validation_loss_curve_, callbacks_
+        As :class:`NumpyMLPClassifier`; the validation score (early stopping,
+        or ``X_val`` given to ``fit``) is R².
 
     Examples
     --------
@@ -77,6 +78,8 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
 
     def _stratify_validation(self, Y):
         return None
+
+    _validate_y_val = validation_data.regressor_targets  # fit's y_val, checked as y
 
     def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,

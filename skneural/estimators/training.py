@@ -1,6 +1,7 @@
 """How an estimator trains: the training loop's callbacks built from scikit-learn's parameters.
 
-``fit_stochastic`` holds out the early-stopping split, builds the callbacks
+``fit_stochastic`` holds out the early-stopping split (or takes the
+validation data given to ``fit``), builds the callbacks
 (loss curve, validation score and early stopping, the 'sgd' learning-rate
 schedule, timing, verbose lines, the divergence guard) and runs the
 ``Trainer``; ``fit_lbfgs`` runs scipy's L-BFGS with the same guard and
@@ -27,6 +28,7 @@ from ..training.callbacks import (
     ValidationScore,
 )
 from ..training.guards import DivergenceGuard
+from .callbacks import user_callbacks
 
 __all__ = ["fit_stochastic", "fit_lbfgs"]
 
@@ -77,11 +79,22 @@ def _keep_stopping_state(est, stopping):
         est.best_loss_ = stopping.best_
 
 
-def fit_stochastic(est, X, Y, y, sample_weight, incremental):
-    """Train ``est.network_`` with its optimizer for ``max_iter`` epochs (one for ``partial_fit``)."""
+def fit_stochastic(est, X, Y, y, sample_weight, incremental, validation_data=None):
+    """Train ``est.network_`` with its optimizer for ``max_iter`` epochs (one for ``partial_fit``).
+
+    ``validation_data``: the validated ``(X_val, Y_val, y_val, sample_weight_val)`` given to ``fit``.
+    With early stopping they take the place of the ``validation_fraction`` split (nothing is held out
+    of ``X``); without, their loss and score are recorded after every epoch, and nothing else changes.
+    """
     validation, validation_loss = None, []
-    if est.early_stopping:
-        (X, Y, y, sample_weight), (X_val, Y_val, y_val, sw_val) = _validation_split(est, X, Y, y, sample_weight)
+    if validation_data is None and est.early_stopping:
+        (X, Y, y, sample_weight), validation_data = _validation_split(est, X, Y, y, sample_weight)
+    if validation_data is not None:
+        X_val, Y_val, y_val, sw_val = validation_data
+        if est.validation_scores_ is None:  # X_val without early stopping: the curves are recorded all the same
+            est.validation_scores_ = []
+        if est.validation_loss_curve_ is None:
+            est.validation_loss_curve_ = []
         validation = ValidationScore(lambda: est._score_validation(X_val, y_val, sw_val),
                                      est.validation_scores_)
         validation_loss = [ValidationLoss(X_val, Y_val, sw_val, est.validation_loss_curve_)]
@@ -89,7 +102,7 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental):
     batch_size = est._batch_size(n_samples)
     if not incremental:
         est.n_iter_ = 0
-    stopping = _stopping(est, validation)
+    stopping = _stopping(est, validation if est.early_stopping else None)  # else: on the training loss
     callbacks = [LossCurve(est.loss_curve_), *validation_loss, *([validation] if validation else []), EpochTimer()]
     if est.verbose:
         callbacks.append(ProgressLog(est.verbose))
@@ -108,10 +121,13 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental):
     if not incremental:
         callbacks.append(MaxEpochsWarning(est.max_iter))
     callbacks.append(DivergenceGuard(batch_size, regression=is_regressor(est), restored=_RESTORED))
+    # the user's callbacks, after the estimator's own (a first pass has no callbacks_ to go on from)
+    callbacks += user_callbacks(est, "callbacks_" in vars(est), validation_data,
+                                keep_state=lambda: _keep_stopping_state(est, stopping))
     trainer = Trainer(est.network_, batch_size=batch_size, max_epochs=1 if incremental else est.max_iter,
                       shuffle=est.shuffle, random_state=est._random_state, callbacks=callbacks,
                       carry_order=True, initial_epoch=est.n_iter_, samples_seen=est.t_,
-                      catch_interrupt=not incremental)
+                      catch_interrupt=not incremental, model=est, incremental=incremental)
     try:
         trainer.fit(X, Y, sample_weight)
     finally:  # the guard may raise after the loop; the estimator then restores its state anyway
@@ -122,12 +138,14 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental):
 
 
 def fit_lbfgs(est, X, Y, sample_weight):
-    """Train ``est.network_`` with scipy's L-BFGS-B on the whole data."""
+    """Train ``est.network_`` with scipy's L-BFGS-B on the whole data; for the user's callbacks an
+    iteration is an epoch (see ``LBFGSTrainer``)."""
     callbacks = [ProgressLog(est.verbose)] if est.verbose else []
     callbacks += [History(est.history_),
                   DivergenceGuard(200, regression=is_regressor(est), restored=_RESTORED, factor=None)]
+    callbacks += user_callbacks(est, "callbacks_" in vars(est), lbfgs=True)
     trainer = LBFGSTrainer(est.network_, max_iter=est.max_iter, max_fun=est.max_fun, tol=est.tol,
-                           callbacks=callbacks)
+                           callbacks=callbacks, model=est)
     est.n_iter_ = 0
     try:
         est.loss_ = trainer.fit(X, Y, sample_weight)

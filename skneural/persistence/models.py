@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelBinarizer
 
 from ..components import sklearn_params
+from ..training.monitors import is_scorer_name
 from .archive import ArchiveError
 from .networks import MAX_LAYERS, decode_network, encode_network
 from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool, number
@@ -48,8 +49,9 @@ _TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
 _OPTIONAL_FITTED = ("feature_names_in_", "loss_curve_", "validation_scores_", "validation_loss_curve_",
                     "best_validation_score_", "best_loss_", "_no_improvement_count", "history_",
                     "optimizer_settings")
-_HISTORY_KEYS = ("epoch", "loss", "val_loss", "val_score", "lr", "time")  # what an epoch's record may hold
-_COMPONENT_PARAMS = ("activation", "output_activation", "loss", "optimizer", "init", "learning_rate")
+# what an epoch's record may hold, and the scikit-learn scorers a callback monitored (is_scorer_name)
+_HISTORY_KEYS = ("epoch", "loss", "val_loss", "val_score", "lr", "time")
+_COMPONENT_PARAMS = ("activation", "output_activation", "loss", "optimizer", "init", "learning_rate", "callbacks")
 
 
 def is_model(model):
@@ -103,7 +105,7 @@ def _encode_estimator(enc, est):
         if hasattr(est, name):
             fitted[name] = enc.setting(getattr(est, name))
     if hasattr(est, "history_"):
-        fitted["history_"] = [{k: enc.setting(v) for k, v in record.items() if k in _HISTORY_KEYS}
+        fitted["history_"] = [{k: enc.setting(v) for k, v in record.items() if k in _HISTORY_KEYS or is_scorer_name(k)}
                               for record in est.history_]
     name, settings = est._optimizer_settings
     # what a named optimizer of skneural's own was last built from (a registered one of the user's is
@@ -270,7 +272,8 @@ def _history(dec, records, where):
     history = []
     for i, record in enumerate(records):
         at = f"{where}[{i}]"
-        fields(record, at, ["epoch", "loss"], [k for k in _HISTORY_KEYS if k not in ("epoch", "loss")])
+        scorers = [k for k in (record if isinstance(record, dict) else ()) if is_scorer_name(k)]
+        fields(record, at, ["epoch", "loss"], [k for k in _HISTORY_KEYS if k not in ("epoch", "loss")] + scorers)
         values = {k: number(dec.setting(v, f"{at}.{k}"), f"{at}.{k}", (math.inf, -math.inf))
                   for k, v in record.items() if k != "epoch"}
         history.append({"epoch": count(record["epoch"], f"{at}.epoch", 1), **values})
@@ -319,9 +322,11 @@ def _decode_fitted(dec, est, fitted, where):
     if "history_" in fitted:
         est.history_ = _history(dec, fitted["history_"], f"{where}.history_")
     scores = getattr(est, "validation_scores_", None)
-    if scores is not None and getattr(est, "best_validation_score_", None) != max(scores, default=-math.inf):
+    # best_validation_score_ None: scores of X_val recorded without early stopping, which picks no epoch
+    stopped_on_scores = scores is not None and getattr(est, "best_validation_score_", None) is not None
+    if stopped_on_scores and est.best_validation_score_ != max(scores, default=-math.inf):
         raise ArchiveError(f"{where}.best_validation_score_ is not the best of validation_scores_")
-    if scores:  # fit ends on the best epoch's weights: they are the loaded ones
+    if stopped_on_scores and scores:  # fit ends on the best epoch's weights: they are the loaded ones
         est._best_params = net.params.copy()
     if "_no_improvement_count" in fitted:
         est._no_improvement_count = count(fitted["_no_improvement_count"], f"{where}._no_improvement_count")

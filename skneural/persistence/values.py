@@ -6,7 +6,8 @@ value], ...]}`` with plain keys, ``{"array": key}`` (numbers or strings, never
 objects), ``{"random_state": ...}``, or a component.  A component is data too:
 
 * ``{"component": "Adam", "params": {...}, "state": {...}}``: a class of
-  skneural's own (the registries' values), made by its constructor from
+  skneural's own (the registries' values; the callbacks: see
+  :mod:`skneural.persistence.callbacks`), made by its constructor from
   settings checked against the constructor's defaults and ranges;
 * ``{"custom": "name", ...}``: what the caller passed to ``load`` in
   ``custom_objects`` under that name;
@@ -28,13 +29,16 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..components import BUILTIN_CLASSES, activations, losses, optimizers, resolve
+from ..training.hooks import is_callback
 from .archive import ArchiveError
+from .callbacks import CALLBACK_CLASSES, decode_callback, stored_params
 
 __all__ = ["Encoder", "Decoder", "CustomObjectError", "BUILTIN_COMPONENTS", "fields", "mapping",
            "is_builtin"]
 
-# skneural's own activations, losses, optimizers, initializers and schedules (never a class a user registered)
-BUILTIN_COMPONENTS = {cls.__name__: cls for cls in BUILTIN_CLASSES}
+# skneural's own activations, losses, optimizers, initializers and schedules (never a class a user
+# registered), and callbacks
+BUILTIN_COMPONENTS = {cls.__name__: cls for cls in (*BUILTIN_CLASSES, *CALLBACK_CLASSES)}
 _PAIRS = {"activation": activations.FunctionActivation, "loss": losses.FunctionLoss}
 _PAIR_KIND = {cls: kind for kind, cls in _PAIRS.items()}
 # optimizer state arrays that hold squares (a negative value would make a NaN step)
@@ -115,7 +119,7 @@ class Encoder:
         return self.custom(obj)
 
     def params(self, obj):
-        return {k: self.setting(v) for k, v in obj.get_params(deep=False).items()}
+        return {k: self.setting(v) for k, v in stored_params(obj).items()}
 
     def custom(self, obj):
         if type(obj).__module__.split(".")[0] == "sklearn":
@@ -123,7 +127,7 @@ class Encoder:
         is_function = inspect.isroutine(obj) or isinstance(obj, type)
         name = getattr(obj, "__name__", None) if is_function else type(obj).__name__
         builtin = type(obj).__module__ == "builtins" and not inspect.isroutine(obj)  # a set, a bytes, ...
-        if builtin or name is None or not (callable(obj) or callable(getattr(obj, "update", None))):
+        if builtin or name is None or not (callable(obj) or callable(getattr(obj, "update", None)) or is_callback(obj)):
             raise TypeError(f"a {type(obj).__name__}")  # a setting, not a component: nothing to store it as
         # a function is one component; an object is one of its class (fit trains a copy of it)
         what = obj if is_function else type(obj)
@@ -274,6 +278,8 @@ class Decoder:
         if cls is None:
             raise ArchiveError(f"{where} names an unknown component {entry['component']!r}")
         params = mapping(entry["params"], f"{where}.params")
+        if cls in CALLBACK_CLASSES:
+            return decode_callback(self.setting, cls, params, where)
         defaults = cls().get_params()
         if not set(params) <= set(defaults):
             raise ArchiveError(f"{where} has settings {cls.__name__} does not take")

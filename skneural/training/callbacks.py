@@ -1,12 +1,17 @@
 """Callbacks: the training policy that ``Trainer`` runs at its hooks.
 
 A callback overrides any of ``on_train_begin(trainer)``,
-``on_epoch_begin(trainer)``, ``on_batch_end(trainer, done, n, running_loss)``,
-``on_epoch_end(trainer)`` and ``on_train_end(trainer)``; it reads the
-trainer's ``network``, ``epoch``, ``samples_seen`` and ``history`` (one dict
-per epoch, to which it may add entries) and ends training by setting
-``trainer.stop``.  A callback that changes the learning rate on a plateau has
-``on_plateau(trainer)``, returning True when it did.
+``on_epoch_begin(trainer)``, ``on_batch_begin(trainer, done, n)``,
+``on_batch_end(trainer, done, n, running_loss)``, ``on_epoch_end(trainer)``
+and ``on_train_end(trainer)`` (:mod:`skneural.training.hooks`); it reads the
+trainer's ``network``, ``model``, ``epoch``, ``samples_seen`` and ``history``
+(one dict per epoch, to which it may add entries) and ends training by
+setting ``trainer.stop``.  A callback that changes the learning rate on a
+plateau has ``on_plateau(trainer)``, returning True when it did.
+
+For the estimators' ``callbacks`` parameter: ``EarlyStopping``,
+``ModelCheckpoint`` (:mod:`skneural.training.checkpoint`), ``ProgressBar``
+(:mod:`skneural.training.progress`) and callbacks of your own.
 
 The estimators build theirs from scikit-learn's parameters: ``LossCurve``,
 ``ValidationScore`` and ``EarlyStopping`` (``early_stopping``, ``tol``,
@@ -33,32 +38,19 @@ True
 
 import time
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["Callback", "LossCurve", "History", "EpochTimer", "ValidationLoss", "ValidationScore", "EarlyStopping", "LearningRateSchedule",
-           "ProgressLog", "EpochLog", "MaxEpochsWarning"]
+from .checkpoint import ModelCheckpoint
+from .hooks import HOOKS, Callback
+from .monitors import check_monitor, maximizes
+from .progress import ProgressBar
 
-
-class Callback(BaseEstimator):
-    """Base class: every hook does nothing."""
-
-    def on_train_begin(self, trainer):
-        pass
-
-    def on_epoch_begin(self, trainer):
-        pass
-
-    def on_batch_end(self, trainer, done, n, running_loss):
-        pass
-
-    def on_epoch_end(self, trainer):
-        pass
-
-    def on_train_end(self, trainer):
-        pass
+__all__ = ["Callback", "HOOKS", "LossCurve", "History", "EpochTimer", "ValidationLoss", "ValidationScore",
+           "EarlyStopping", "ModelCheckpoint", "ProgressBar", "LearningRateSchedule", "ProgressLog", "EpochLog",
+           "MaxEpochsWarning"]
 
 
 class LossCurve(Callback):
@@ -137,15 +129,20 @@ class EarlyStopping(Callback):
 
     Parameters
     ----------
-    monitor : {'val_loss', 'val_score', 'loss'}, default='val_loss'
+    monitor : str, default='val_loss'
         The objective on validation data (lower is better; recorded by ``ValidationLoss``), the
-        validation score (higher is better; ``ValidationScore``) or the training loss.
+        validation score ('val_score', higher is better; ``ValidationScore``), the training loss
+        ('loss'), or the name of a scikit-learn scorer such as 'roc_auc' (higher is better), which
+        the estimators record on their validation data when a callback monitors it (see
+        :mod:`skneural.training.monitors`).  Every name but 'loss' needs validation data:
+        ``early_stopping=True``, or ``X_val`` and ``y_val`` passed to ``fit``.
     min_delta : float, default=1e-4
         The least change that counts as an improvement (scikit-learn's ``tol``).
     patience : int or inf, default=10
         Epochs in a row without improvement before stopping (scikit-learn's ``n_iter_no_change``).
     restore_best_weights : bool, default=False
-        Keep the parameters of the best epoch and end on them.
+        Keep the parameters of the best epoch and end training on them (in ``partial_fit``, which
+        trains one epoch a call, only in the call that stops).
     verbose : bool, default=False
         Print scikit-learn's message when stopping or lowering the rate.
 
@@ -157,9 +154,27 @@ class EarlyStopping(Callback):
         Epochs in a row without improvement.
     best_params_ : ndarray or None
         With ``restore_best_weights``: the parameters of the best epoch.
-    """
+    stopped_epoch_ : int or None
+        The epoch after which it stopped training (None: it did not); in a loop of ``partial_fit``
+        calls, which it cannot end, the sign to stop calling.
 
-    _MAXIMIZE = {"loss": False, "val_loss": False, "val_score": True}
+    An estimator's warm start or ``partial_fit`` goes on from the state of its clone
+    (``callbacks_``): patience counts across the calls.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.preprocessing import scale
+    >>> from skneural import NumpyMLPClassifier
+    >>> from skneural.callbacks import EarlyStopping
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = NumpyMLPClassifier((8,), early_stopping=True, n_iter_no_change=1000, random_state=0,
+    ...                          callbacks=[EarlyStopping("roc_auc", patience=3)]).fit(scale(X), y)
+    >>> clf.n_iter_ < 200 and clf.callbacks_[0].stopped_epoch_ == clf.n_iter_
+    True
+    >>> clf.callbacks_[0].best_ == max(record["roc_auc"] for record in clf.history_)
+    True
+    """
 
     def __init__(self, monitor="val_loss", min_delta=1e-4, patience=10, restore_best_weights=False, verbose=False):
         self.monitor = monitor
@@ -175,14 +190,29 @@ class EarlyStopping(Callback):
         self._resumed = True
         return self
 
+    def check_params(self):
+        """Raise a ValueError or TypeError unless the settings are valid."""
+        check_monitor(self.monitor, "EarlyStopping")
+        flag = (bool, np.bool_)
+        if not (isinstance(self.min_delta, Real) and not isinstance(self.min_delta, flag)
+                and 0 <= self.min_delta < float("inf")):
+            raise ValueError(f"EarlyStopping's min_delta must be a finite number >= 0; got {self.min_delta!r}.")
+        patience = self.patience
+        if not (isinstance(patience, Real) and not isinstance(patience, flag)
+                and (isinstance(patience, Integral) and patience >= 0 or patience == float("inf"))):
+            raise ValueError(f"EarlyStopping's patience must be an int >= 0 or inf; got {patience!r}.")
+        if not isinstance(self.restore_best_weights, flag):
+            raise TypeError(f"EarlyStopping's restore_best_weights must be a bool; got {self.restore_best_weights!r}.")
+        if not (isinstance(self.verbose, (Integral, np.bool_)) and self.verbose >= 0):
+            raise TypeError(f"EarlyStopping's verbose must be a bool or an int >= 0; got {self.verbose!r}.")
+
     def on_train_begin(self, trainer):
-        if self.monitor not in self._MAXIMIZE:
-            raise ValueError(f"EarlyStopping cannot monitor {self.monitor!r}; it monitors one of "
-                             f"{', '.join(map(repr, self._MAXIMIZE))}.")
+        self.check_params()
         if not getattr(self, "_resumed", False):
-            self.best_ = -float("inf") if self._MAXIMIZE[self.monitor] else float("inf")
+            self.best_ = -float("inf") if maximizes(self.monitor) else float("inf")
             self.wait_, self.best_params_ = 0, None
         self._resumed = False
+        self.stopped_epoch_ = None
 
     def on_epoch_end(self, trainer):
         record = trainer.history[-1]
@@ -192,7 +222,7 @@ class EarlyStopping(Callback):
                 f"{', '.join(map(repr, record))}): add the callback that records it (ValidationLoss, "
                 "ValidationScore) before EarlyStopping, or monitor 'loss'.")
         value = record[self.monitor]
-        if self._MAXIMIZE[self.monitor]:
+        if maximizes(self.monitor):
             self.wait_ = self.wait_ + 1 if value < self.best_ + self.min_delta else 0
             if value > self.best_:
                 self.best_ = value
@@ -209,7 +239,8 @@ class EarlyStopping(Callback):
             self._on_plateau(trainer)
 
     def _on_plateau(self, trainer):
-        what = {"loss": "Training loss", "val_loss": "Validation loss", "val_score": "Validation score"}[self.monitor]
+        what = {"loss": "Training loss", "val_loss": "Validation loss",
+                "val_score": "Validation score"}.get(self.monitor, f"Validation {self.monitor}")
         message = (f"{what} did not improve more than tol={self.min_delta:f} for "
                    f"{self.patience} consecutive epochs.")
         if any(cb.on_plateau(trainer) for cb in trainer.callbacks if hasattr(cb, "on_plateau")):
@@ -220,9 +251,12 @@ class EarlyStopping(Callback):
         if self.verbose:
             print(message + " Stopping.")
         trainer.stop = True
+        self.stopped_epoch_ = trainer.epoch
 
     def on_train_end(self, trainer):
-        if self.restore_best_weights and self.best_params_ is not None:
+        # partial_fit trains one epoch a call: the best weights come back only when training stops
+        ends = not getattr(trainer, "incremental", False) or self.__dict__.get("stopped_epoch_") is not None
+        if self.restore_best_weights and self.best_params_ is not None and ends:
             trainer.network.params[...] = self.best_params_
 
 

@@ -53,12 +53,14 @@ def restore(network, saved):
             setattr(layer, name, array.copy())
 
 
-def run_epoch(network, x, y, batch_size, sample_weight=None, order=None, epoch=None, on_batch=None):
+def run_epoch(network, x, y, batch_size, sample_weight=None, order=None, epoch=None, on_batch=None,
+              on_batch_begin=None):
     """One pass over validated ``x``, ``y`` in mini-batches; return the average batch loss.
 
     ``order`` (a permutation of the row indices) gathers the batches in that
-    order; None takes the rows as they are.  ``on_batch(done, n,
-    running_loss)`` is called after every batch.  Batches whose sample weights
+    order; None takes the rows as they are.  ``on_batch_begin(done, n)`` is
+    called before every batch trained on (``done`` rows before it) and
+    ``on_batch(done, n, running_loss)`` after it.  Batches whose sample weights
     are all zero are skipped; each batch's average loss counts by its rows, as
     scikit-learn's MLP counts it.
 
@@ -95,6 +97,8 @@ def run_epoch(network, x, y, batch_size, sample_weight=None, order=None, epoch=N
                 w = None if sample_weight is None else sample_weight[idx]
                 if w is not None and not np.any(w):
                     continue  # a batch of zero weight has nothing to learn from
+                if on_batch_begin is not None:
+                    on_batch_begin(start, n)
                 if not gathered:
                     xb = x[start:start + batch_size]
                 elif gather is not None:

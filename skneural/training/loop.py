@@ -2,7 +2,8 @@
 
 ``Trainer.fit`` shuffles, runs each epoch (``run_epoch``: batches, rollback
 and divergence), and calls its callbacks at the start and end of training,
-of each epoch and after each batch.  Early stopping, learning-rate schedules,
+of each epoch and of each batch (the batch hooks only when a callback
+overrides them).  Early stopping, learning-rate schedules,
 validation scores, progress printing, timing and the guards against
 divergence are callbacks (``skneural.training.callbacks``), as in skorch.
 
@@ -29,15 +30,11 @@ True
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .callbacks import Callback
 from .epoch import run_epoch
+from .hooks import overrides as _overrides
 from .interrupts import INTERRUPTED, TrainingInterrupted, deferred_interrupt, warn_interrupted
 
 __all__ = ["Trainer"]
-
-
-def _overrides(callback, hook):
-    return getattr(type(callback), hook, None) is not getattr(Callback, hook)
 
 
 class Trainer:
@@ -65,6 +62,13 @@ class Trainer:
         called) instead of raising ``TrainingInterrupted``.
     interrupt_message : str, default="Training interrupted by user."
         That warning.
+    model : object, default=None
+        What the callbacks see as ``trainer.model``: the estimator being
+        trained (an estimator passes itself); None is the network.
+    incremental : bool, default=False
+        This call is one of a series (``partial_fit``, one epoch a call): callbacks
+        keep their state across the calls, and those that act when training ends
+        (``EarlyStopping``'s restore) do so only in the call that stops it.
 
     Attributes
     ----------
@@ -81,8 +85,10 @@ class Trainer:
 
     def __init__(self, network, *, batch_size, max_epochs, shuffle=True, random_state=None, callbacks=(),
                  carry_order=False, initial_epoch=0, samples_seen=0, catch_interrupt=True,
-                 interrupt_message=INTERRUPTED):
+                 interrupt_message=INTERRUPTED, model=None, incremental=False):
         self.network = network
+        self.model = network if model is None else model
+        self.incremental = incremental
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.shuffle = shuffle
@@ -98,17 +104,24 @@ class Trainer:
 
     def _call(self, hook, *args):
         for callback in self.callbacks:
-            getattr(callback, hook)(self, *args)
+            method = getattr(callback, hook, None)  # an object of one's own may have some hooks only
+            if method is not None:
+                method(self, *args)
 
     def fit(self, x, y, sample_weight=None):
         """Train on validated 2-D ``x`` and ``y``; return ``history``."""
         self.x, self.y, self.sample_weight = x, y, sample_weight
         n = x.shape[0]
         batch_hooks = [cb for cb in self.callbacks if _overrides(cb, "on_batch_end")]
+        begin_hooks = [cb for cb in self.callbacks if _overrides(cb, "on_batch_begin")]
 
         def on_batch(done, total, loss):
             for callback in batch_hooks:
                 callback.on_batch_end(self, done, total, loss)
+
+        def on_batch_begin(done, total):
+            for callback in begin_hooks:
+                callback.on_batch_begin(self, done, total)
 
         try:
             with deferred_interrupt(whole_call=True):
@@ -121,7 +134,8 @@ class Trainer:
                         order = order[permutation] if self.carry_order else permutation
                     loss = run_epoch(self.network, x, y, self.batch_size, sample_weight,
                                      order if self.shuffle else None, epoch=self.epoch + 1,
-                                     on_batch=on_batch if batch_hooks else None)
+                                     on_batch=on_batch if batch_hooks else None,
+                                     on_batch_begin=on_batch_begin if begin_hooks else None)
                     self.epoch += 1
                     self.samples_seen += n
                     self.history.append({"epoch": self.epoch, "loss": loss})

@@ -1,0 +1,147 @@
+"""``ProgressBar``: how far training is, how fast it goes and how long it has left.
+
+Examples
+--------
+>>> import io
+>>> import numpy as np
+>>> from skneural import NumpyMLPRegressor
+>>> from skneural.callbacks import EarlyStopping, ProgressBar
+>>> rng = np.random.RandomState(0)
+>>> X = rng.uniform(-1, 1, (100, 2)); y = X.sum(axis=1)
+>>> out = io.StringIO()  # not a terminal: one line per epoch
+>>> reg = NumpyMLPRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0,
+...                         callbacks=[ProgressBar(stream=out)])
+>>> import warnings
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")  # 3 epochs: no convergence
+...     _ = reg.fit(X, y)
+>>> lines = out.getvalue().splitlines()
+>>> [line.split(" - ")[0] for line in lines]
+['Epoch 1/3', 'Epoch 2/3', 'Epoch 3/3']
+>>> all("loss" in line and "left" in line for line in lines)
+True
+"""
+
+import math
+import sys
+import time
+
+from .hooks import Callback
+
+__all__ = ["ProgressBar", "format_duration"]
+
+_REFRESH_SECONDS = 0.1  # the live line is redrawn at most this often during an epoch
+
+
+def format_duration(seconds):
+    """``m:ss`` or ``h:mm:ss``; '?' for a time not known (nan or inf)."""
+    if not math.isfinite(seconds):
+        return "?"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _is_terminal(stream):
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+class ProgressBar(Callback):
+    """Show training's progress: the epoch, the speed, the time spent and left, and the loss.
+
+    On a terminal one line is rewritten in place (``'\\r'``) while training
+    runs, with the running loss of the current epoch after each batch (at
+    most every 0.1 s); elsewhere (a file, a pipe, a notebook's captured
+    stream) one line per epoch.  A line reads ``Epoch 3/200 - 12.5 epochs/s,
+    11,250 samples/s - 0:01 elapsed, 0:15 left - loss 0.1234`` followed by
+    ``val_loss`` and ``val_score`` (and any scorer monitored) when the epoch
+    recorded them.  The time left assumes training runs to ``max_iter``: a
+    stopping rule can end it sooner.  ``partial_fit`` trains one epoch a call:
+    its lines give the epoch's number without a total or a time left.  With
+    ``optimizer='lbfgs'`` an epoch is one L-BFGS iteration.
+
+    Parameters
+    ----------
+    stream : file-like or None, default=None
+        Where to write (anything with ``write``); None is ``sys.stderr`` at the
+        time of the fit.  A model file (``save``, ``ModelCheckpoint``) stores
+        it as None whatever it is: where one process shows progress is not
+        part of the model.  ``clone`` (and so ``fit``, which trains a clone)
+        shares the stream rather than copying it; pickle needs a stream that
+        pickles (None does).
+    """
+
+    def __init__(self, stream=None):
+        self.stream = stream
+
+    def check_params(self):
+        """Raise a TypeError unless ``stream`` is None or has a ``write`` method."""
+        if self.stream is not None and not callable(getattr(self.stream, "write", None)):
+            raise TypeError(f"ProgressBar's stream must be None or have a write method; got {self.stream!r}.")
+
+    def __sklearn_clone__(self):
+        return type(self)(stream=self.stream)  # the same stream: a copy of it would show nothing
+
+    def _out(self):
+        return sys.stderr if self.stream is None else self.stream
+
+    def on_train_begin(self, trainer):
+        self.check_params()
+        self._start = self._drawn = time.perf_counter()
+        self._first_epoch, self._first_samples = trainer.epoch, trainer.samples_seen
+        self._end = None if getattr(trainer, "incremental", False) else trainer.epoch + trainer.max_epochs
+        self._live = _is_terminal(self._out())
+        self._width = 0
+
+    def _speed_and_time(self, epochs, samples):
+        elapsed = time.perf_counter() - self._start
+        parts = []
+        if epochs and elapsed > 0:
+            speed = f"{epochs / elapsed:.3g} epochs/s"
+            parts.append(speed + (f", {samples / elapsed:,.0f} samples/s" if samples else ""))
+        timing = f"{format_duration(elapsed)} elapsed"
+        if self._end is not None:
+            left = (self._end - self._first_epoch - epochs) * elapsed / epochs if epochs else math.inf
+            timing += f", {format_duration(left)} left"
+        return [*parts, timing]
+
+    def _epoch_label(self, epoch):
+        return f"Epoch {epoch}" + (f"/{self._end}" if self._end is not None else "")
+
+    def _write(self, line, final):
+        out = self._out()
+        if self._live:
+            out.write("\r" + line.ljust(self._width))
+            self._width = len(line)
+        elif final:
+            out.write(line + "\n")
+        if callable(getattr(out, "flush", None)):
+            out.flush()
+
+    def on_batch_end(self, trainer, done, n, running_loss):
+        if not self._live or time.perf_counter() - self._drawn < _REFRESH_SECONDS:
+            return
+        self._drawn = time.perf_counter()
+        epochs = trainer.epoch - self._first_epoch
+        parts = [f"{self._epoch_label(trainer.epoch + 1)} [{done}/{n}]",
+                 *self._speed_and_time(epochs, trainer.samples_seen - self._first_samples),
+                 f"loss {running_loss:.4g}"]
+        self._write(" - ".join(parts), final=False)
+
+    def on_epoch_end(self, trainer):
+        record = trainer.history[-1]
+        parts = [self._epoch_label(record["epoch"]),
+                 *self._speed_and_time(trainer.epoch - self._first_epoch, trainer.samples_seen - self._first_samples),
+                 f"loss {record['loss']:.4g}"]
+        parts += [f"{key} {value:.4g}" for key, value in record.items()
+                  if key not in ("epoch", "loss", "lr", "time") and isinstance(value, float)]
+        self._drawn = time.perf_counter()
+        self._write(" - ".join(parts), final=True)
+
+    def on_train_end(self, trainer):
+        if self.__dict__.get("_live") and self._width:
+            self._out().write("\n")
+            self._width = 0
