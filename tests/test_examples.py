@@ -16,7 +16,7 @@ def example(name):
 
 
 TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "network_styles", "plots",
-               "schedules"}
+               "schedules", "regularization"}
 TESTED_ELSEWHERE = {"benchmark", "save_load", "out_of_core", "dask_cluster"}  # test_benchmark.py,
 # test_persistence.py, test_scale_out.py
 
@@ -112,6 +112,20 @@ def test_schedules_writes_a_png(tmp_path):
     assert lrs["constant"] == [0.05] * 4
     assert not np.allclose(lrs["cosine_annealing"], lrs["constant"])  # the schedule acted
     assert all(np.isfinite(row["final_loss"]) and 0 <= row["accuracy"] <= 1 for row in rows)
+
+
+def test_regularization_writes_a_png_of_both_curves(tmp_path):
+    pytest.importorskip("matplotlib")
+    paths, rows = example("regularization")["main"](epochs=8, out_dir=str(tmp_path))
+    assert Path(paths["regularization"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = {row["setting"]: row for row in rows}
+    assert len(rows) == 4
+    for row in rows.values():
+        assert len(row["loss"]) == len(row["val_loss"]) == 8
+        assert np.isfinite(row["loss"] + row["val_loss"]).all() and 0 <= row["accuracy"] <= 1
+    # dropout keeps the network from fitting its training rows as fast
+    assert rows["dropout=0.5"]["loss"][-1] > rows["no regularization"]["loss"][-1]
+    assert rows["weight decay (AdamW, 1.0)"]["val_loss"] != rows["no regularization"]["val_loss"]
 
 
 def test_plots_say_how_to_get_matplotlib(monkeypatch, capsys):
