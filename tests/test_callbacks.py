@@ -557,3 +557,239 @@ def test_grid_search_with_early_stopping_callbacks():
 def test_skneural_callbacks_exports_the_new_names():
     assert {"EarlyStopping", "ModelCheckpoint", "ProgressBar", "Callback"} <= set(skneural.callbacks.__all__)
     assert skneural.callbacks.ModelCheckpoint is ModelCheckpoint
+
+
+# -- a user's EarlyStopping and a plateau schedule are independent ------------------------------
+
+
+def _plateau_settings():
+    from skneural.schedules import ReduceOnPlateau
+
+    # a tolerance no epoch meets: the estimator's own rule halves the rate every 2 epochs
+    return dict(hidden_layer_sizes=(8,), optimizer="sgd", learning_rate=ReduceOnPlateau(factor=2),
+                learning_rate_init=0.2, tol=0.5, n_iter_no_change=1, max_iter=12, random_state=0)
+
+
+@pytest.mark.parametrize("patience", [1, 3])
+def test_a_users_early_stopping_only_stops_and_never_lowers_the_rate_of_a_plateau_schedule(patience):
+    alone = NumpyMLPClassifier(**_plateau_settings()).fit(X_iris, y_iris)
+    rates = [r["lr"] for r in alone.history_]
+    user = EarlyStopping("loss", min_delta=0.5, patience=patience)  # its plateau: the same epochs or later
+    clf = NumpyMLPClassifier(**_plateau_settings(), callbacks=[user]).fit(X_iris, y_iris)
+    stopping = clf.callbacks_[0]
+    assert not stopping.drives_schedule and stopping.stopped_epoch_ == clf.n_iter_ < alone.n_iter_
+    # the rates are those the estimator's own rule set, epoch for epoch, and it did lower them
+    assert [r["lr"] for r in clf.history_] == rates[:clf.n_iter_] and min(rates[:clf.n_iter_ + 1]) < 0.2
+    assert clf.optimizer_.learning_rate == rates[clf.n_iter_]  # cut once at the last plateau, not twice
+
+
+def _verbose_lines(est, **fit):
+    import contextlib
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        est.fit(X_iris, y_iris, **fit)
+    return [line for line in out.getvalue().splitlines() if "did not improve" in line]
+
+
+@pytest.mark.parametrize("learning_rate", ["constant", "adaptive"])
+def test_the_estimators_own_stopping_message_is_scikit_learns(learning_rate):
+    from sklearn.neural_network import MLPClassifier
+
+    settings = dict(hidden_layer_sizes=(8,), solver="sgd", learning_rate=learning_rate, learning_rate_init=0.2,
+                    tol=0.05, n_iter_no_change=2, max_iter=60, random_state=0, verbose=True)
+    ours, theirs = _verbose_lines(NumpyMLPClassifier(**settings)), _verbose_lines(MLPClassifier(**settings))
+    assert ours and all("tol=" in line for line in ours)
+    if learning_rate == "constant":
+        assert ours == theirs
+    else:  # every lowering of the rate, word for word
+        assert [line for line in ours if "Setting" in line] == [line for line in theirs if "Setting" in line]
+
+
+@pytest.mark.parametrize("patience", [0, 2])
+def test_a_users_early_stopping_message_names_min_delta_and_counts_the_epochs(patience):
+    stopping = EarlyStopping("loss", min_delta=1e9, patience=patience, verbose=True)  # no epoch improves enough
+    lines = _verbose_lines(NumpyMLPClassifier((8,), max_iter=20, random_state=0, callbacks=[stopping]))
+    assert len(lines) == 1 and "min_delta=" in lines[0] and "tol=" not in lines[0]
+    assert " 0 consecutive" not in lines[0] and lines[0].endswith("Stopping.")
+    n = patience + 1  # the epochs in a row without improvement when it stopped
+    assert f"for {n} epoch." in lines[0] if n == 1 else f"for {n} consecutive epochs." in lines[0]
+
+
+# -- scorers that cannot score, checked before any training --------------------------------------
+
+
+@pytest.fixture
+def epochs_run(monkeypatch):
+    import skneural.training.loop as loop
+
+    run = []
+    real = loop.run_epoch
+
+    def counting(*args, **kwargs):
+        run.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loop, "run_epoch", counting)
+    return run
+
+
+def _unchanged_by_a_failed_fit(clf, callbacks, match, exception=ValueError, **fit):
+    """Fit ``clf`` (fitted) again with ``callbacks``: the error matching ``match``, and ``clf`` as it was."""
+    params, n_iter, history, trained = clf.network_.params.copy(), clf.n_iter_, list(clf.history_), clf.callbacks_
+    clf.set_params(callbacks=callbacks, warm_start=True)
+    with pytest.raises(exception, match=match) as error:
+        clf.fit(X_iris, y_iris, **fit)
+    np.testing.assert_array_equal(clf.network_.params, params)
+    assert clf.n_iter_ == n_iter and clf.history_ == history
+    assert len(clf.callbacks_) == len(trained) and all(a is b for a, b in zip(clf.callbacks_, trained))
+    return error.value
+
+
+@pytest.mark.parametrize("callback, suggestion", [
+    (EarlyStopping("roc_auc"), "monitor 'roc_auc_ovr'"),
+    (ModelCheckpoint("never.skn", monitor="roc_auc"), "monitor 'roc_auc_ovr'"),
+])
+def test_roc_auc_on_more_than_two_classes_fails_before_training_and_names_roc_auc_ovr(callback, suggestion,
+                                                                                         epochs_run):
+    clf = NumpyMLPClassifier((8,), max_iter=2, random_state=0).fit(X_iris, y_iris)
+    del epochs_run[:]
+    what = type(callback).__name__
+    error = _unchanged_by_a_failed_fit(clf, [ProgressBar(io.StringIO()), callback],
+                                       rf"callbacks\[1\], {what}\(monitor='roc_auc'\), monitors the scorer 'roc_auc'",
+                                       X_val=X_iris[::3], y_val=y_iris[::3])
+    assert suggestion in str(error) and "before training" in str(error) and epochs_run == []
+    assert not os.path.exists("never.skn")
+
+
+@pytest.mark.parametrize("scorer", ["neg_log_loss", "roc_auc_ovr", "neg_brier_score"])
+def test_a_scorer_that_needs_every_class_fails_before_training_when_y_val_lacks_one(scorer, epochs_run):
+    clf = NumpyMLPClassifier((8,), max_iter=2, random_state=0).fit(X_iris, y_iris)
+    del epochs_run[:]
+    kept = y_iris != clf.classes_[-1]
+    missing = [label for label in clf.classes_.tolist() if label not in set(y_iris[kept].tolist())]
+    error = _unchanged_by_a_failed_fit(clf, [EarlyStopping(scorer)], rf"EarlyStopping\(monitor='{scorer}'\)",
+                                       X_val=X_iris[kept], y_val=y_iris[kept])
+    assert f"lack the class(es) {missing}" in str(error) and epochs_run == []
+
+
+# -- ModelCheckpoint: the folder, checked before training; errors name the path -----------------
+
+
+def test_a_checkpoint_into_a_folder_that_does_not_exist_fails_before_training(tmp_path, epochs_run):
+    clf = NumpyMLPClassifier((8,), max_iter=2, random_state=0).fit(X_iris, y_iris)
+    del epochs_run[:]
+    path = str(tmp_path / "no such folder" / "best.skn")
+    error = _unchanged_by_a_failed_fit(clf, [ModelCheckpoint(path, monitor="loss")], "does not exist",
+                                       exception=FileNotFoundError)
+    assert repr(path) in str(error) and ".partial" not in str(error) and epochs_run == []
+    (tmp_path / "a file").write_text("")
+    path = str(tmp_path / "a file" / "best.skn")
+    error = _unchanged_by_a_failed_fit(clf, [ModelCheckpoint(path, monitor="loss")], "is not a folder",
+                                       exception=NotADirectoryError)
+    assert repr(path) in str(error) and epochs_run == [] and os.listdir(tmp_path) == ["a file"]
+
+
+class RemoveFolder(Callback):
+    """Removes ``folder`` at the end of epoch ``epoch``."""
+
+    def __init__(self, folder, epoch):
+        self.folder, self.epoch = folder, epoch
+
+    def on_epoch_end(self, trainer):
+        if trainer.epoch == self.epoch:
+            import shutil
+
+            shutil.rmtree(self.folder)
+
+
+def test_a_save_that_fails_later_names_the_path_not_the_temporary_file(tmp_path):
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    path = str(folder / "epoch-{epoch}.skn")
+    clf = NumpyMLPClassifier((8,), max_iter=5, random_state=0, callbacks=[
+        RemoveFolder(str(folder), 2), ModelCheckpoint(path, monitor="loss", save_best_only=False)])
+    with pytest.raises(FileNotFoundError) as error:
+        clf.fit(X_iris, y_iris)
+    assert repr(path.replace("{epoch}", "2")) in str(error.value) and ".partial" not in str(error.value)
+    assert not hasattr(clf, "network_")
+
+
+def test_model_checkpoint_says_what_it_saves_in_a_pipeline_and_a_search():
+    doc = " ".join(ModelCheckpoint.__doc__.split())
+    assert "Pipeline" in doc and "final step" in doc and "save the whole pipeline" in doc
+    assert "GridSearchCV" in doc and "cross_val_score" in doc and "{epoch}" in doc
+
+
+# -- partial_fit's monitors ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("monitor", ["val_loss", "roc_auc"])
+def test_partial_fit_says_it_has_no_validation_data(monitor):
+    clf = NumpyMLPClassifier((8,), random_state=0, callbacks=[EarlyStopping(monitor)])
+    with pytest.raises(ValueError, match=r"partial_fit has no validation data .*or monitor 'loss'") as error:
+        clf.partial_fit(X_train, y_train, classes=[0, 1])
+    assert "early_stopping=True (to hold out" not in str(error.value) and not hasattr(clf, "network_")
+
+
+# -- weights a callback made non-finite ----------------------------------------------------------
+
+
+class Poison(Callback):
+    """Writes nan into the weights when training ends (after every check of the loop)."""
+
+    def on_train_end(self, trainer):
+        trainer.network.params[0] = np.nan
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "lbfgs"])
+def test_weights_a_callback_made_non_finite_fail_the_fit_and_the_estimator_is_left_as_it_was(optimizer):
+    clf = NumpyMLPClassifier((8,), optimizer=optimizer, max_iter=3, random_state=0).fit(X_iris, y_iris)
+    before = clf.predict_proba(X_iris)
+    _unchanged_by_a_failed_fit(clf, [Poison()], r"weights became non-finite \(nan or inf\) during training.*"
+                                                r"a callback")
+    np.testing.assert_array_equal(clf.predict_proba(X_iris), before)
+    with pytest.raises(ValueError, match="non-finite"):
+        NumpyMLPClassifier((8,), optimizer=optimizer, max_iter=3, callbacks=[Poison()]).fit(X_iris, y_iris)
+
+
+# -- cosmetics -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seconds_per_call", [1e-6, 1e-3, 0.3, 30.0])
+def test_the_progress_bar_gives_its_speed_without_an_exponent(seconds_per_call, monkeypatch):
+    import re
+    import types
+
+    clock = [0.0]
+
+    def perf_counter():
+        clock[0] += seconds_per_call
+        return clock[0]
+
+    monkeypatch.setattr(progress_module, "time", types.SimpleNamespace(perf_counter=perf_counter))
+    out = io.StringIO()
+    NumpyMLPClassifier((8,), max_iter=3, random_state=0, callbacks=[ProgressBar(out)]).fit(X_iris, y_iris)
+    for line in out.getvalue().splitlines():
+        speed = line.split(" - ")[1]
+        assert re.fullmatch(r"\d[\d,]*(\.\d)? (epochs/s|s/epoch), [\d,]+ samples/s", speed), speed
+    for epochs in (1, 3, 7):
+        for seconds in (1e-5, 3e-3, 0.2, 1.0, 45.0, 5000.0):
+            text = progress_module.format_rate(epochs, seconds)
+            number, unit = text.split(" ")
+            value = float(number.replace(",", ""))
+            exact = epochs / seconds if unit == "epochs/s" else seconds / epochs
+            assert "e" not in number and exact >= 1 and abs(value - exact) <= max(0.05, 0.01 * exact), text
+
+
+def test_the_warning_about_feature_names_of_x_val_names_x_val():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X_iris, columns=["a", "b", "c", "d"])
+    for X, X_v, says in [(frame, X_iris, "X_val does not have valid feature names"),
+                         (X_iris, frame, "X_val has feature names")]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            NumpyMLPClassifier((4,), max_iter=1, random_state=0).fit(X, y_iris, X_val=X_v, y_val=y_iris)
+        named = [w for w in caught if "feature names" in str(w.message)]
+        assert named and all(str(w.message).startswith(says) for w in named)
+        assert all(w.filename == __file__ for w in named)  # pointing at the call of fit

@@ -262,3 +262,64 @@ def test_normalized_deep_network_trains_where_plain_one_stalls():
                                      random_state=0).fit(X, y)
         scores[normalization] = clf.score(X, y)
     assert scores["batch"] > scores[None] + 0.05
+
+
+def test_restoring_the_best_epoch_restores_its_running_statistics():
+    from skneural.callbacks import EarlyStopping
+
+    X, y = load_iris(return_X_y=True)
+    X = X * [1, 10, 0.1, 5]
+    train, val = np.arange(len(X)) % 3 != 0, np.arange(len(X)) % 3 == 0
+    stopping = EarlyStopping("val_loss", patience=3, restore_best_weights=True)
+    clf = NumpyMLPClassifier((32, 16), normalization="batch", learning_rate_init=0.05, batch_size=16, max_iter=200,
+                             n_iter_no_change=200, random_state=0, callbacks=[stopping])
+    clf.fit(X[train], y[train], X_val=X[val], y_val=y[val])
+    best = clf.callbacks_[0]
+    assert best.stopped_epoch_ is not None and best.best_ < clf.validation_loss_curve_[-1]  # it went past the best
+    Y_val = clf._label_binarizer.transform(y[val]).astype(float)
+    assert clf.network_.compute_loss(X[val], Y_val) == pytest.approx(best.best_, rel=1e-12)
+    # the estimator's own early stopping keeps its best epoch the same way
+    clf = NumpyMLPClassifier((32, 16), normalization="batch", learning_rate_init=0.05, batch_size=16, max_iter=200,
+                             early_stopping=True, n_iter_no_change=3, random_state=0)
+    clf.fit(X[train], y[train], X_val=X[val], y_val=y[val])
+    assert clf.validation_scores_[-1] < clf.best_validation_score_
+    assert clf.score(X[val], y[val]) == clf.best_validation_score_
+    assert clf.network_.compute_loss(X[val], Y_val) == pytest.approx(
+        clf.validation_loss_curve_[int(np.argmax(clf.validation_scores_))], rel=1e-12)
+
+
+def test_batch_normalization_needs_two_rows_a_batch(iris):
+    X, y = iris
+    clf = NumpyMLPClassifier((8,), batch_size=1, normalization="batch")
+    with pytest.raises(ValueError, match="a batch of one row does not have .it trains on 150 samples in batches of 1"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "network_")
+    with pytest.raises(ValueError, match="trains on 1 sample in batches of 1"):
+        NumpyMLPClassifier((8,), normalization="batch").partial_fit(X[:1], y[:1], classes=[0, 1, 2])
+    with pytest.warns(UserWarning, match="the last batch of every epoch has one row"):
+        NumpyMLPClassifier((8,), batch_size=149, normalization="batch", max_iter=2).fit(X, y)
+    NumpyMLPClassifier((8,), batch_size=1, normalization="layer", max_iter=2).fit(X, y)  # each row on its own
+
+
+@pytest.mark.parametrize("params", [{"dropout": 0.1}, {"normalization": "batch"}])
+def test_lbfgs_refuses_layers_that_make_its_loss_move(iris, params):
+    X, y = iris
+    with pytest.raises(ValueError, match="optimizer='lbfgs' minimizes one fixed loss"):
+        NumpyMLPClassifier(optimizer="lbfgs", **params).fit(X, y)
+    with pytest.raises(ValueError, match="solver='lbfgs' minimizes one fixed loss"):
+        NumpyMLPClassifier(solver="lbfgs", **params).fit(X, y)
+
+
+def test_lbfgs_trains_with_layer_normalization(iris):
+    X, y = iris
+    clf = NumpyMLPClassifier((8,), optimizer="lbfgs", normalization="layer", max_iter=50, random_state=0).fit(X, y)
+    Y = clf._label_binarizer.transform(y).astype(float)
+    assert clf.network_.compute_loss(X, Y) == pytest.approx(clf.loss_, rel=1e-9)
+
+
+def test_dropout_rates_may_be_an_array(iris):
+    X, y = iris
+    clf = NumpyMLPClassifier((6, 4), dropout=np.array([0.2, 0.0]), max_iter=3, random_state=0).fit(X, y)
+    assert [layer.rate for layer in clf.network_.layers if isinstance(layer, Dropout)] == [0.2]
+    with pytest.raises(ValueError, match="'dropout' parameter"):
+        NumpyMLPClassifier(dropout=np.array([[0.2]])).fit(X, y)

@@ -463,11 +463,12 @@ def test_early_stopping_state_cannot_plant_weights_for_a_later_fit(tmp_path, iri
 
 
 @pytest.mark.parametrize("edit, match", [
-    (lambda m: network_of(m)["optimizer"]["params"].update(learning_rate=1e300),
-     "optimizer has learning_rate=1e.300, not the 0.001 it was built with"),
+    # the rate is state that schedules move: any positive one loads, if the next step keeps outputs finite
+    (lambda m: network_of(m)["optimizer"]["params"].update(learning_rate=1e300), "make its outputs overflow"),
+    (lambda m: network_of(m)["optimizer"]["params"].update(learning_rate=0.0), "learning_rate"),
     (lambda m: network_of(m)["optimizer"]["state"].update(t_=10**400), "t_ is not a count"),
     (lambda m: m["fitted"].update(t_=2**80), r"t_ is not an integer >= 0 \(and at most 2\*\*53\)"),
-    (lambda m: m["fitted"]["optimizer_settings"]["settings"].update(learning_rate=0.5),
+    (lambda m: m["fitted"]["optimizer_settings"]["settings"].update(beta_1=0.5),
      "not the 0.5 it was built with"),
 ])
 def test_the_optimizer_training_goes_on_with_is_checked(edit, match, saved):

@@ -74,3 +74,59 @@ def test_bad_schedule_objects_are_refused():
         NumpyMLPClassifier(learning_rate=object()).fit(X, y)
     with pytest.raises(ValueError, match="Invalid 'learning_rate' parameter of NumpyMLPClassifier: The 'warmup'"):
         NumpyMLPClassifier(learning_rate=CosineAnnealing(warmup=-1)).fit(X, y)
+
+
+@pytest.mark.parametrize("schedule", [OneCycle(), CosineAnnealing()])
+def test_a_training_starts_from_the_rate_set_not_where_a_schedule_left_it(tmp_path, schedule):
+    X, y = load_iris(return_X_y=True)
+    clf = NumpyMLPClassifier((8,), max_iter=5, random_state=0, warm_start=True, learning_rate=schedule)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        assert clf.optimizer_.learning_rate < clf.learning_rate_init  # the schedule ended low
+        clf.set_params(learning_rate="constant")
+        clf.save(tmp_path / "m.skn")  # what save writes, load reads
+        loaded = skneural.load(tmp_path / "m.skn")
+        assert loaded.optimizer_.learning_rate == clf.optimizer_.learning_rate
+        for model in (clf, loaded):
+            model.fit(X, y)  # a warm start with a constant rate: the rate set
+            assert [h["lr"] for h in model.history_[5:]] == [model.learning_rate_init] * 5
+        clf.partial_fit(X, y)
+        assert clf.history_[-1]["lr"] == clf.learning_rate_init
+
+
+@pytest.mark.parametrize("own_epochs", [None, 6])
+def test_under_partial_fit_a_schedule_spans_max_iter_calls_or_its_own_epochs(own_epochs):
+    X, y = load_iris(return_X_y=True)
+    clf = NumpyMLPClassifier((8,), learning_rate=CosineAnnealing(epochs=own_epochs, warmup=1), max_iter=5,
+                             learning_rate_init=0.01, random_state=0)
+    for _ in range(8):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    n = 5 if own_epochs is None else own_epochs
+    expected = [cosine(0.01, epoch, n, 1) if epoch < n else 0.0 for epoch in range(8)]
+    np.testing.assert_allclose([h["lr"] for h in clf.history_], expected, rtol=1e-12)
+    assert [h["epoch"] for h in clf.history_] == list(range(1, 9))
+
+
+def test_a_trainer_in_a_loop_of_unknown_length_asks_for_the_schedules_epochs():
+    from skneural import NeuralNetwork
+    from skneural.training import Trainer
+    from skneural.training.callbacks import LearningRateSchedule
+
+    net = NeuralNetwork([4, 3, 3], "tanh", "softmax", "categorical_crossentropy", Adam(), random_state=0)
+    trainer = Trainer(net, batch_size=50, max_epochs=1, incremental=True,
+                      callbacks=[LearningRateSchedule(OneCycle(), 0.01)])
+    with pytest.raises(ValueError, match=r"OneCycle needs the number of epochs to span.*set OneCycle\(epochs="):
+        trainer.fit(X, np.eye(3)[y])
+
+
+def test_a_named_learning_rate_has_no_settings_to_tune():
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="learning_rate is the name 'constant', which has no settings"):
+        NumpyMLPClassifier().set_params(learning_rate__warmup=3)
+    search = GridSearchCV(NumpyMLPClassifier((4,), max_iter=2), {"learning_rate__warmup": [0, 1]}, cv=2,
+                          error_score="raise")
+    with pytest.raises(ValueError, match="Set learning_rate to a schedule object"):
+        search.fit(X, y)
+    # with the object in the same grid point, it is tuned
+    NumpyMLPClassifier((4,), max_iter=2).set_params(learning_rate=CosineAnnealing(), learning_rate__warmup=1)

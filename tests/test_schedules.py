@@ -220,8 +220,10 @@ def test_reduce_on_plateau_in_a_trainer_lowers_the_rate_when_progress_stalls():
     net = NeuralNetwork([3, 5, 1], "tanh", optimizer="sgd", random_state=0)
     net.optimizer.learning_rate = INITIAL
     schedule = LearningRateSchedule(ReduceOnPlateau(factor=2.0, min_learning_rate=INITIAL / 5), INITIAL)
+    stopping = EarlyStopping("val_score", min_delta=0.1, patience=1)
+    stopping.drives_schedule = True  # as the estimators' own stopping rule: a plateau lowers the rate first
     history = Trainer(net, batch_size=40, max_epochs=30, random_state=0,
-                      callbacks=[Flat(), schedule, EarlyStopping("val_score", min_delta=0.1, patience=1)]).fit(X, Y)
+                      callbacks=[Flat(), schedule, stopping]).fit(X, Y)
     # epochs 2 and 3 do not improve on epoch 1: the rate halves after epoch 3, and so on, and
     # training stops at a plateau once the rate is at or below the minimum
     assert [r["lr"] for r in history] == [INITIAL] * 3 + [INITIAL / 2] * 2 + [INITIAL / 4] * 2 + [INITIAL / 8] * 2

@@ -166,17 +166,22 @@ def test_registering_a_taken_name_for_another_class_is_refused():
         components.register("optimizer", "adam", SignSGD)
 
 
-def test_a_constant_schedule_leaves_a_lowered_rate_as_it_is():
+def test_each_fit_starts_from_the_rate_set_and_partial_fit_goes_on_as_scikit_learns():
+    from sklearn.neural_network import MLPClassifier
+
     X_iris, y_iris = load_iris(return_X_y=True)
-    clf = NumpyMLPClassifier((8,), solver="sgd", learning_rate="adaptive", learning_rate_init=0.2, tol=0.05,
-                             n_iter_no_change=2, max_iter=60, random_state=0).fit(X_iris / 8, y_iris)
-    lowered = clf.optimizer_.learning_rate
-    assert lowered < 0.2
-    clf.set_params(learning_rate="constant", warm_start=True, max_iter=3).fit(X_iris / 8, y_iris)
-    assert clf.optimizer_.learning_rate == lowered  # as scikit-learn's constant schedule: never touched
-    clf.optimizer_.learning_rate = 0.01  # a rate set by hand stays too
-    clf.partial_fit(X_iris / 8, y_iris)
-    assert clf.optimizer_.learning_rate == 0.01
+    rates = []
+    for cls in (NumpyMLPClassifier, MLPClassifier):
+        clf = cls((8,), solver="sgd", learning_rate="adaptive", learning_rate_init=0.2, tol=0.05,
+                  n_iter_no_change=2, max_iter=60, random_state=0).fit(X_iris / 8, y_iris)
+        lowered = clf._optimizer.learning_rate
+        clf.set_params(learning_rate="constant", warm_start=True, max_iter=3).fit(X_iris / 8, y_iris)
+        warm = clf._optimizer.learning_rate
+        clf._optimizer.learning_rate = 0.01  # a rate set by hand stays through partial_fit
+        clf.partial_fit(X_iris / 8, y_iris)
+        rates.append((lowered, warm, clf._optimizer.learning_rate))
+    assert rates[0][0] < 0.2 and rates[0][1:] == (0.2, 0.01)
+    assert rates[0] == pytest.approx(rates[1], rel=1e-12)
 
 
 def test_a_component_with_settings_out_of_range_is_refused_before_training():

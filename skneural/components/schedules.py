@@ -14,9 +14,13 @@ An epoch-based schedule names keyword parameters ``epoch`` (and ``epochs``)
 in its ``rate``: ``rate(initial, t, *, epoch, epochs=None)``.  The loop then
 asks at the start of every epoch, for that epoch's rate, so a warm-up
 already holds for the first one; ``epoch`` counts the epochs completed
-before it (0 for the first of a fresh training; a warm start goes on
-counting) and ``epochs`` is the epoch count at which the training ends if
-it runs its full length (its ``max_epochs`` for a fresh training).
+before it (0 for the first epoch of a training: the estimators' ``fit``,
+warm starts included, counts from 0 as scikit-learn's ``n_iter_`` does, while
+``partial_fit`` goes on counting) and ``epochs`` is the epoch count at which
+the training ends if it runs its full length (its ``max_epochs``; for the
+estimators' ``partial_fit``, whose loop has no end of its own, ``max_iter``
+epochs counted over the calls).  Past ``epochs``, ``CosineAnnealing`` and
+``OneCycle`` stay at their lowest rate.
 ``StepDecay``, ``CosineAnnealing`` and ``OneCycle`` are epoch-based; a
 ``rate(initial, t)`` of one's own keeps working as before.
 
@@ -200,7 +204,8 @@ def _horizon(own, given, name):
     """The number of epochs a schedule spans: its own setting, else the training's."""
     epochs = given if own is None else own
     if epochs is None:
-        raise ValueError(f"{name} needs the number of epochs: set epochs=..., or call rate(..., epochs=n).")
+        raise ValueError(f"{name} needs the number of epochs to span, which this training does not give: set "
+                         f"{name}(epochs=...), or call rate(..., epochs=n).")
     return epochs
 
 

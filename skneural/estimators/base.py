@@ -122,7 +122,9 @@ class _BaseMLP(MLPParameters):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights each sample's loss (weight 2 is the sample repeated).
+            Weights each sample's loss (weight 2 is the sample repeated, but for
+            the random masks of dropout and the batch statistics of
+            ``normalization='batch'``, which count rows).
         X_val : {array-like, sparse matrix} of shape (n_val_samples, n_features), default=None
             Validation rows (at least 2), as ``HistGradientBoostingClassifier``
             takes them.  ``early_stopping=True`` uses them instead of the
@@ -245,7 +247,7 @@ class _BaseMLP(MLPParameters):
         self.loss_ = None
         self._no_improvement_count = 0
         for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_", "best_validation_score_",
-                     "best_loss_", "_best_params", "history_", "callbacks_", "_callbacks_given"):
+                     "best_loss_", "_best_params", "_best_state", "history_", "callbacks_", "_callbacks_given"):
             self.__dict__.pop(name, None)  # a fresh fit forgets the previous one's progress
 
     def _check_same_layers(self):

@@ -19,14 +19,17 @@ on the validation data after each epoch and recorded under its name.
   and scorer names need validation data (``early_stopping=True`` or ``X_val``
   and ``y_val``): without it, or for an unknown name, ``fit`` fails before
   training with an error naming the valid names, and the estimator is left
-  as it was.
+  as it was.  So does a scorer that cannot score the model on the validation
+  data (each is scored once before training): e.g. 'roc_auc' on more than two
+  classes (monitor 'roc_auc_ovr'), or 'neg_log_loss' on labels lacking a class.
 * ``optimizer='lbfgs'``: an epoch is an L-BFGS iteration (the parameters at
   ``on_epoch_end`` are the iteration's), a batch one evaluation of the loss on
   the whole data; ``trainer.stop`` ends the minimization after the iteration.
   It has no validation data, so only 'loss' can be monitored.
 * ``partial_fit``: each call is one training of one epoch (every hook runs,
   ``on_train_begin`` and ``on_train_end`` included) with the callbacks' state
-  carried over; a stop cannot end the caller's loop: ``EarlyStopping`` then
+  carried over; it has no validation data, so only 'loss' can be monitored;
+  a stop cannot end the caller's loop: ``EarlyStopping`` then
   records ``stopped_epoch_`` (and restores the best weights in that call
   only).
 * Model files store ``callbacks`` (skneural's own by settings, yours by name
@@ -38,6 +41,7 @@ on the validation data after each epoch and recorded under its name.
 import copy
 import warnings
 
+import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
 
@@ -68,26 +72,61 @@ class _Current(Callback):
 
 class _Scores(Callback):
     """Records the scikit-learn scorers ``names`` of the estimator on the validation data, each
-    under its name, after every epoch."""
+    under its name, after every epoch; ``owners`` names, for each, the callback that monitors it.
 
-    def __init__(self, est, names, X, y, sample_weight=None):
+    Each is scored once before training too, on the model as it is: a scorer that cannot score
+    this model on these rows (e.g. 'roc_auc' on three classes, 'neg_log_loss' on validation labels
+    lacking a class) fails the fit before anything is trained."""
+
+    def __init__(self, est, names, X, y, sample_weight=None, owners=None):
         self.est = est
         self.names = names
         self.X = X
         self.y = y
         self.sample_weight = sample_weight
+        self.owners = owners
 
-    def on_epoch_end(self, trainer):
-        record = trainer.history[-1]
+    def _score(self, name):
         weights = {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
         with warnings.catch_warnings():  # the validation rows are arrays: an X of named columns fit it
             warnings.filterwarnings("ignore", message="X does not have valid feature names")
-            for name in self.names:
-                try:
-                    record[name] = float(get_scorer(name)(self.est, self.X, self.y, **weights))
-                except (ValueError, TypeError, AttributeError) as exc:
-                    raise ValueError(f"The scorer {name!r}, which a callback monitors, failed on the validation "
-                                     f"data after epoch {trainer.epoch}: {exc}") from exc
+            return float(get_scorer(name)(self.est, self.X, self.y, **weights))
+
+    def on_train_begin(self, trainer):
+        for name in self.names:
+            try:
+                with warnings.catch_warnings():  # an untrained model's ill-defined scores: only errors matter
+                    warnings.simplefilter("ignore")
+                    self._score(name)
+            except (ValueError, TypeError, AttributeError) as exc:
+                owner = (self.owners or {}).get(name, "A callback")
+                raise ValueError(f"{owner} monitors the scorer {name!r}, which cannot score this model on the "
+                                 f"validation data (scored before training): {str(exc).rstrip('.')}.{self._advice(name, exc)} "
+                                 "Nothing was trained; the estimator was left as it was.") from exc
+
+    def _advice(self, name, exc):
+        advice = ""
+        classes = getattr(self.est, "classes_", None)
+        y = np.asarray(self.y)
+        if classes is not None and y.ndim == 1:
+            missing = [label for label in classes.tolist() if label not in set(np.unique(y).tolist())]
+            if missing:
+                advice += (f" The validation labels lack the class(es) {missing} of classes_ {classes.tolist()}, "
+                           f"and {name!r} needs every class among them: give validation rows of every class "
+                           "(or stratify the split), or monitor 'val_loss' or a scorer such as 'accuracy'.")
+        if classes is not None and "multi_class" in str(exc):
+            advice += (f" {name!r} scores two classes only; for {len(classes)} classes monitor 'roc_auc_ovr' "
+                       "(one class against the rest; or 'roc_auc_ovo', 'roc_auc_ovr_weighted').")
+        return advice or " Monitor another name, or give validation data this scorer can score."
+
+    def on_epoch_end(self, trainer):
+        record = trainer.history[-1]
+        for name in self.names:
+            try:
+                record[name] = self._score(name)
+            except (ValueError, TypeError, AttributeError) as exc:
+                raise ValueError(f"The scorer {name!r}, which a callback monitors, failed on the validation "
+                                 f"data after epoch {trainer.epoch}: {exc}") from exc
 
 
 def _settings(callback):
@@ -119,16 +158,16 @@ def _copy(callback):
 
 def _resume(callback):
     if isinstance(callback, EarlyStopping) and hasattr(callback, "best_"):
-        callback.resume(callback.best_, callback.wait_, callback.best_params_)
+        callback.resume(callback.best_, callback.wait_, callback.best_params_, getattr(callback, "best_state_", None))
     elif isinstance(callback, ModelCheckpoint) and hasattr(callback, "best_"):
         callback.resume(callback.best_, callback.best_epoch_, callback.saved_epoch_, callback.saved_path_)
     return callback
 
 
-def _monitored_scorers(callbacks, validation, lbfgs):
-    """The scorer names the callbacks monitor; a clear error for a name that needs validation data
-    this fit does not have."""
-    names = []
+def _monitored_scorers(callbacks, validation, lbfgs, incremental=False):
+    """The scorer names the callbacks monitor, each with the first callback that monitors it; a clear
+    error for a name that needs validation data this fit does not have."""
+    names = {}
     for i, callback in enumerate(callbacks):
         if not isinstance(callback, (EarlyStopping, ModelCheckpoint)):
             continue
@@ -136,21 +175,26 @@ def _monitored_scorers(callbacks, validation, lbfgs):
         check_monitor(monitor, what)
         needed = not isinstance(callback, ModelCheckpoint) or callback.save_best_only
         if needs_validation(monitor) and needed and not validation:
-            how = ("optimizer='lbfgs' takes no validation data (it has no epochs to score them after): use a "
-                   "stochastic optimizer for that" if lbfgs else
-                   "pass early_stopping=True (to hold out validation_fraction of the training data) or X_val "
-                   "and y_val to fit")
+            if lbfgs:
+                how = ("optimizer='lbfgs' takes no validation data (it has no epochs to score them after): use a "
+                       "stochastic optimizer for that")
+            elif incremental:
+                how = ("partial_fit has no validation data (it takes no X_val and refuses early_stopping=True): "
+                       "train with fit and X_val, y_val (or early_stopping=True) for that")
+            else:
+                how = ("pass early_stopping=True (to hold out validation_fraction of the training data) or X_val "
+                       "and y_val to fit")
             raise ValueError(
                 f"callbacks[{i}], {what}(monitor={monitor!r}), monitors a value measured on validation data, "
                 f"which this fit has none of: {how}, or monitor 'loss', the one name measured on the "
                 "training data. Every other name ('val_loss', 'val_score' or a scikit-learn scorer name) "
                 "needs validation data.")
         if is_scorer_name(monitor) and monitor not in names:
-            names.append(monitor)
+            names[monitor] = f"callbacks[{i}], {what}(monitor={monitor!r}),"
     return names
 
 
-def user_callbacks(est, continuing, validation=None, keep_state=None, lbfgs=False):
+def user_callbacks(est, continuing, validation=None, keep_state=None, lbfgs=False, incremental=False):
     """The callbacks to run after the estimator's own: the clones of ``est.callbacks`` (now
     ``est.callbacks_``; copies of the last call's when ``continuing`` with the same callbacks),
     preceded by those that record the scorers they monitor on ``validation``, ``(X_val, Y_val,
@@ -166,6 +210,6 @@ def user_callbacks(est, continuing, validation=None, keep_state=None, lbfgs=Fals
     est._callbacks_given = [(callback, _settings(callback)) for callback in given]
     if not callbacks:
         return []
-    names = _monitored_scorers(callbacks, validation is not None, lbfgs)
-    scores = [] if not names else [_Scores(est, names, validation[0], validation[2], validation[3])]
+    owners = _monitored_scorers(callbacks, validation is not None, lbfgs, incremental)
+    scores = [] if not owners else [_Scores(est, list(owners), validation[0], validation[2], validation[3], owners)]
     return [*scores, _Current(est, keep_state, stochastic=not lbfgs), *callbacks]

@@ -44,7 +44,7 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         'auto' is categorical cross-entropy with softmax, binary cross-entropy
         with sigmoid.
     optimizer : str or object with ``update(old_params, gradient)``, default='adam'
-        'sgd', 'adam', 'rmsprop', 'adagrad' (built from the parameters below),
+        'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad' (built from the parameters below),
         'lbfgs' (full batch, scipy's L-BFGS-B), or an optimizer object whose
         own settings are used (see :mod:`skneural.estimators`).
     solver : str or None, default=None
@@ -106,16 +106,14 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         the weights and biases at once) before the optimizer's step, for every
         stochastic optimizer; None does not clip.  lbfgs ignores it.
     dropout : float or list of float, default=0.0
-        Inverted dropout after each hidden layer's activation: while training,
-        each hidden unit is zeroed with this probability and the others scaled
-        by ``1 / (1 - dropout)``; prediction is deterministic.  A list gives one
-        rate per hidden layer.  In [0, 1); 0 adds no layer at all.
+        Inverted dropout after each hidden activation while training (one rate
+        per hidden layer, or one for all; in [0, 1); 0 adds no layer);
+        prediction is deterministic.  Not with lbfgs.
     normalization : {None, 'batch', 'layer'}, default=None
-        A ``BatchNorm`` or ``LayerNorm`` layer after each hidden dense layer
-        (before its activation), with a learnable scale and shift that the L2
-        penalty leaves alone.  Batch normalization predicts with the running
-        mean and variance kept while training (saved with the model), so a
-        row's prediction does not depend on the rest of its batch.
+        A ``BatchNorm`` or ``LayerNorm`` layer after each hidden dense layer,
+        its scale and shift free of the L2 penalty.  'batch' needs batches of
+        2 rows or more (not lbfgs) and predicts with the running statistics
+        (saved with the model): a row's prediction does not depend on its batch.
     callbacks : list of callbacks or None, default=None
         ``EarlyStopping``, ``ModelCheckpoint``, ``ProgressBar`` of :mod:`skneural.callbacks`
         or your own, called at the start and end of fit, of each epoch (lbfgs:
@@ -142,9 +140,10 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     feature_names_in_, n_layers_, n_outputs_, out_activation_
         As scikit-learn's ``MLPClassifier``.
     history_ : list of dict
-        One record per epoch (lbfgs: per iteration), kept across warm starts
-        and ``partial_fit``: ``epoch``, ``loss``, ``lr`` (the optimizer's
-        learning rate), ``time`` (seconds), and whenever a validation set is
+        One record per epoch (lbfgs: per iteration, with ``epoch`` and
+        ``loss`` only), kept across warm starts and ``partial_fit``:
+        ``epoch``, ``loss``, ``lr`` (the optimizer's learning rate), ``time``
+        (seconds), and whenever a validation set is
         used (early stopping, or ``X_val`` given to ``fit``) ``val_loss`` and
         ``val_score``, and the scorers the callbacks monitor.
     callbacks_ : list

@@ -81,7 +81,7 @@ class _Rates(Constraint):
     description = "a list of floats in [0, 1), one per hidden layer"
 
     def is_satisfied_by(self, value):
-        return isinstance(value, (list, tuple)) and all(
+        return (isinstance(value, (list, tuple)) or isinstance(value, np.ndarray) and value.ndim == 1) and all(
             isinstance(v, Real) and not isinstance(v, (bool, np.bool_)) and 0 <= v < 1 for v in value)
 
 
@@ -141,7 +141,7 @@ class MLPParameters(BaseEstimator):
         """One dropout rate per hidden layer (a single ``dropout`` applies to each)."""
         n_hidden = len(self._hidden_sizes())
         rates = getattr(self, "dropout", 0.0)  # a subclass may not take it
-        if not isinstance(rates, (list, tuple)):
+        if not isinstance(rates, (list, tuple, np.ndarray)):
             return [float(rates)] * n_hidden
         if len(rates) != n_hidden:
             raise ValueError(
@@ -170,7 +170,13 @@ class MLPParameters(BaseEstimator):
     def _validate_params(self):
         validate(type(self).__name__, self.get_params(deep=False), _constraints())
         self._hidden_sizes()
-        self._dropout_rates()
+        if self._is_lbfgs() and (any(self._dropout_rates()) or getattr(self, "normalization", None) == "batch"):
+            name = "solver" if getattr(self, "solver", None) is not None else "optimizer"
+            raise ValueError(
+                f"{name}='lbfgs' minimizes one fixed loss over the whole data, which dropout (a new random mask "
+                "at each evaluation) and batch normalization (statistics that move at each evaluation) do not "
+                "have. Use a stochastic optimizer (e.g. 'adam'), or dropout=0 and normalization=None or 'layer'."
+            )
         self._check_component("activation", "activation")
         self._check_component("init", "initializer")
         if not isinstance(self.learning_rate, str):
@@ -299,6 +305,14 @@ class MLPParameters(BaseEstimator):
         -------
         self
         """
+        schedule = params.get("learning_rate", getattr(self, "learning_rate", None))
+        nested_schedule = sorted(k for k in params if k.startswith("learning_rate__"))
+        if nested_schedule and isinstance(schedule, str):
+            raise ValueError(
+                f"Invalid parameter {nested_schedule[0]!r} for {type(self).__name__}: learning_rate is the name "
+                f"{schedule!r}, which has no settings of its own. Set learning_rate to a schedule object "
+                "(e.g. learning_rate=CosineAnnealing() from skneural.schedules) to tune its settings."
+            )
         own = {k: v for k, v in params.items() if not k.startswith("optimizer__")}
         nested = {k[len("optimizer__"):]: v for k, v in params.items() if k.startswith("optimizer__")}
         solver = own.get("solver", getattr(self, "solver", None))

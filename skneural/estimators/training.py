@@ -10,6 +10,8 @@ verbose lines.  Both leave the estimator's fitted attributes (``n_iter_``,
 leaves them.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone, is_regressor
 from sklearn.model_selection import train_test_split
@@ -59,13 +61,16 @@ def _validation_split(est, X, Y, y, sample_weight):
 
 def _stopping(est, validation):
     """``EarlyStopping`` on the validation score or the training loss, going on from the
-    estimator's state."""
+    estimator's state.  The one stopping rule that drives the schedule's plateau reduction
+    (``drives_schedule``: scikit-learn's 'adaptive'); a user's EarlyStopping only stops."""
     if validation is not None:
         stopping = EarlyStopping("val_score", est.tol, est.n_iter_no_change, restore_best_weights=True,
                                  verbose=est.verbose)
+        stopping.drives_schedule = True
         return stopping.resume(est.best_validation_score_, est._no_improvement_count,
-                               getattr(est, "_best_params", None))
+                               getattr(est, "_best_params", None), getattr(est, "_best_state", None))
     stopping = EarlyStopping("loss", est.tol, est.n_iter_no_change, verbose=est.verbose)
+    stopping.drives_schedule = True
     return stopping.resume(est.best_loss_, est._no_improvement_count)
 
 
@@ -74,9 +79,57 @@ def _keep_stopping_state(est, stopping):
     if stopping.restore_best_weights:
         est.best_validation_score_ = stopping.best_
         if stopping.best_params_ is not None:
-            est._best_params = stopping.best_params_
+            est._best_params, est._best_state = stopping.best_params_, stopping.best_state_
     else:
         est.best_loss_ = stopping.best_
+
+
+def _check_batch_statistics(est, n_samples, batch_size):
+    """Batch normalization needs batches of two rows or more: one row has no variance, normalizes to 0
+    and passes no gradient back."""
+    if getattr(est, "normalization", None) != "batch":
+        return
+    if batch_size < 2:
+        raise ValueError(
+            f"normalization='batch' normalizes each batch by its own mean and variance, which a batch of one "
+            f"row does not have (it trains on {n_samples} sample{'s' if n_samples != 1 else ''} in batches of "
+            f"{batch_size}). Use batches of 2 rows or more, or normalization='layer', which normalizes each "
+            "row on its own.")
+    if n_samples % batch_size == 1:
+        warnings.warn(
+            f"With {n_samples} rows in batches of {batch_size}, the last batch of every epoch has one row, which "
+            "normalization='batch' cannot normalize: that row trains only the layers after the normalization. "
+            "Choose a batch_size that leaves at least 2 rows in the last batch.", UserWarning, stacklevel=4)
+
+
+def _initial_rate(est):
+    spec = est._optimizer_spec()
+    return est.learning_rate_init if isinstance(spec, str) else getattr(spec, "learning_rate", None)
+
+
+def _start_rate(est, incremental):
+    """Each ``fit`` (a warm start too) starts from the learning rate set, whatever an earlier schedule
+    left, as scikit-learn's MLP builds its optimizer again at every fit; ``partial_fit`` goes on from the
+    optimizer's rate, as scikit-learn's does (its schedule's reductions carry on)."""
+    optimizer, initial = est.network_.optimizer, _initial_rate(est)
+    if not incremental and initial is not None and hasattr(optimizer, "learning_rate"):
+        optimizer.learning_rate = initial
+
+
+def _check_finite(est):
+    """A model never holds nan: weights that became non-finite after the loop's own checks (changed by a
+    callback) fail the fit, which then leaves the estimator as it was."""
+    if not np.isfinite(est.network_.params).all():
+        raise ValueError(
+            "The network's weights became non-finite (nan or inf) during training although every epoch's "
+            "loss was finite: something other than the optimizer changed them, such as a callback writing "
+            "into trainer.network. The estimator was left as it was before this call.")
+    for layer in est.network_.layers:
+        if not all(np.isfinite(array).all() for array in layer.state):
+            raise ValueError(
+                f"The state of layer {layer!r} became non-finite (nan or inf) during training, changed by "
+                "something other than training, such as a callback. The estimator was left as it was "
+                "before this call.")
 
 
 def fit_stochastic(est, X, Y, y, sample_weight, incremental, validation_data=None):
@@ -100,36 +153,39 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental, validation_data=Non
         validation_loss = [ValidationLoss(X_val, Y_val, sw_val, est.validation_loss_curve_)]
     n_samples = X.shape[0]
     batch_size = est._batch_size(n_samples)
+    _check_batch_statistics(est, n_samples, batch_size)
     if not incremental:
         est.n_iter_ = 0
     stopping = _stopping(est, validation if est.early_stopping else None)  # else: on the training loss
     callbacks = [LossCurve(est.loss_curve_), *validation_loss, *([validation] if validation else []), EpochTimer()]
     if est.verbose:
         callbacks.append(ProgressLog(est.verbose))
+    _start_rate(est, incremental)
+    horizon = est.max_iter if incremental else None  # partial_fit: max_iter epochs over the calls, as fit's
     if not isinstance(est.learning_rate, str):  # a schedule object drives any optimizer
-        spec = est._optimizer_spec()
-        initial = est.learning_rate_init if isinstance(spec, str) else getattr(spec, "learning_rate", None)
+        spec, initial = est._optimizer_spec(), _initial_rate(est)
         if initial is None:
             raise ValueError(f"learning_rate={est.learning_rate!r} schedules the optimizer's learning_rate, "
                              f"but {spec!r} has none.")
-        callbacks.append(LearningRateSchedule(clone(est.learning_rate, safe=False), initial))
+        callbacks.append(LearningRateSchedule(clone(est.learning_rate, safe=False), initial, horizon))
     elif est._optimizer_spec() == "sgd":  # a schedule's name: scikit-learn schedules 'sgd' alone
         schedule = resolve(est.learning_rate, "schedule")
         schedule.set_params(**{setting: getattr(est, param) for setting, param in sklearn_params(schedule).items()})
-        callbacks.append(LearningRateSchedule(schedule, est.learning_rate_init))
+        callbacks.append(LearningRateSchedule(schedule, est.learning_rate_init, horizon))
     callbacks += [History(est.history_), stopping]
     if not incremental:
         callbacks.append(MaxEpochsWarning(est.max_iter))
     callbacks.append(DivergenceGuard(batch_size, regression=is_regressor(est), restored=_RESTORED))
     # the user's callbacks, after the estimator's own (a first pass has no callbacks_ to go on from)
     callbacks += user_callbacks(est, "callbacks_" in vars(est), validation_data,
-                                keep_state=lambda: _keep_stopping_state(est, stopping))
+                                keep_state=lambda: _keep_stopping_state(est, stopping), incremental=incremental)
     trainer = Trainer(est.network_, batch_size=batch_size, max_epochs=1 if incremental else est.max_iter,
                       shuffle=est.shuffle, random_state=est._random_state, callbacks=callbacks,
                       carry_order=True, initial_epoch=est.n_iter_, samples_seen=est.t_,
                       catch_interrupt=not incremental, model=est, incremental=incremental)
     try:
         trainer.fit(X, Y, sample_weight)
+        _check_finite(est)
     finally:  # the guard may raise after the loop; the estimator then restores its state anyway
         est.n_iter_, est.t_ = trainer.epoch, trainer.samples_seen
         if trainer.history:
@@ -149,5 +205,6 @@ def fit_lbfgs(est, X, Y, sample_weight):
     est.n_iter_ = 0
     try:
         est.loss_ = trainer.fit(X, Y, sample_weight)
+        _check_finite(est)
     finally:
         est.n_iter_ = trainer.epoch

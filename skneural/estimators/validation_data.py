@@ -9,6 +9,7 @@ the estimator's target encoding (``classifier_targets``, ``regressor_targets``: 
 """
 
 import re
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -67,10 +68,16 @@ def _features(est, X_val, dtype):
     if checked.shape[1] != est.n_features_in_:
         raise ValueError(f"X_val has {checked.shape[1]} features, but X has {est.n_features_in_}: the "
                          "validation rows need the columns of the training rows, in the same order.")
-    try:  # the feature names of X, checked (and warned about) as predict checks them
-        validate_data(est, X_val, reset=False, skip_check_array=True)
-    except ValueError as exc:
-        raise ValueError(f"X_val does not have the feature names of X. {exc}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:  # the feature names of X, checked (and warned about) as predict checks them
+            validate_data(est, X_val, reset=False, skip_check_array=True)
+        except ValueError as exc:
+            raise ValueError(f"X_val does not have the feature names of X. {exc}") from None
+    for warning in caught:  # scikit-learn's warnings speak of X: these are about X_val
+        message = re.sub(r"^X (?=has feature names|does not have valid feature names)", "X_val ",
+                         str(warning.message))
+        warnings.warn(message, warning.category, stacklevel=5)
     return checked.tocsr() if sp.issparse(checked) else checked
 
 

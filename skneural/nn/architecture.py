@@ -1,5 +1,7 @@
 """The layers of a network: built from a list of sizes, or checked when given as Layer objects."""
 
+import numpy as np
+
 from ..components import resolve
 from .layers import Activation, Dense, Layer
 from .inputs import is_size
@@ -23,7 +25,8 @@ def make_layers(layers, hidden_activation, output_activation, init, rng, dropout
         return built, list(layers), hidden, output, rates, normalization
     if is_layer_list(layers):
         check_layers(layers, hidden_activation, output_activation, isinstance(init, str) and init == "xavier_normal",
-                     normalization is None and not isinstance(dropout, (list, tuple)) and dropout == 0)
+                     normalization is None and np.ndim(dropout) == 0 and not isinstance(dropout, (list, tuple))
+                     and dropout == 0)
         return list(layers), None, None, None, None, None
     raise TypeError(
         "layers must be a list of layer sizes such as [5, 10, 2] or a list of Layer "
@@ -67,7 +70,7 @@ def build_layers(sizes, hidden_activation, output_activation, init, rng, dropout
 
 def check_dropout(dropout, n_hidden):
     """One rate in [0, 1) per hidden layer, from a float or a list of ``n_hidden`` floats."""
-    rates = list(dropout) if isinstance(dropout, (list, tuple)) else [dropout] * n_hidden
+    rates = list(dropout) if isinstance(dropout, (list, tuple)) or np.ndim(dropout) == 1 else [dropout] * n_hidden
     if len(rates) != n_hidden:
         raise ValueError(f"dropout lists {len(rates)} rates for {n_hidden} hidden layers; give one rate per "
                          "hidden layer, or a single float for all of them.")

@@ -18,6 +18,7 @@ from sklearn.preprocessing import LabelBinarizer
 
 from ..components import sklearn_params
 from ..training.monitors import is_scorer_name
+from ..training.epoch import layer_state
 from .archive import ArchiveError
 from .networks import MAX_LAYERS, decode_network, encode_network
 from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool, number
@@ -209,9 +210,9 @@ def _decode_estimator(dec, entry, where, regressor):
 
 
 def _optimizer_settings(dec, est, stored, where):
-    """The settings a named optimizer was last built from; the network's must be those (its learning
-    rate lowered by an 'sgd' schedule at most), so that a warm start takes up later changes as it would
-    have without saving."""
+    """The settings a named optimizer was last built from; the network's must be those (but for its
+    learning rate, which schedules move), so that a warm start takes up later changes as it would have
+    without saving."""
     name, _ = est._optimizer_settings
     if not isinstance(name, str) or name == "lbfgs" or not is_builtin(est.network_.optimizer):
         if stored is not None:
@@ -227,16 +228,14 @@ def _optimizer_settings(dec, est, stored, where):
     if stored["name"] != name or set(settings) != set(sklearn_params(type(est.network_.optimizer))):
         raise ArchiveError(f"{where}.optimizer_settings are not those of the optimizer {name!r}")
     actual, wanted = est.network_.optimizer.get_params(), built.get_params()
-    object_schedule = not isinstance(est.learning_rate, str)  # drives any optimizer, up as well as down
-    scheduled = name == "sgd" and est.learning_rate != "constant"
     for key, value in wanted.items():
-        if key == "learning_rate" and object_schedule:
-            ok = 0 < actual[key] < math.inf
-        else:
-            ok = 0 < actual[key] <= value if key == "learning_rate" and scheduled else actual[key] == value
+        # the learning rate is state: a schedule (the one set now, or one set before) moves it either way,
+        # and the next fit starts it again from the setting
+        ok = 0 < actual[key] < math.inf if key == "learning_rate" else actual[key] == value
         if not ok:
-            raise ArchiveError(f"{where}.network.optimizer has {key}={actual[key]!r}, not the {value!r} it was "
-                               "built with")
+            raise ArchiveError(f"{where}.network.optimizer has {key}={actual[key]!r}, " + (
+                "which is not a positive finite learning rate" if key == "learning_rate"
+                else f"not the {value!r} it was built with"))
     est._optimizer_settings = (name, settings)
 
 
@@ -327,7 +326,7 @@ def _decode_fitted(dec, est, fitted, where):
     if stopped_on_scores and est.best_validation_score_ != max(scores, default=-math.inf):
         raise ArchiveError(f"{where}.best_validation_score_ is not the best of validation_scores_")
     if stopped_on_scores and scores:  # fit ends on the best epoch's weights: they are the loaded ones
-        est._best_params = net.params.copy()
+        est._best_params, est._best_state = net.params.copy(), layer_state(net)
     if "_no_improvement_count" in fitted:
         est._no_improvement_count = count(fitted["_no_improvement_count"], f"{where}._no_improvement_count")
     if classifier and isinstance(est.class_weight, dict) and not set(est.class_weight) <= set(est.classes_.tolist()):

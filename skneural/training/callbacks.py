@@ -7,7 +7,8 @@ and ``on_train_end(trainer)`` (:mod:`skneural.training.hooks`); it reads the
 trainer's ``network``, ``model``, ``epoch``, ``samples_seen`` and ``history``
 (one dict per epoch, to which it may add entries) and ends training by
 setting ``trainer.stop``.  A callback that changes the learning rate on a
-plateau has ``on_plateau(trainer)``, returning True when it did.
+plateau has ``on_plateau(trainer)``, returning True when it did; an
+``EarlyStopping`` with ``drives_schedule`` (the estimators' own) calls it.
 
 For the estimators' ``callbacks`` parameter: ``EarlyStopping``,
 ``ModelCheckpoint`` (:mod:`skneural.training.checkpoint`), ``ProgressBar``
@@ -45,8 +46,9 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .checkpoint import ModelCheckpoint
 from .hooks import HOOKS, Callback
+from .epoch import layer_state, set_layer_state
 from .monitors import check_monitor, maximizes
-from .progress import ProgressBar
+from .progress import EpochLog, ProgressBar, ProgressLog
 
 __all__ = ["Callback", "HOOKS", "LossCurve", "History", "EpochTimer", "ValidationLoss", "ValidationScore",
            "EarlyStopping", "ModelCheckpoint", "ProgressBar", "LearningRateSchedule", "ProgressLog", "EpochLog",
@@ -125,7 +127,13 @@ class ValidationScore(Callback):
 
 class EarlyStopping(Callback):
     """scikit-learn's MLP stopping rule: stop once ``monitor`` has not improved by ``min_delta`` for
-    more than ``patience`` epochs in a row, unless a learning-rate schedule lowers the rate instead.
+    more than ``patience`` epochs in a row.  It never changes the learning rate (as in Keras, early
+    stopping and a plateau schedule are independent): a schedule's plateau reduction
+    (``ReduceOnPlateau``, 'adaptive') is driven by the estimator's own stopping rule (``tol``,
+    ``n_iter_no_change``), the one instance whose ``drives_schedule`` is True.  That instance
+    attribute (not a parameter: ``clone``, and so ``fit``, drops it) makes a plateau first ask the
+    trainer's schedules to lower the rate (``on_plateau``), stopping only when none does; set it
+    on an EarlyStopping of your own ``Trainer`` for the same.
 
     Parameters
     ----------
@@ -144,7 +152,7 @@ class EarlyStopping(Callback):
         Keep the parameters of the best epoch and end training on them (in ``partial_fit``, which
         trains one epoch a call, only in the call that stops).
     verbose : bool, default=False
-        Print scikit-learn's message when stopping or lowering the rate.
+        Print a message when stopping (or lowering the rate: scikit-learn's message).
 
     Attributes
     ----------
@@ -154,6 +162,9 @@ class EarlyStopping(Callback):
         Epochs in a row without improvement.
     best_params_ : ndarray or None
         With ``restore_best_weights``: the parameters of the best epoch.
+    best_state_ : list of ndarray or None
+        With them, the layers' non-trainable state of that epoch (BatchNorm's running mean and
+        variance), restored with them.
     stopped_epoch_ : int or None
         The epoch after which it stopped training (None: it did not); in a loop of ``partial_fit``
         calls, which it cannot end, the sign to stop calling.
@@ -176,6 +187,8 @@ class EarlyStopping(Callback):
     True
     """
 
+    drives_schedule = False
+
     def __init__(self, monitor="val_loss", min_delta=1e-4, patience=10, restore_best_weights=False, verbose=False):
         self.monitor = monitor
         self.min_delta = min_delta
@@ -183,10 +196,10 @@ class EarlyStopping(Callback):
         self.restore_best_weights = restore_best_weights
         self.verbose = verbose
 
-    def resume(self, best, wait, best_params=None):
+    def resume(self, best, wait, best_params=None, best_state=None):
         """Go on from the state of an earlier call (a warm start or ``partial_fit``) in the next
         training; otherwise each training starts afresh."""
-        self.best_, self.wait_, self.best_params_ = best, wait, best_params
+        self.best_, self.wait_, self.best_params_, self.best_state_ = best, wait, best_params, best_state
         self._resumed = True
         return self
 
@@ -210,7 +223,7 @@ class EarlyStopping(Callback):
         self.check_params()
         if not getattr(self, "_resumed", False):
             self.best_ = -float("inf") if maximizes(self.monitor) else float("inf")
-            self.wait_, self.best_params_ = 0, None
+            self.wait_, self.best_params_, self.best_state_ = 0, None, None
         self._resumed = False
         self.stopped_epoch_ = None
 
@@ -227,29 +240,34 @@ class EarlyStopping(Callback):
             if value > self.best_:
                 self.best_ = value
                 if self.restore_best_weights:
-                    self.best_params_ = trainer.network.params.copy()
+                    self._keep_best(trainer.network)
             elif self.restore_best_weights and self.best_params_ is None:
-                self.best_params_ = trainer.network.params.copy()
+                self._keep_best(trainer.network)
         else:
             self.wait_ = self.wait_ + 1 if value > self.best_ - self.min_delta else 0
             if self.restore_best_weights and (value < self.best_ or self.best_params_ is None):
-                self.best_params_ = trainer.network.params.copy()
+                self._keep_best(trainer.network)
             self.best_ = min(self.best_, value)
         if self.wait_ > self.patience:
             self._on_plateau(trainer)
 
-    def _on_plateau(self, trainer):
+    def _message(self):
         what = {"loss": "Training loss", "val_loss": "Validation loss",
                 "val_score": "Validation score"}.get(self.monitor, f"Validation {self.monitor}")
-        message = (f"{what} did not improve more than tol={self.min_delta:f} for "
-                   f"{self.patience} consecutive epochs.")
-        if any(cb.on_plateau(trainer) for cb in trainer.callbacks if hasattr(cb, "on_plateau")):
+        if self.drives_schedule:  # the estimators' rule: scikit-learn's message, word for word
+            return f"{what} did not improve more than tol={self.min_delta:f} for {self.patience} consecutive epochs."
+        epochs = "1 epoch" if self.wait_ == 1 else f"{self.wait_} consecutive epochs"
+        return f"{what} did not improve by more than min_delta={self.min_delta:g} for {epochs}."
+
+    def _on_plateau(self, trainer):
+        if self.drives_schedule and any(cb.on_plateau(trainer) for cb in trainer.callbacks
+                                        if hasattr(cb, "on_plateau")):
             self.wait_ = 0
             if self.verbose:
-                print(message + f" Setting learning rate to {trainer.network.optimizer.learning_rate:f}")
+                print(self._message() + f" Setting learning rate to {trainer.network.optimizer.learning_rate:f}")
             return
         if self.verbose:
-            print(message + " Stopping.")
+            print(self._message() + " Stopping.")
         trainer.stop = True
         self.stopped_epoch_ = trainer.epoch
 
@@ -258,6 +276,11 @@ class EarlyStopping(Callback):
         ends = not getattr(trainer, "incremental", False) or self.__dict__.get("stopped_epoch_") is not None
         if self.restore_best_weights and self.best_params_ is not None and ends:
             trainer.network.params[...] = self.best_params_
+            if getattr(self, "best_state_", None) is not None:
+                set_layer_state(trainer.network, self.best_state_)
+
+    def _keep_best(self, network):
+        self.best_params_, self.best_state_ = network.params.copy(), layer_state(network)
 
 
 class LearningRateSchedule(Callback):
@@ -268,17 +291,20 @@ class LearningRateSchedule(Callback):
       epoch, for the epochs that follow (scikit-learn's timing);
     * an epoch-based one, whose ``rate`` names an ``epoch`` keyword (and maybe ``epochs``):
       ``schedule.rate(initial, samples_seen, epoch=trainer.epoch, epochs=end)`` at the start of
-      every epoch, for that epoch (``end``: the trainer's epoch at the start of training plus its
-      ``max_epochs``), so the first epoch already has its rate (a warm-up);
-    * ``schedule.reduce(rate)`` on a plateau (``EarlyStopping``); None stops training.
+      every epoch, for that epoch (``end``: ``epochs`` if given, else the trainer's epoch at the
+      start of training plus its ``max_epochs``, or none for a trainer in a loop of ``partial_fit``
+      calls), so the first epoch already has its rate (a warm-up);
+    * ``schedule.reduce(rate)`` on a plateau (an ``EarlyStopping`` with ``drives_schedule``);
+      None stops training.
 
     None from ``rate`` leaves the rate as it is.  Records ``lr``, the learning rate in effect
     during the epoch (the one its updates used), in the epoch's ``history`` record.
     """
 
-    def __init__(self, schedule, initial):
+    def __init__(self, schedule, initial, epochs=None):
         self.schedule = schedule
         self.initial = initial
+        self.epochs = epochs
 
     @staticmethod
     def _epoch_keywords(rate):
@@ -297,7 +323,10 @@ class LearningRateSchedule(Callback):
         if callable(getattr(self.schedule, "check_params", None)):
             self.schedule.check_params()
         self._keywords = self._epoch_keywords(self.schedule.rate)
-        self._end = trainer.epoch + trainer.max_epochs
+        if self.epochs is not None:  # the epoch count a loop of trainings (partial_fit) plans to reach
+            self._end = self.epochs
+        else:  # a training of one epoch in a loop of unknown length gives no end to span
+            self._end = None if getattr(trainer, "incremental", False) else trainer.epoch + trainer.max_epochs
 
     def _set(self, optimizer, rate):
         if rate is not None:
@@ -324,53 +353,6 @@ class LearningRateSchedule(Callback):
             return False
         optimizer.learning_rate = rate
         return True
-
-
-class ProgressLog(Callback):
-    """scikit-learn's verbose lines: ``Iteration 3, loss = 0.12345678`` (with the validation
-    score and the epoch's time when recorded); ``verbose >= 2`` also shows the running loss after
-    every batch, rewritten in place."""
-
-    def __init__(self, verbose=1):
-        self.verbose = verbose
-
-    def on_train_begin(self, trainer):
-        self._live = False
-
-    def on_batch_end(self, trainer, done, n, running_loss):
-        if self.verbose >= 2:
-            self._live = True
-            print(f"\rIteration {trainer.epoch + 1}, batch [{done}/{n}], running loss = {running_loss:.8f}",
-                  end="", flush=True)
-
-    def on_epoch_end(self, trainer):
-        record = trainer.history[-1]
-        line = f"Iteration {record['epoch']}, loss = {record['loss']:.8f}"
-        if "val_score" in record:
-            line += f", validation score = {record['val_score']:.6f}"
-        if "time" in record:
-            line += f", time = {record['time']:.3f}s"
-        print(("\r" if self._live else "") + line, flush=True)  # over the live batch line
-
-
-class EpochLog(Callback):
-    """``NeuralNetwork.fit``'s lines: ``Epoch 3/10 [100/100] loss: 0.123456``; ``verbose >= 2``
-    also shows the running loss after every batch, rewritten in place."""
-
-    def __init__(self, verbose=1):
-        self.verbose = verbose
-
-    def _line(self, trainer, epoch, done, n, loss):
-        return f"Epoch {epoch}/{trainer.max_epochs} [{done}/{n}] loss: {loss:.6f}"
-
-    def on_batch_end(self, trainer, done, n, running_loss):
-        if self.verbose >= 2:
-            print("\r" + self._line(trainer, trainer.epoch + 1, done, n, running_loss), end="", flush=True)
-
-    def on_epoch_end(self, trainer):
-        n = trainer.x.shape[0]
-        prefix = "\r" if self.verbose >= 2 else ""
-        print(prefix + self._line(trainer, trainer.epoch, n, n, trainer.history[-1]["loss"]), flush=True)
 
 
 class MaxEpochsWarning(Callback):

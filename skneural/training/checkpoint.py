@@ -57,14 +57,22 @@ def save_atomically(model, path):
 class ModelCheckpoint(Callback):
     """Save the model at the end of each epoch in which ``monitor`` improved (or of every epoch).
 
-    The model is the trainer's ``model``: the estimator being fitted (saved with
-    its ``save``, in skneural's safe model format: load it with
-    :func:`skneural.load`), or for a bare ``Trainer`` the network.  At the end
-    of an epoch the estimator's fitted attributes (``n_iter_``, ``loss_``,
-    ``history_``, ...) are those of that epoch, so the file holds the model as
-    it was then.  The write is atomic: a temporary file in the same folder,
-    renamed over ``path`` once complete, so a failed save (which fails the
-    fit) leaves the previous file intact.
+    The model is the trainer's ``model``: the estimator it is attached to, the
+    one being fitted (saved with its ``save``, in skneural's safe model format:
+    load it with :func:`skneural.load`), or for a bare ``Trainer`` the network.
+    At the end of an epoch the estimator's fitted attributes (``n_iter_``,
+    ``loss_``, ``history_``, ...) are those of that epoch, so the file holds the
+    model as it was then.  The write is atomic: a temporary file in the same
+    folder, renamed over ``path`` once complete, so a failed save (which fails
+    the fit, with an error naming ``path``) leaves the previous file intact.
+    The folder must exist: training checks it before it starts.
+
+    What it saves is that estimator alone.  Inside a ``Pipeline`` it is the
+    final step, without the preprocessing before it: apply the pipeline's
+    other steps to the data yourself before the loaded model's ``predict``, or
+    save the whole pipeline after ``fit``.  In ``GridSearchCV`` or
+    ``cross_val_score`` every fit writes the same path, each over the last:
+    ``{epoch}``, the one placeholder, tells epochs apart, not fits.
 
     Parameters
     ----------
@@ -141,6 +149,34 @@ class ModelCheckpoint(Callback):
             self.best_ = -float("inf") if maximizes(self.monitor) else float("inf")
             self.best_epoch_ = self.saved_epoch_ = self.saved_path_ = None
         self._resumed = False
+        self._check_folder()
+
+    def _check_folder(self):
+        """An error naming ``path`` unless the folder it writes to exists (with ``{epoch}`` in a
+        folder's name: the folder above it)."""
+        path = os.fspath(self.path)
+        folder = os.path.dirname(os.path.abspath(path))
+        if _EPOCH in folder:
+            folder = os.path.dirname(folder[:folder.index(_EPOCH)])
+        if not os.path.exists(folder):
+            raise FileNotFoundError(f"ModelCheckpoint cannot write {path!r}: the folder {folder!r} does not "
+                                    "exist. Create it (os.makedirs) before fit, or give a path in an existing "
+                                    "folder.")
+        if not os.path.isdir(folder):
+            raise NotADirectoryError(f"ModelCheckpoint cannot write {path!r}: {folder!r} is not a folder. "
+                                     "Give a path in a folder.")
+
+    def _save(self, model, path, epoch):
+        try:
+            save_atomically(model, path)
+        except OSError as exc:  # its message may name the temporary file: name the path asked for
+            message = (f"ModelCheckpoint could not save the model of epoch {epoch} to {path!r}: "
+                       f"{exc.strerror or exc}")
+            try:
+                error = type(exc)(message)
+            except TypeError:  # an OSError subclass constructed otherwise
+                error = OSError(message)
+            raise error from exc
 
     def on_epoch_end(self, trainer):
         record = trainer.history[-1]
@@ -155,5 +191,5 @@ class ModelCheckpoint(Callback):
             self.best_, self.best_epoch_ = value, record["epoch"]
         if improved or not self.save_best_only:
             path = os.fspath(self.path).replace(_EPOCH, str(record["epoch"]))
-            save_atomically(trainer.model, path)
+            self._save(trainer.model, path, record["epoch"])
             self.saved_epoch_, self.saved_path_ = record["epoch"], path

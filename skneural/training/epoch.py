@@ -40,6 +40,19 @@ def snapshot(network):
     return network.params.copy(), network.optimizer, _state_of(network.optimizer), layer_states
 
 
+def layer_state(network):
+    """Copies of the layers' non-trainable state arrays (running statistics), in layer order."""
+    return [array.copy() for layer in network.layers for array in layer.state]
+
+
+def set_layer_state(network, arrays):
+    """Put back the arrays ``layer_state`` returned."""
+    arrays = iter(arrays)
+    for layer in network.layers:
+        for name in layer.state_names:
+            setattr(layer, name, next(arrays).copy())
+
+
 def restore(network, saved):
     params, optimizer, optimizer_state, layer_states = saved
     network.astype(params.dtype)

@@ -1,4 +1,5 @@
-"""``ProgressBar``: how far training is, how fast it goes and how long it has left.
+"""Progress: ``ProgressBar`` (how far training is, how fast it goes and how long it has left), and
+the verbose lines of the estimators (``ProgressLog``) and of ``NeuralNetwork.fit`` (``EpochLog``).
 
 Examples
 --------
@@ -28,7 +29,7 @@ import time
 
 from .hooks import Callback
 
-__all__ = ["ProgressBar", "format_duration"]
+__all__ = ["ProgressBar", "ProgressLog", "EpochLog", "format_duration", "format_rate"]
 
 _REFRESH_SECONDS = 0.1  # the live line is redrawn at most this often during an epoch
 
@@ -40,6 +41,15 @@ def format_duration(seconds):
     minutes, secs = divmod(int(round(seconds)), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_rate(epochs, seconds):
+    """How fast ``epochs`` epochs in ``seconds`` went: ``'1,150 epochs/s'``, ``'12.5 epochs/s'``, or
+    below one epoch a second ``'2.4 s/epoch'`` (no exponent: ``'1.15e+03'`` reads badly)."""
+    rate = epochs / seconds
+    if rate >= 1:
+        return f"{rate:,.0f} epochs/s" if rate >= 100 else f"{rate:.1f} epochs/s"
+    return f"{1 / rate:.1f} s/epoch" if 1 / rate < 100 else f"{1 / rate:,.0f} s/epoch"
 
 
 def _is_terminal(stream):
@@ -58,7 +68,8 @@ class ProgressBar(Callback):
     stream) one line per epoch.  A line reads ``Epoch 3/200 - 12.5 epochs/s,
     11,250 samples/s - 0:01 elapsed, 0:15 left - loss 0.1234`` followed by
     ``val_loss`` and ``val_score`` (and any scorer monitored) when the epoch
-    recorded them.  The time left assumes training runs to ``max_iter``: a
+    recorded them (slower than an epoch a second, the speed reads ``2.4
+    s/epoch``).  The time left assumes training runs to ``max_iter``: a
     stopping rule can end it sooner.  ``partial_fit`` trains one epoch a call:
     its lines give the epoch's number without a total or a time left.  With
     ``optimizer='lbfgs'`` an epoch is one L-BFGS iteration.
@@ -100,7 +111,7 @@ class ProgressBar(Callback):
         elapsed = time.perf_counter() - self._start
         parts = []
         if epochs and elapsed > 0:
-            speed = f"{epochs / elapsed:.3g} epochs/s"
+            speed = format_rate(epochs, elapsed)
             parts.append(speed + (f", {samples / elapsed:,.0f} samples/s" if samples else ""))
         timing = f"{format_duration(elapsed)} elapsed"
         if self._end is not None:
@@ -145,3 +156,50 @@ class ProgressBar(Callback):
         if self.__dict__.get("_live") and self._width:
             self._out().write("\n")
             self._width = 0
+
+
+class ProgressLog(Callback):
+    """scikit-learn's verbose lines: ``Iteration 3, loss = 0.12345678`` (with the validation
+    score and the epoch's time when recorded); ``verbose >= 2`` also shows the running loss after
+    every batch, rewritten in place."""
+
+    def __init__(self, verbose=1):
+        self.verbose = verbose
+
+    def on_train_begin(self, trainer):
+        self._live = False
+
+    def on_batch_end(self, trainer, done, n, running_loss):
+        if self.verbose >= 2:
+            self._live = True
+            print(f"\rIteration {trainer.epoch + 1}, batch [{done}/{n}], running loss = {running_loss:.8f}",
+                  end="", flush=True)
+
+    def on_epoch_end(self, trainer):
+        record = trainer.history[-1]
+        line = f"Iteration {record['epoch']}, loss = {record['loss']:.8f}"
+        if "val_score" in record:
+            line += f", validation score = {record['val_score']:.6f}"
+        if "time" in record:
+            line += f", time = {record['time']:.3f}s"
+        print(("\r" if self._live else "") + line, flush=True)  # over the live batch line
+
+
+class EpochLog(Callback):
+    """``NeuralNetwork.fit``'s lines: ``Epoch 3/10 [100/100] loss: 0.123456``; ``verbose >= 2``
+    also shows the running loss after every batch, rewritten in place."""
+
+    def __init__(self, verbose=1):
+        self.verbose = verbose
+
+    def _line(self, trainer, epoch, done, n, loss):
+        return f"Epoch {epoch}/{trainer.max_epochs} [{done}/{n}] loss: {loss:.6f}"
+
+    def on_batch_end(self, trainer, done, n, running_loss):
+        if self.verbose >= 2:
+            print("\r" + self._line(trainer, trainer.epoch + 1, done, n, running_loss), end="", flush=True)
+
+    def on_epoch_end(self, trainer):
+        n = trainer.x.shape[0]
+        prefix = "\r" if self.verbose >= 2 else ""
+        print(prefix + self._line(trainer, trainer.epoch, n, n, trainer.history[-1]["loss"]), flush=True)
