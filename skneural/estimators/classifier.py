@@ -76,7 +76,8 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
         also shows the running average loss after every batch, rewritten in
         place on the epoch's line.
     warm_start : bool, default=False
-        Continue from the fitted weights *and the optimizer's state*.
+        Continue from the fitted weights *and the optimizer's state* (from
+        ``learning_rate_init``, as scikit-learn).
     momentum : float, default=0.9
     nesterovs_momentum : bool, default=True
     early_stopping : bool, default=False
