@@ -793,3 +793,35 @@ def test_the_warning_about_feature_names_of_x_val_names_x_val():
         named = [w for w in caught if "feature names" in str(w.message)]
         assert named and all(str(w.message).startswith(says) for w in named)
         assert all(w.filename == __file__ for w in named)  # pointing at the call of fit
+
+
+def test_a_monitored_value_that_is_nan_fails_before_it_can_pick_weights():
+    """'roc_auc' on validation labels of one class is nan (scikit-learn only warns): nothing to stop on."""
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    clf = NumpyMLPClassifier((8,), max_iter=10, random_state=0,
+                             callbacks=[EarlyStopping("roc_auc", patience=2, restore_best_weights=True)])
+    with pytest.raises(ValueError, match="'roc_auc' is nan on the validation data .before training."):
+        clf.fit(X, y, X_val=X[y == 1], y_val=y[y == 1])
+    assert not hasattr(clf, "network_")
+    stopping = EarlyStopping("val_loss", patience=2)
+    stopping.on_train_begin(None)
+
+    class Record:
+        epoch = 1
+        history = [{"epoch": 1, "loss": 1.0, "val_loss": float("nan")}]
+    with pytest.raises(ValueError, match="EarlyStopping monitors 'val_loss', which is nan after epoch 1"):
+        stopping.on_epoch_end(Record())
+
+
+def test_lbfgs_calls_only_the_batch_hooks_an_object_has():
+    class OnlyEnd:
+        def get_params(self, deep=True):
+            return {}
+
+        def on_batch_end(self, trainer, done, n, loss):
+            self.calls = getattr(self, "calls", 0) + 1
+
+    clf = NumpyMLPClassifier((8,), optimizer="lbfgs", max_iter=5, random_state=0, callbacks=[OnlyEnd()])
+    clf.fit(X_iris, y_iris)
+    assert clf.callbacks_[0].calls >= clf.n_iter_  # one evaluation of the loss at least per iteration

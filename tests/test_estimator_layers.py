@@ -275,10 +275,10 @@ def test_restoring_the_best_epoch_restores_its_running_statistics():
 def test_batch_normalization_needs_two_rows_a_batch(iris):
     X, y = iris
     clf = NumpyMLPClassifier((8,), batch_size=1, normalization="batch")
-    with pytest.raises(ValueError, match="a batch of one row does not have .it trains on 150 samples in batches of 1"):
+    with pytest.raises(ValueError, match=r"a batch of one row does not have \(training on 150 samples in batches of 1\)"):
         clf.fit(X, y)
     assert not hasattr(clf, "network_")
-    with pytest.raises(ValueError, match="trains on 1 sample in batches of 1"):
+    with pytest.raises(ValueError, match="training on 1 sample in batches of 1"):
         NumpyMLPClassifier((8,), normalization="batch").partial_fit(X[:1], y[:1], classes=[0, 1, 2])
     with pytest.warns(UserWarning, match="the last batch of every epoch has one row"):
         NumpyMLPClassifier((8,), batch_size=149, normalization="batch", max_iter=2).fit(X, y)
@@ -307,3 +307,40 @@ def test_dropout_rates_may_be_an_array(iris):
     assert [layer.rate for layer in clf.network_.layers if isinstance(layer, Dropout)] == [0.2]
     with pytest.raises(ValueError, match="'dropout' parameter"):
         NumpyMLPClassifier(dropout=np.array([[0.2]])).fit(X, y)
+
+
+def test_the_engine_checks_batch_rows_as_the_estimators_do():
+    x, y = np.random.RandomState(0).normal(size=(30, 4)), np.arange(30) % 3
+    net = NeuralNetwork([4, 8, 3], "relu", "softmax", "categorical_crossentropy", "adam", random_state=0,
+                        normalization="batch")
+    before = net.params.copy()
+    with pytest.raises(ValueError, match=r"Batch normalization .* \(training on 30 samples in batches of 1\)"):
+        net.fit(x, y, categorical=True, batch_size=1)
+    np.testing.assert_array_equal(net.params, before)
+    with pytest.warns(UserWarning, match="With 30 rows in batches of 29, the last batch of every epoch has one row"):
+        net.fit(x, y, categorical=True, batch_size=29)
+    net.eval()  # evaluation mode uses the running statistics: nothing to check
+    NeuralNetwork([4, 8, 3], "relu", "softmax", "categorical_crossentropy", "adam",
+                  normalization="layer").fit(x, y, categorical=True, batch_size=1)
+
+
+def test_a_pipeline_routing_x_val_is_saved_with_its_routing(tmp_path):
+    from sklearn import config_context
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_iris(return_X_y=True)
+    with config_context(enable_metadata_routing=True):
+        model = Pipeline([("scale", StandardScaler()),
+                          ("mlp", NumpyMLPClassifier((8,), dropout=0.1, normalization="batch", max_iter=5,
+                                                     random_state=0).set_fit_request(X_val=True, y_val=True))],
+                         transform_input=["X_val"])
+        model.fit(X[::2], y[::2], X_val=X[1::2], y_val=y[1::2])
+        save(model, tmp_path / "p.skn")
+        again = load(tmp_path / "p.skn")
+        assert again.transform_input == ["X_val"]
+        np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+        assert len(again[-1].validation_loss_curve_) == 5
+    edit_model_file(tmp_path / "p.skn", lambda m: m.update(transform_input=["X_val", 3]))
+    with pytest.raises(ValueError, match="transform_input is not a list of at most 100 parameter names"):
+        load(tmp_path / "p.skn")

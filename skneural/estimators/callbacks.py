@@ -97,7 +97,7 @@ class _Scores(Callback):
             try:
                 with warnings.catch_warnings():  # an untrained model's ill-defined scores: only errors matter
                     warnings.simplefilter("ignore")
-                    self._score(name)
+                    self._check_number(name, self._score(name), "before training")
             except (ValueError, TypeError, AttributeError) as exc:
                 owner = (self.owners or {}).get(name, "A callback")
                 raise ValueError(f"{owner} monitors the scorer {name!r}, which cannot score this model on the "
@@ -119,11 +119,20 @@ class _Scores(Callback):
                        "(one class against the rest; or 'roc_auc_ovo', 'roc_auc_ovr_weighted').")
         return advice or " Monitor another name, or give validation data this scorer can score."
 
+    @staticmethod
+    def _check_number(name, value, when):
+        # scikit-learn gives nan, with a warning, for a score its rows leave undefined ('roc_auc' on labels of
+        # one class): nothing to stop on or to keep the best of
+        if np.isnan(value):
+            raise ValueError(f"{name!r} is nan on the validation data ({when}), which scikit-learn gives for a "
+                             "score these rows leave undefined (such as 'roc_auc' on labels of one class)")
+        return value
+
     def on_epoch_end(self, trainer):
         record = trainer.history[-1]
         for name in self.names:
             try:
-                record[name] = self._score(name)
+                record[name] = self._check_number(name, self._score(name), f"after epoch {trainer.epoch}")
             except (ValueError, TypeError, AttributeError) as exc:
                 raise ValueError(f"The scorer {name!r}, which a callback monitors, failed on the validation "
                                  f"data after epoch {trainer.epoch}: {exc}") from exc

@@ -10,8 +10,6 @@ verbose lines.  Both leave the estimator's fitted attributes (``n_iter_``,
 leaves them.
 """
 
-import warnings
-
 import numpy as np
 from sklearn.base import clone, is_regressor
 from sklearn.model_selection import train_test_split
@@ -29,6 +27,7 @@ from ..training.callbacks import (
     ValidationLoss,
     ValidationScore,
 )
+from ..nn.normalization import check_batch_rows
 from ..training.guards import DivergenceGuard
 from .callbacks import user_callbacks
 
@@ -84,24 +83,6 @@ def _keep_stopping_state(est, stopping):
         est.best_loss_ = stopping.best_
 
 
-def _check_batch_statistics(est, n_samples, batch_size):
-    """Batch normalization needs batches of two rows or more: one row has no variance, normalizes to 0
-    and passes no gradient back."""
-    if getattr(est, "normalization", None) != "batch":
-        return
-    if batch_size < 2:
-        raise ValueError(
-            f"normalization='batch' normalizes each batch by its own mean and variance, which a batch of one "
-            f"row does not have (it trains on {n_samples} sample{'s' if n_samples != 1 else ''} in batches of "
-            f"{batch_size}). Use batches of 2 rows or more, or normalization='layer', which normalizes each "
-            "row on its own.")
-    if n_samples % batch_size == 1:
-        warnings.warn(
-            f"With {n_samples} rows in batches of {batch_size}, the last batch of every epoch has one row, which "
-            "normalization='batch' cannot normalize: that row trains only the layers after the normalization. "
-            "Choose a batch_size that leaves at least 2 rows in the last batch.", UserWarning, stacklevel=4)
-
-
 def _initial_rate(est):
     spec = est._optimizer_spec()
     return est.learning_rate_init if isinstance(spec, str) else getattr(spec, "learning_rate", None)
@@ -153,7 +134,7 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental, validation_data=Non
         validation_loss = [ValidationLoss(X_val, Y_val, sw_val, est.validation_loss_curve_)]
     n_samples = X.shape[0]
     batch_size = est._batch_size(n_samples)
-    _check_batch_statistics(est, n_samples, batch_size)
+    check_batch_rows(est.network_.layers, n_samples, batch_size, stacklevel=5)
     if not incremental:
         est.n_iter_ = 0
     stopping = _stopping(est, validation if est.early_stopping else None)  # else: on the training loss

@@ -30,6 +30,7 @@ from .diagnose import diagnose
 from .inference import infer_in_chunks
 from .inputs import check_sample_weight
 from .layers import Activation, Dense, Layer
+from .normalization import check_batch_rows
 from .objective import Objective
 from .parameters import FlatParameters, load_arrays, named_arrays, save_arrays
 
@@ -79,6 +80,11 @@ class NeuralNetwork(Objective, FlatParameters):
         original engine's scheme; the estimators default to scikit-learn's
         'glorot_uniform'.  With Layer objects, give each ``Dense`` its own
         ``init``.
+    dropout : float or list of float, default=0.0
+        Only with sizes: a ``Dropout`` of this rate after each hidden activation
+        (a list: one per hidden layer; 0 adds none), seeded from ``random_state``.
+    normalization : {None, 'batch', 'layer'}, default=None
+        Only with sizes: a ``BatchNorm`` or ``LayerNorm`` after each hidden dense layer.
 
     Attributes
     ----------
@@ -226,6 +232,7 @@ class NeuralNetwork(Objective, FlatParameters):
         """
         x, y, sample_weight = self._check_data(x, y, categorical, sample_weight)
         validate("NeuralNetwork.fit", {"batch_size": batch_size, "epochs": epochs}, _FIT_SETTINGS)
+        check_batch_rows(self.layers, x.shape[0], batch_size)
         callbacks = [EpochLog(verbose)] if verbose else []
         trainer = Trainer(self, batch_size=batch_size, max_epochs=epochs, shuffle=shuffle,
                           random_state=self._rng, callbacks=callbacks,
@@ -328,4 +335,7 @@ class NeuralNetwork(Objective, FlatParameters):
         else:
             layers = (f"layers={self.sizes!r}, hidden_activation={self.hidden_activation!r}, "
                       f"output_activation={self.output_activation!r}")
+            layers += "".join(f", {name}={value!r}" for name, value in
+                              (("dropout", self.dropout), ("normalization", self.normalization))
+                              if value is not None and any(value if isinstance(value, list) else [value]))
         return f"NeuralNetwork({layers}, loss={self.loss!r}, optimizer={self.optimizer!r})"

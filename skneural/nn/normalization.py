@@ -6,6 +6,7 @@ parameters that the network's L2 penalty leaves alone (``penalized`` is empty). 
 dense (a sparse one is made dense first).
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -14,7 +15,7 @@ import scipy.sparse as sp
 from ..components.params import Interval, validate
 from .layers import Layer
 
-__all__ = ["BatchNorm", "LayerNorm", "NORMALIZATIONS"]
+__all__ = ["BatchNorm", "LayerNorm", "NORMALIZATIONS", "check_batch_rows"]
 
 _WIDTH = Interval(Integral, 1, None, "left")
 _EPSILON = Interval(Real, 0, None, "neither")
@@ -232,3 +233,23 @@ class LayerNorm(_Normalization):
 # the layer each name of a network's (and the estimators') ``normalization`` setting puts after each hidden
 # dense layer
 NORMALIZATIONS = {"batch": BatchNorm, "layer": LayerNorm}
+
+
+def check_batch_rows(layers, n_samples, batch_size, stacklevel=3):
+    """Batch normalization in training needs batches of two rows or more: one row has no variance,
+    normalizes to 0 and passes no gradient back.  A ValueError when every batch would have one row,
+    a warning when the last of each epoch would."""
+    if not any(isinstance(layer, BatchNorm) and layer.training for layer in layers):
+        return
+    batch_size = min(batch_size, n_samples)
+    if batch_size < 2:
+        raise ValueError(
+            "Batch normalization (normalization='batch', BatchNorm) normalizes each batch by its own mean and "
+            f"variance, which a batch of one row does not have (training on {n_samples} "
+            f"sample{'s' if n_samples != 1 else ''} in batches of {batch_size}). Use batches of 2 rows or more, "
+            "or layer normalization (normalization='layer', LayerNorm), which normalizes each row on its own.")
+    if n_samples % batch_size == 1:
+        warnings.warn(
+            f"With {n_samples} rows in batches of {batch_size}, the last batch of every epoch has one row, which "
+            "batch normalization cannot normalize: that row trains only the layers after it. Choose a "
+            "batch_size that leaves at least 2 rows in the last batch.", UserWarning, stacklevel=stacklevel)

@@ -80,11 +80,18 @@ def encode_model(enc, model):
                                "training_dim": int(model._training_dim)}
         return entry
     if type(model) is Pipeline:
-        if model.memory is not None or getattr(model, "transform_input", None) is not None:
-            raise TypeError("a Pipeline with memory or transform_input")
+        if model.memory is not None:
+            raise TypeError("a Pipeline with memory")
+        routed = getattr(model, "transform_input", None)
+        if routed is not None and not _is_routed_names(routed):
+            raise TypeError(f"a Pipeline with transform_input={routed!r} (a list of at most {_MAX_ROUTED} names is "
+                            "kept)")
         *scalers, (name, last) = model.steps
         steps = [[n, encode_scaler(enc, s)] for n, s in scalers] + [[name, encode_model(enc, last)]]
-        return {"pipeline": steps, "verbose": bool(model.verbose)}
+        entry = {"pipeline": steps, "verbose": bool(model.verbose)}
+        if routed is not None:
+            entry["transform_input"] = list(routed)
+        return entry
     if _is_estimator(model):
         return _encode_estimator(enc, model)
     raise TypeError(f"a {type(model).__name__}")
@@ -163,8 +170,20 @@ def _decode_transformed_target(dec, entry, where):
 _PIPELINE_PARAMS = ("steps", "memory", "verbose", "transform_input")  # names a step cannot have
 
 
+_MAX_ROUTED = 100  # names in a Pipeline's transform_input
+
+
+def _is_routed_names(names):
+    """A Pipeline's ``transform_input``: fit parameters named by identifiers (``X_val``), data only."""
+    return (isinstance(names, (list, tuple)) and len(names) <= _MAX_ROUTED
+            and all(isinstance(n, str) and n.isidentifier() and len(n) <= 100 for n in names))
+
+
 def _decode_pipeline(dec, entry, where, regressor):
-    fields(entry, where, ["pipeline", "verbose"])
+    fields(entry, where, ["pipeline", "verbose"], ["transform_input"])
+    routed = entry.get("transform_input")
+    if routed is not None and not (isinstance(routed, list) and _is_routed_names(routed)):
+        raise ArchiveError(f"{where}.transform_input is not a list of at most {_MAX_ROUTED} parameter names")
     steps = entry["pipeline"]
     if not isinstance(steps, list) or not steps or not is_bool(entry["verbose"]):
         raise ArchiveError(f"{where} is not a pipeline")
@@ -182,7 +201,7 @@ def _decode_pipeline(dec, entry, where, regressor):
     fitted = [hasattr(s, "n_features_in_") for _, s in decoded]
     if fitted[-1] and (not all(fitted) or len(widths) != 1):
         raise ArchiveError(f"{where}: its steps are not all fitted, or disagree on the number of features")
-    return Pipeline(decoded, verbose=entry["verbose"])
+    return Pipeline(decoded, verbose=entry["verbose"], transform_input=routed)
 
 
 def _decode_estimator(dec, entry, where, regressor):

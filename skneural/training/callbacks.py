@@ -235,6 +235,9 @@ class EarlyStopping(Callback):
                 f"{', '.join(map(repr, record))}): add the callback that records it (ValidationLoss, "
                 "ValidationScore) before EarlyStopping, or monitor 'loss'.")
         value = record[self.monitor]
+        if value != value:  # nan: neither better nor worse, and nothing to keep the best of
+            raise ValueError(f"EarlyStopping monitors {self.monitor!r}, which is nan after epoch {trainer.epoch}: "
+                             "there is nothing to compare. Monitor a value that is defined on this data.")
         if maximizes(self.monitor):
             self.wait_ = self.wait_ + 1 if value < self.best_ + self.min_delta else 0
             if value > self.best_:

@@ -186,6 +186,9 @@ class ModelCheckpoint(Callback):
                 f"ModelCheckpoint monitors {self.monitor!r}, which this training does not record (it records "
                 f"{', '.join(map(repr, record))}): give the estimator validation data (early_stopping=True, "
                 "or X_val and y_val), or monitor 'loss'.")
+        if value is not None and value != value and self.save_best_only:  # nan: no best to keep
+            raise ValueError(f"ModelCheckpoint monitors {self.monitor!r}, which is nan after epoch {record['epoch']}: "
+                             "there is no best to keep. Monitor a value that is defined on this data.")
         improved = value is not None and (value > self.best_ if maximizes(self.monitor) else value < self.best_)
         if improved:
             self.best_, self.best_epoch_ = value, record["epoch"]

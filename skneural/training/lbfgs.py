@@ -68,7 +68,8 @@ class LBFGSTrainer:
         params = network.params
         best = {"loss": np.inf, "params": params.copy()}
         n = x.shape[0]
-        batch_hooks = [cb for cb in self.callbacks if overrides(cb, "on_batch_begin") or overrides(cb, "on_batch_end")]
+        batch_begin = [cb for cb in self.callbacks if overrides(cb, "on_batch_begin")]
+        batch_end = [cb for cb in self.callbacks if overrides(cb, "on_batch_end")]
         epoch_hooks = any(overrides(cb, "on_epoch_begin") for cb in self.callbacks)
         within = {"epoch": False}  # whether on_epoch_begin was called for the iteration under way
 
@@ -77,12 +78,12 @@ class LBFGSTrainer:
                 within["epoch"] = True
                 self._call("on_epoch_begin")
             params[...] = w
-            for callback in batch_hooks:
+            for callback in batch_begin:
                 callback.on_batch_begin(self, 0, n)
             loss, grad = network.loss_and_gradient(x, y, sample_weight)
             if loss < best["loss"]:
                 best["loss"], best["params"] = loss, params.copy()
-            for callback in batch_hooks:
+            for callback in batch_end:
                 callback.on_batch_end(self, n, n, loss)
             check_interrupt()  # a first Ctrl-C stops here, keeping the best parameters seen
             return loss, grad.astype(np.float64)

@@ -167,13 +167,13 @@ class ProgressLog(Callback):
         self.verbose = verbose
 
     def on_train_begin(self, trainer):
-        self._live = False
+        self._live = 0  # the width of the live batch line on screen (0: none)
 
     def on_batch_end(self, trainer, done, n, running_loss):
         if self.verbose >= 2:
-            self._live = True
-            print(f"\rIteration {trainer.epoch + 1}, batch [{done}/{n}], running loss = {running_loss:.8f}",
-                  end="", flush=True)
+            line = f"Iteration {trainer.epoch + 1}, batch [{done}/{n}], running loss = {running_loss:.8f}"
+            print("\r" + line.ljust(self._live), end="", flush=True)
+            self._live = max(self._live, len(line))
 
     def on_epoch_end(self, trainer):
         record = trainer.history[-1]
@@ -182,7 +182,10 @@ class ProgressLog(Callback):
             line += f", validation score = {record['val_score']:.6f}"
         if "time" in record:
             line += f", time = {record['time']:.3f}s"
-        print(("\r" if self._live else "") + line, flush=True)  # over the live batch line
+        if self._live:  # over the live batch line, blanking what is left of it
+            line = "\r" + line.ljust(self._live)
+        self._live = 0
+        print(line, flush=True)
 
 
 class EpochLog(Callback):
