@@ -7,6 +7,7 @@ import warnings
 from importlib.metadata import entry_points
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.datasets import load_diabetes, load_iris
 from sklearn.exceptions import ConvergenceWarning
@@ -18,13 +19,7 @@ from sklearn.preprocessing import StandardScaler
 from skneural import load
 from skneural.cli import UsageError, class_labels, guess_task, main
 
-
-def write_csv(path, header, rows):
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return str(path)
+from cli_support import needs_tabular_model_files, write_csv
 
 
 @pytest.fixture
@@ -37,6 +32,7 @@ def iris_csv(tmp_path):
 
 @pytest.fixture
 def iris_model(iris_csv, tmp_path):
+    needs_tabular_model_files()
     path = str(tmp_path / "iris.skn")
     assert main(["train", iris_csv, "--target", "species", "--max-iter", "5", "--out", path]) == 0
     return path
@@ -90,7 +86,7 @@ def test_options_without_a_command_are_the_demos(monkeypatch, capsys):
     assert calls == [("skneural-demo", 5), ("elsewhere", 7)]
     with pytest.raises(SystemExit) as exit:
         main(["--help"])
-    assert exit.value.code == 0 and "{demo,train,predict}" in capsys.readouterr().out
+    assert exit.value.code == 0 and "{demo,train,evaluate,predict}" in capsys.readouterr().out
 
 
 def test_only_the_first_line_of_a_long_message_is_shown(monkeypatch, capsys):
@@ -117,6 +113,7 @@ def test_demo_without_matplotlib_says_how_to_get_it(tmp_path, monkeypatch, capsy
 
 
 def test_train_then_predict_a_classifier(iris_csv, tmp_path, capsys):
+    needs_tabular_model_files()
     model_path = str(tmp_path / "iris.skn")
     assert main(["train", iris_csv, "--target", "species", "--hidden", "16,8", "--max-iter", "300",
                  "--out", model_path]) == 0
@@ -142,13 +139,16 @@ def test_train_then_predict_a_classifier(iris_csv, tmp_path, capsys):
         rows = list(csv.reader(f))
     assert rows[0][-4:] == ["predicted_species", "probability_setosa", "probability_versicolor",
                             "probability_virginica"]
-    X = np.array([[float(v) for v in row[:4]] for row in rows[1:]])
+    X = pd.DataFrame([[float(v) for v in row[:4]] for row in rows[1:]], columns=rows[0][:4])
     np.testing.assert_array_equal([row[5] for row in rows[1:]], model.predict(X))
-    np.testing.assert_allclose([[float(v) for v in row[6:]] for row in rows[1:]], model.predict_proba(X), rtol=1e-5)
+    # at full precision: the shortest text that reads back as the same float
+    np.testing.assert_allclose([[float(v) for v in row[6:]] for row in rows[1:]], model.predict_proba(X),
+                               rtol=1e-12)
     assert np.mean([row[4] == row[5] for row in rows[1:]]) > 0.8
 
 
 def test_train_guesses_regression_and_predict_writes_to_stdout(tmp_path, capsys):
+    needs_tabular_model_files()
     data = load_diabetes()
     header = [*data.feature_names, "progression"]
     path = write_csv(tmp_path / "diabetes.csv", header, [[*x, t] for x, t in zip(data.data, data.target)])
@@ -177,7 +177,8 @@ def test_class_labels_are_numbers_when_all_are_whole_numbers():
 
 
 def test_whole_number_labels_written_differently_are_one_class(tmp_path, capsys):
-    data = write_csv(tmp_path / "data.csv", ["a", "y"], [[str(i), ["0", "1", "1.0"][i % 3]] for i in range(60)])
+    needs_tabular_model_files()
+    data = write_csv(tmp_path / "data.csv", ["a", "y"], [[str(i % 13), ["0", "1", "1.0"][i % 3]] for i in range(60)])
     model_path, predictions = str(tmp_path / "m.skn"), str(tmp_path / "p.csv")
     assert main(["train", data, "--target", "y", "--max-iter", "5", "--out", model_path]) == 0
     assert "2 distinct whole-number values" in capsys.readouterr().out
@@ -198,10 +199,17 @@ def errors_of(argv, capsys):
 
 def test_mistakes_end_in_one_line_and_status_1(iris_csv, tmp_path, capsys):
     text = write_csv(tmp_path / "text.csv", ["a", "b", "y"], [["1", "oops", "0"], ["2", "3", "1"]])
+    ids = write_csv(tmp_path / "ids.csv", ["id", "y"], [[str(i), str(i % 2)] for i in range(30)])
     cases = [
         (["train", str(tmp_path / "missing.csv"), "--target", "y"], "missing.csv: no such file"),
         (["train", iris_csv, "--target", "colour"], "has no column 'colour'; its columns are: sepal length"),
-        (["train", text, "--target", "y"], "line 2, column 'b': 'oops' is not a number"),
+        (["train", text, "--target", "y", "--task", "regression", "--drop", "b", "--features", "b"],
+         "'b' is both dropped and chosen with --features"),
+        (["train", ids, "--target", "y"], "no feature columns are left besides the target 'y'"),
+        (["train", text, "--target", "y", "--features", "nope"], "there is no column 'nope'; the columns are: a, b, y"),
+        (["train", text, "--target", "y", "--features", "y"], "'y' is the target; it cannot be a feature"),
+        (["train", text, "--target", "y", "--test-size", "1"], "--test-size must be at least 0 and below 1"),
+        (["train", text, "--target", "y", "--cv", "1"], "--cv must be at least 2; got 1"),
         (["predict", iris_csv, iris_csv], "is not a valid skneural model file: it is not a NumPy .npz archive"),
         (["predict", str(tmp_path / "none.skn"), iris_csv], "none.skn: no such file"),
         (["train", iris_csv, "--target", "species", "--max-iter", "0"], "--max-iter must be at least 1; got 0"),
@@ -211,19 +219,14 @@ def test_mistakes_end_in_one_line_and_status_1(iris_csv, tmp_path, capsys):
         assert status == 1 and message in err and len(err.splitlines()) == 1, (argv, err)
 
 
-def test_more_mistakes_end_in_one_line_and_status_1_before_any_training(iris_csv, iris_model, tmp_path, capsys):
+def test_more_mistakes_end_in_one_line_and_status_1_before_any_training(iris_csv, tmp_path, capsys):
     a_file = write_csv(tmp_path / "a-file.csv", ["x"], [["1"]])
-    nan = with_value(iris_csv, 4, 0, "nan", tmp_path / "nan.csv")
     inf = with_value(iris_csv, 5, 2, "-inf", tmp_path / "inf.csv")
     huge = with_value(iris_csv, 4, 1, "1e300", tmp_path / "huge.csv")
     blank = tmp_path / "blank.csv"
-    blank.write_text("a,y\n\n\n1,0\n\n2,1\nx,0\n")
+    blank.write_text("a,y\n\n\n1,0\n\n2,1\n3,\n")
     cases = [
-        (["predict", iris_model, nan], "nan.csv, line 4, column 'sepal length': 'nan' is not a finite number"),
         (["train", inf, "--target", "species"], "inf.csv, line 5, column 'petal length': '-inf' is not a finite"),
-        (["predict", iris_model, iris_csv, "--out", str(tmp_path / "none" / "p.csv")],
-         f"--out {tmp_path / 'none' / 'p.csv'}: the folder {tmp_path / 'none'} does not exist"),
-        (["predict", iris_model, iris_csv, "--out", str(tmp_path)], f"--out {tmp_path} is a folder"),
         (["train", iris_csv, "--target", "species", "--out", str(tmp_path / "none" / "m.skn")],
          f"--out {tmp_path / 'none' / 'm.skn'}: the folder {tmp_path / 'none'} does not exist"),
         (["train", iris_csv, "--target", "species", "--out", f"{a_file}/m.skn"], f"{a_file} is not a folder"),
@@ -235,14 +238,14 @@ def test_more_mistakes_end_in_one_line_and_status_1_before_any_training(iris_csv
          "--random-state must be between 0 and 4294967295; got -1"),
         (["train", iris_csv, "--target", "species", "--task", "regression"],
          "line 2, column 'species': 'setosa' is not a number (a regression target must be numeric"),
-        (["train", str(blank), "--target", "y"], "blank.csv, line 7, column 'a': 'x' is not a number"),
+        (["train", str(blank), "--target", "y"], "blank.csv, line 7: the target 'y' is missing ('')"),
         (["train", with_value(iris_csv, 3, 4, "", tmp_path / "no-label.csv"), "--target", "species"],
          "no-label.csv, line 3: the target 'species' is missing ('')"),
         (["train", with_value(iris_csv, 6, 4, "nan", tmp_path / "nan-label.csv"), "--target", "species",
           "--task", "classification"], "nan-label.csv, line 6: the target 'species' is missing ('nan')"),
+        (["train", with_value(iris_csv, 6, 4, "NA", tmp_path / "na-label.csv"), "--target", "species"],
+         "na-label.csv, line 6: the target 'species' is missing ('NA')"),
         (["train", iris_csv, "--target", "species", "--out", ""], "--out needs a file name"),
-        (["predict", iris_model, with_value(iris_csv, 2, 0, "1.7e308", tmp_path / "far.csv")],
-         "far.csv: cannot predict: "),
     ]
     for argv, message in cases:
         status, err, out = errors_of(argv, capsys)
@@ -251,8 +254,32 @@ def test_more_mistakes_end_in_one_line_and_status_1_before_any_training(iris_csv
     assert not (tmp_path / "none").exists()
 
 
+def test_predict_mistakes_end_in_one_line_and_status_1(iris_csv, iris_model, tmp_path, capsys):
+    cases = [
+        (["predict", iris_model, with_value(iris_csv, 4, 0, "oops", tmp_path / "text.csv")],
+         "text.csv, line 4, column 'sepal length': 'oops' is not a number"),
+        (["predict", iris_model, with_value(iris_csv, 4, 0, "inf", tmp_path / "inf.csv")],
+         "inf.csv, line 4, column 'sepal length': 'inf' is not a finite number"),
+        (["predict", iris_model, iris_csv, "--out", str(tmp_path / "none" / "p.csv")],
+         f"--out {tmp_path / 'none' / 'p.csv'}: the folder {tmp_path / 'none'} does not exist"),
+        (["predict", iris_model, iris_csv, "--out", str(tmp_path)], f"--out {tmp_path} is a folder"),
+        (["predict", iris_model, with_value(iris_csv, 2, 0, "1.7e308", tmp_path / "far.csv")],
+         "far.csv: cannot predict: "),
+    ]
+    for argv, message in cases:
+        status, err, out = errors_of(argv, capsys)
+        assert status == 1 and message in err and len(err.splitlines()) == 1, (argv, err)
+    assert not (tmp_path / "none").exists()
+
+
+def test_a_missing_feature_value_is_imputed_at_prediction(iris_csv, iris_model, tmp_path, capsys):
+    missing = with_value(iris_csv, 4, 0, "nan", tmp_path / "nan.csv")
+    assert main(["predict", iris_model, with_value(missing, 5, 1, "", tmp_path / "empty.csv")]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 151
+
+
 def test_repeated_column_names_are_rejected(iris_model, tmp_path, capsys):
-    rows = [[str(i), str(i % 5), str(i % 2)] for i in range(30)]
+    rows = [[str(i % 7), str(i % 5), str(i % 2)] for i in range(30)]
     twice = write_csv(tmp_path / "twice.csv", ["x", "x", "y"], rows)
     status, err, _ = errors_of(["train", twice, "--target", "y", "--out", str(tmp_path / "m.skn")], capsys)
     assert (status, err) == (1, f"skneural: error: {twice}: column names must be unique, but the header repeats 'x'")
@@ -263,7 +290,9 @@ def test_repeated_column_names_are_rejected(iris_model, tmp_path, capsys):
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_column_name(tmp_path, capsys):
-    plain = write_csv(tmp_path / "plain.csv", ["a", "b", "y"], [[str(i), str(i % 7), str(i % 2)] for i in range(40)])
+    needs_tabular_model_files()
+    plain = write_csv(tmp_path / "plain.csv", ["a", "b", "y"],
+                      [[f"{i * 0.37:.2f}", str(i % 7), str(i % 2)] for i in range(40)])
     excel = tmp_path / "excel.csv"  # Excel's "CSV UTF-8" starts with a byte order mark
     excel.write_bytes(b"\xef\xbb\xbf" + (tmp_path / "plain.csv").read_bytes())
     model_path = str(tmp_path / "m.skn")

@@ -352,7 +352,7 @@ def test_cli_train_with_ctrl_c_ignored_runs_to_the_end(iris_csv, tmp_path, monke
                  "--out", out]) == 0
     assert os.path.exists(out) and signal.getsignal(signal.SIGINT) == signal.SIG_IGN
     printed = capsys.readouterr().out
-    assert "Iteration 5," in printed and "interrupted" not in printed
+    assert "Epoch 5/5 - " in printed and "interrupted" not in printed
 
 
 def test_cli_predict_interrupted_exits_130(iris_csv, tmp_path, monkeypatch, capsys):

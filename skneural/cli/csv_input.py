@@ -1,4 +1,5 @@
-"""Reading the CSV files that ``skneural train`` and ``skneural predict`` take, and checking their values."""
+"""The standard-library CSV reader of skneural 0.1's command (`read_csv`, `numeric_columns`,
+`check_scale`), kept importable; the commands now read their files with pandas (`frames`)."""
 
 import collections
 import csv

@@ -1,80 +1,183 @@
 """``skneural train DATA.csv --target COLUMN``: train a model on a CSV file and save it."""
 
+import sys
 import time
 import warnings
 
 import numpy as np
 
-from .csv_input import _column, check_scale, numeric_columns, read_csv
+from .columns import build_preprocessor, describe, plan_columns, prepare_features
 from .errors import UsageError
+from .frames import check_readable, read_frame, row_at
 from .output_file import _check_out
-from .progress import progress_from_verbose_output
 from .targets import class_labels, guess_task
+
+_MISSING = ("", "nan", "na", "n/a", "null", "none")
+
+
+def _settings(args, task):
+    """The estimator's parameters from the command line's options."""
+    settings = dict(hidden_layer_sizes=args.hidden, activation=args.activation, optimizer=args.optimizer,
+                    max_iter=args.max_iter, random_state=args.random_state, alpha=args.alpha,
+                    learning_rate_init=args.learning_rate, batch_size=args.batch_size,
+                    learning_rate=args.learning_rate_schedule, early_stopping=args.early_stopping,
+                    validation_fraction=args.validation_fraction, n_iter_no_change=args.n_iter_no_change,
+                    tol=args.tol, dropout=args.dropout, normalization=args.normalization,
+                    max_grad_norm=args.max_grad_norm, init=args.init)
+    if task == "classification":
+        settings.update(class_weight=args.class_weight, label_smoothing=args.label_smoothing)
+    else:
+        for option in ("class_weight", "label_smoothing"):
+            if getattr(args, option) not in (None, 0.0):
+                raise UsageError(f"--{option.replace('_', '-')} is for classification only")
+        settings.update(loss=args.loss)
+    return settings
+
+
+def _target(frame, args, sep):
+    """The target column's values as text, or an error naming the first row without one."""
+    column = frame[args.target]
+    missing = np.flatnonzero(column.isna().to_numpy())
+    if missing.size:
+        line, text = row_at(args.data, sep, int(missing[0]), list(frame.columns), args.target)
+        raise UsageError(f"{args.data}, line {line}: the target {args.target!r} is missing ({text!r}); "
+                         "drop or fill in the rows without one")
+    return column.astype(object).map(str).tolist() if column.dtype.kind in "bO" else column.tolist()
+
+
+def _numeric_target(frame, args, sep, labels):
+    import pandas as pd
+
+    y = pd.to_numeric(frame[args.target], errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(y))
+    if bad.size:
+        line, text = row_at(args.data, sep, int(bad[0]), list(frame.columns), args.target)
+        problem = "is not a finite number" if frame[args.target].dtype.kind in "iuf" else "is not a number"
+        raise UsageError(f"{args.data}, line {line}, column {args.target!r}: {text!r} {problem} "
+                         "(a regression target must be numeric; or use --task classification)")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not np.isfinite(np.var(y)):
+            line, text = row_at(args.data, sep, int(np.argmax(np.abs(y))), list(frame.columns), args.target)
+            raise UsageError(f"{args.data}, line {line}, column {args.target!r}: {text} is too large to "
+                             "standardize; rescale that column first")
+    return y
+
+
+def read_training_data(args):
+    """(X, y, task, plan, separator) from the CSV file, with the lines that report on it."""
+    check_readable(args.data)
+    print(f"Reading {args.data} ...", end="", flush=True)
+    start = time.perf_counter()
+    frame, sep = read_frame(args.data, args.sep, lean=True, keep=(args.target,))
+    print(f" {len(frame):,} rows, {len(frame.columns)} columns (separator {sep!r}) in "
+          f"{time.perf_counter() - start:.1f} s")
+    if args.target not in frame.columns:
+        raise UsageError(f"{args.data} has no column {args.target!r}; its columns are: {', '.join(frame.columns)}")
+    labels = _target(frame, args, sep)
+    task, reason = (args.task, "as asked") if args.task else guess_task(labels)
+    if args.task is None:
+        print(f"Task: {task} (guessed because {reason}; choose with --task)")
+    y = _numeric_target(frame, args, sep, labels) if task == "regression" else class_labels(labels)
+    plan = plan_columns(frame, args.target, args.drop or (), args.features)
+    for note in plan.pop("notes"):
+        print(note)
+    X = prepare_features(frame, plan, args.data, sep, check_scale=True, lean=True)
+    del frame
+    print(f"Features ({len(plan['numeric']) + len(plan['categorical']) + len(plan['dates'])}):")
+    print("\n".join(describe(plan, X)))
+    return X, y, task, plan, sep
+
+
+def build_model(args, task, plan, rows, progress=True):
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ..training.progress import ProgressBar
+    from ..estimators import NumpyMLPClassifier, NumpyMLPRegressor
+
+    estimator = NumpyMLPRegressor if task == "regression" else NumpyMLPClassifier
+    try:
+        network = estimator(**_settings(args, task))
+    except TypeError as exc:
+        raise UsageError(str(exc)) from None
+    described = repr(network)
+    if progress:  # one live line on a terminal, one line per epoch elsewhere
+        network.set_params(callbacks=[ProgressBar(sys.stdout)])  # in order with the report
+    model = Pipeline([("preprocess", build_preprocessor(plan, rows)), ("network", network)])
+    if task == "regression":  # targets scaled too, as networks train best on values near 1
+        model = TransformedTargetRegressor(model, transformer=StandardScaler())
+    return model, described
+
+
+def _split(X, y, task, args):
+    from sklearn.model_selection import train_test_split
+
+    if args.test_size == 0:
+        return X, None, y, None
+    stratify = y if task == "classification" and min(np.unique(y, return_counts=True)[1]) >= 2 else None
+    try:
+        return train_test_split(X, y, test_size=args.test_size, random_state=args.random_state, stratify=stratify)
+    except ValueError as exc:
+        raise UsageError(f"cannot hold out --test-size {args.test_size} of {len(y)} rows: {exc}") from None
+
+
+def _cross_validate(args, X, y, task, plan):
+    from sklearn.model_selection import cross_val_score
+
+    model, _ = build_model(args, task, plan, len(y), progress=False)
+    metric = "accuracy" if task == "classification" else "R^2"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scores = cross_val_score(model, X, y, cv=args.cv, error_score="raise")
+    except ValueError as exc:
+        raise UsageError(f"cannot cross-validate with --cv {args.cv}: {exc}") from None
+    print(f"Cross-validated {metric} ({args.cv} folds): {scores.mean():.4f} ± {scores.std():.4f} "
+          f"(folds: {', '.join(f'{s:.4f}' for s in scores)})")
 
 
 def train(args):
-    from sklearn.compose import TransformedTargetRegressor
-    from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from ..estimators import NumpyMLPClassifier, NumpyMLPRegressor
     from ..persistence import save
 
     if not 0 <= args.random_state < 2**32:
         raise UsageError(f"--random-state must be between 0 and {2**32 - 1}; got {args.random_state}")
+    if not 0 <= args.test_size < 1:
+        raise UsageError(f"--test-size must be at least 0 and below 1; got {args.test_size}")
+    if args.cv is not None and args.cv < 2:
+        raise UsageError(f"--cv must be at least 2; got {args.cv}")
     _check_out(args.out, [args.data])
-    table = read_csv(args.data)
-    target = _column(table, args.target)
-    features = [c for c in range(len(table.header)) if c != target]
-    if not features:
-        raise UsageError(f"{args.data} has no feature columns besides the target {args.target!r}")
-    X = numeric_columns(table, features)
-    check_scale(table, X, features)
-    labels = [row[target] for row in table.rows]
-    for row, line in zip(table.rows, table.lines):
-        if row[target].lower() in ("", "nan", "na", "n/a", "null", "none"):
-            raise UsageError(f"{table.path}, line {line}: the target {args.target!r} is missing "
-                             f"({row[target]!r}); drop or fill in the rows without one")
-    task, reason = (args.task, "as asked") if args.task else guess_task(labels)
-    if args.task is None:
-        print(f"Task: {task} (guessed because {reason}; choose with --task)")
-    if task == "regression":
-        y = numeric_columns(table, [target], "a regression target must be numeric; or use --task classification")
-        check_scale(table, y, [target])
-        y, estimator = y[:, 0], NumpyMLPRegressor
-    else:
-        y, estimator = class_labels(labels), NumpyMLPClassifier
-    stratify = y if task == "classification" and min(np.unique(y, return_counts=True)[1]) >= 2 else None
-    try:
-        X_train, X_test, y_train, y_test = train_test_split(
-            X, y, test_size=args.test_size, random_state=args.random_state, stratify=stratify)
-    except ValueError as exc:
-        raise UsageError(f"cannot hold out --test-size {args.test_size} of {len(y)} rows: {exc}") from None
-    network = estimator(hidden_layer_sizes=args.hidden, activation=args.activation, optimizer=args.optimizer,
-                        max_iter=args.max_iter, random_state=args.random_state, verbose=1)
-    model = make_pipeline(StandardScaler(), network)
-    if task == "regression":  # targets scaled too, as networks train best on values near 1
-        model = TransformedTargetRegressor(model, transformer=StandardScaler())
-    print(f"Training {network!r} on {len(y_train)} rows, {len(features)} features")
+    X, y, task, plan, sep = read_training_data(args)
+    if args.cv:
+        _cross_validate(args, X, y, task, plan)
+    X_train, X_test, y_train, y_test = _split(X, y, task, args)
+    del X  # the split's copies are what is needed now
+    model, described = build_model(args, task, plan, len(y_train))
+    print(f"Training {described} on {len(y_train):,} rows")
     start = time.perf_counter()
     try:
-        with warnings.catch_warnings(record=True) as caught, progress_from_verbose_output():
+        with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             model.fit(X_train, y_train)
     except ValueError as exc:
         raise UsageError(f"training failed: {exc}") from None
-    for warning in caught:
+    for warning in {str(w.message): w for w in caught}.values():
         print(f"Warning: {warning.message}")
     metric = "accuracy" if task == "classification" else "R^2"
-    print(f"Trained in {time.perf_counter() - start:.2f} s; held-out {metric} on {len(y_test)} rows: "
-          f"{model.score(X_test, y_test):.4f}")
-    (model.regressor_ if task == "regression" else model)[-1].verbose = 0
-    metadata = {"features": [table.header[c] for c in features], "target": args.target, "task": task}
+    score = ("no rows held out (--test-size 0)" if X_test is None else
+             f"held-out {metric} on {len(y_test)} rows: {model.score(X_test, y_test):.4f}")
+    print(f"Trained in {time.perf_counter() - start:.2f} s; {score}")
+    fitted = (model.regressor_ if task == "regression" else model)[-1]
+    fitted.callbacks = None  # the progress line is this command's, not the model's
+    metadata = {"features": [*plan["numeric"], *plan["categorical"], *plan["dates"]], "target": args.target,
+                "task": task, "numeric": plan["numeric"], "categorical": plan["categorical"],
+                "dates": plan["dates"], "separator": sep}
     try:
         save(model, args.out, metadata)
     except OSError as exc:
         raise UsageError(f"cannot save the model to {args.out}: {exc.strerror or exc}") from None
+    except TypeError as exc:  # a part the model file format does not hold
+        raise UsageError(f"cannot save the model to {args.out}: {exc}") from None
     args.saved = True  # for main's message, should Ctrl-C come after this
     print(f"Saved the model to {args.out}")
     return model

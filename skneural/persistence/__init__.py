@@ -62,8 +62,15 @@ _FORMAT_NAME = "skneural-model"
 
 
 def save(model, path, metadata=None):
-    """Save a fitted skneural estimator (or a Pipeline of scalers ending in one, possibly
-    inside a TransformedTargetRegressor) to ``path``.
+    """Save a fitted skneural estimator (or a Pipeline of preprocessing steps ending in one,
+    possibly inside a TransformedTargetRegressor) to ``path``.
+
+    The preprocessing steps a file holds are the scikit-learn scalers (StandardScaler,
+    MinMaxScaler, MaxAbsScaler, RobustScaler, Normalizer), SimpleImputer, MissingIndicator,
+    OneHotEncoder, OrdinalEncoder, TargetEncoder, QuantileTransformer, PowerTransformer
+    (``standardize=False``), Pipelines of these and ColumnTransformers of these (columns by name,
+    by position or by ``make_column_selector``); see :mod:`skneural.persistence.columns`.  Anything
+    else is refused with a ``TypeError`` naming it: use pickle or joblib for files you trust.
 
     The file holds the whole fitted model: parameters, built-in components by
     name and settings, fitted attributes and optimizer state, so training can
@@ -102,7 +109,8 @@ def save(model, path, metadata=None):
         document = {"format": _FORMAT_NAME, "version": FORMAT_VERSION, "model": encode_model(encode, model),
                     "metadata": json.loads(json.dumps(metadata if metadata is not None else {}))}
     except TypeError as exc:
-        raise TypeError(f"Cannot save this {type(model).__name__} safely: it holds {exc}.") from None
+        raise TypeError(f"Cannot save this {type(model).__name__} safely: it holds {exc}. Use pickle or joblib "
+                        "for models you only load from files you trust.") from None
     if not isinstance(document["metadata"], dict):
         raise TypeError(f"metadata must be a dict of JSON values; got a {type(metadata).__name__}.")
     write(path, document, encode.arrays)

@@ -3,15 +3,17 @@
 import copy
 
 import numpy as np
-from sklearn.compose import TransformedTargetRegressor
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import Normalizer
+from sklearn.preprocessing import Normalizer, TargetEncoder
 
 from ..components.activations import Softmax
 from ..nn.layers import Activation, Dense
 from ..nn.normalization import BatchNorm, LayerNorm
 from ..nn.regularization import Dropout
 from .archive import ArchiveError
+from .scalers import SCALERS
 from .values import is_builtin
 
 __all__ = ["ordinary_inputs", "output_bounds", "check_predictions"]
@@ -23,12 +25,94 @@ _RADIUS = 10.0
 
 
 def _parts(model):
-    """The scalers and the final estimator of a model (of a TransformedTargetRegressor's regressor)."""
+    """The scalers the network's inputs come out of (those after any other preprocessing step, such
+    as a ColumnTransformer) and the final estimator of a model (of a TransformedTargetRegressor's
+    regressor)."""
     if type(model) is TransformedTargetRegressor:
         model = model.regressor_
     if type(model) is Pipeline:
-        return [step for _, step in model.steps[:-1]], model.steps[-1][1]
+        steps = [step for _, step in model.steps[:-1]]
+        last_other = max((i for i, s in enumerate(steps) if not _is_scaler(s)), default=-1)
+        return steps[last_other + 1:], model.steps[-1][1]
     return [], model
+
+
+def _is_scaler(step):
+    return SCALERS.get(type(step).__name__, (None,))[0] is type(step)
+
+
+def _all_scalers(model):
+    """Every scaler of a model's preprocessing, also inside Pipelines and ColumnTransformers."""
+    if type(model) is TransformedTargetRegressor:
+        model = model.regressor_
+    found, stack = [], [model]
+    while stack:
+        step = stack.pop()
+        if type(step) is Pipeline:
+            stack.extend(s for _, s in step.steps)
+        elif type(step) is ColumnTransformer:
+            stack.extend(t for _, t, _ in step.transformers_ if not isinstance(t, str))
+        elif _is_scaler(step) and hasattr(step, "n_features_in_"):
+            found.append(step)
+    return found
+
+
+def _filled(step):
+    """Rows holding the values a numeric SimpleImputer puts in place of missing ones, or the least and
+    greatest values a TargetEncoder gives each column; None for other steps."""
+    if type(step) is TargetEncoder and hasattr(step, "encodings_"):
+        means = np.atleast_1d(np.asarray(step.target_mean_, dtype=np.float64))
+        values = [np.append(e, means[i % len(means)]) for i, e in enumerate(step.encodings_)]
+        return np.array([[v.min() for v in values], [v.max() for v in values]])
+    stats = getattr(step, "statistics_", None)
+    if type(step) is not SimpleImputer or stats is None:
+        return None
+    try:
+        values = np.asarray(stats, dtype=np.float64).reshape(1, -1)
+    except (TypeError, ValueError):  # strings: categories for an encoder
+        return None
+    values = values[:, ~np.isnan(values[0])]  # an all-missing feature is dropped
+    indicator = getattr(step, "indicator_", None)  # its columns are 0 or 1
+    return np.hstack([values, np.zeros((1, 0 if indicator is None else len(indicator.features_)))])
+
+
+def _imputed(step, scalers):
+    """The values of :func:`_filled` through the scalers after the step."""
+    values = _filled(step)
+    if values is None:
+        return np.zeros(0)
+    for scaler in scalers:
+        values = scaler.transform(values)
+    return np.asarray(values, dtype=np.float64).ravel()
+
+
+def _imputed_radius(model):
+    """The largest value (in absolute terms) an imputer of the model's preprocessing gives the network
+    in place of a missing one, or a target encoder in place of a category: part of the range the
+    network is checked over, beside +-_RADIUS."""
+    if type(model) is TransformedTargetRegressor:
+        model = model.regressor_
+    found, stack = [np.zeros(0)], [model]
+    while stack:
+        step = stack.pop()
+        if type(step) is ColumnTransformer:
+            stack.extend(t for _, t, _ in step.transformers_ if not isinstance(t, str))
+        elif type(step) is Pipeline:
+            parts = [s for _, s in step.steps]
+            for i, part in enumerate(parts):
+                after = []
+                for later in parts[i + 1:]:
+                    if not _is_scaler(later):
+                        break
+                    after.append(later)
+                else:  # what comes out of this Pipeline
+                    found.append(_imputed(part, after))
+                if type(part) in (Pipeline, ColumnTransformer):
+                    stack.append(part)
+        else:
+            found.append(_imputed(step, []))
+    values = np.concatenate(found)
+    return max(_RADIUS, float(np.max(np.abs(values), initial=0.0))) if np.isfinite(values).all() else np.inf
 
 
 def _next_step_is_bounded(network, limit):
@@ -48,7 +132,8 @@ def _next_step_is_bounded(network, limit):
 
 
 def ordinary_inputs(model, rows):
-    """``rows`` (inputs as the model's network sees them) mapped back through the model's scalers."""
+    """``rows`` (inputs as the model's network sees them) mapped back through the model's scalers
+    (those after its last other preprocessing step: a ColumnTransformer's inputs are not rows)."""
     for scaler in reversed(_parts(model)[0]):
         if isinstance(scaler, Normalizer):
             break  # any finite row comes out of it with a norm of 1
@@ -117,13 +202,15 @@ def check_predictions(model, where="model"):
     corners = np.zeros((3, final.n_features_in_))
     corners[1], corners[2] = _RADIUS, -_RADIUS
     with np.errstate(all="ignore"):
-        bounds = output_bounds(network)
+        radius = _imputed_radius(model)
+        bounds = output_bounds(network, radius) if np.isfinite(radius) else None
+        finite = bool(np.isfinite(radius))
         if bounds is None:  # the caller's own components: try the corners
             outputs = network.output(corners.astype(network.params.dtype))
             bounds = outputs.min(axis=0), outputs.max(axis=0)
-        finite = all(np.all(np.abs(b) <= limit) for b in bounds) and _next_step_is_bounded(network, limit)
+        finite = finite and all(np.all(np.abs(b) <= limit) for b in bounds) and _next_step_is_bounded(network, limit)
         finite = finite and np.isfinite(ordinary_inputs(model, corners)).all()
-        for scaler in scalers:  # each on its own, also those before a Normalizer
+        for scaler in _all_scalers(model):  # each on its own, also before a Normalizer or in a ColumnTransformer
             if isinstance(scaler, Normalizer):
                 continue  # any finite row comes out of it with a norm of 1
             corners = np.zeros((3, scaler.n_features_in_))
@@ -135,4 +222,5 @@ def check_predictions(model, where="model"):
             finite = np.isfinite(model.transformer_.inverse_transform(targets)).all()
     if not finite:
         raise ArchiveError(f"{where}: its stored values make its outputs overflow for inputs in the range it "
-                           f"declares it was fitted on (values within +-{_RADIUS:g} after its scalers)")
+                           f"declares it was fitted on (values within +-{_RADIUS:g} after its scalers, and the "
+                           "values its imputers and target encoders fill in)")

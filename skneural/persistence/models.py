@@ -20,6 +20,7 @@ from ..components import sklearn_params
 from ..training.monitors import is_scorer_name
 from ..training.epoch import layer_state
 from .archive import ArchiveError
+from .columns import decode_step, encode_step, output_width
 from .networks import MAX_LAYERS, decode_network, encode_network
 from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool, number
 from .values import fields, is_builtin, mapping
@@ -56,8 +57,8 @@ _COMPONENT_PARAMS = ("activation", "output_activation", "loss", "optimizer", "in
 
 
 def is_model(model):
-    """Whether ``model`` is what ``save`` writes: an estimator, or a Pipeline of scalers ending in
-    one, possibly inside a TransformedTargetRegressor."""
+    """Whether ``model`` is what ``save`` writes: an estimator, or a Pipeline of preprocessing steps
+    (:mod:`.columns`) ending in one, possibly inside a TransformedTargetRegressor."""
     if type(model) is TransformedTargetRegressor:
         model = model.regressor_ if hasattr(model, "regressor_") else model.regressor
     if type(model) is Pipeline:
@@ -87,7 +88,7 @@ def encode_model(enc, model):
             raise TypeError(f"a Pipeline with transform_input={routed!r} (a list of at most {_MAX_ROUTED} names is "
                             "kept)")
         *scalers, (name, last) = model.steps
-        steps = [[n, encode_scaler(enc, s)] for n, s in scalers] + [[name, encode_model(enc, last)]]
+        steps = [[n, encode_step(enc, s)] for n, s in scalers] + [[name, encode_model(enc, last)]]
         entry = {"pipeline": steps, "verbose": bool(model.verbose)}
         if routed is not None:
             entry["transform_input"] = list(routed)
@@ -196,10 +197,9 @@ def _decode_pipeline(dec, entry, where, regressor):
         names.add(step[0])
         last = i == len(steps) - 1
         decoded.append((step[0], _decode_estimator(dec, step[1], at, regressor) if last
-                        else decode_scaler(dec, step[1], at)))
-    widths = {s.n_features_in_ for _, s in decoded if hasattr(s, "n_features_in_")}
-    fitted = [hasattr(s, "n_features_in_") for _, s in decoded]
-    if fitted[-1] and (not all(fitted) or len(widths) != 1):
+                        else decode_step(dec, step[1], at)))
+    fitted, parts = [hasattr(s, "n_features_in_") for _, s in decoded], [s for _, s in decoded]
+    if fitted[-1] and (not all(fitted) or any(output_width(a) != b.n_features_in_ for a, b in zip(parts, parts[1:]))):
         raise ArchiveError(f"{where}: its steps are not all fitted, or disagree on the number of features")
     return Pipeline(decoded, verbose=entry["verbose"], transform_input=routed)
 

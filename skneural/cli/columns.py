@@ -1,0 +1,201 @@
+"""What ``skneural train`` makes of a table's columns, and the same preparation at prediction time.
+
+Each column is a numeric, categorical (text or boolean) or date feature, or is left out with a
+reason (an ID, a constant, empty).  Numeric and categorical columns go to scikit-learn's
+``ColumnTransformer`` (`build_preprocessor`); a date column is turned into numeric columns
+(year, month, day, day of the week) here, before it, by `prepare_features` at both training
+and prediction time, as the model file's metadata records which columns are dates.
+"""
+
+import re
+
+import numpy as np
+
+from .errors import UsageError
+from .frames import row_at
+
+DATE_PARTS = ("year", "month", "day", "dayofweek")
+_DATE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+MIN_ROWS_FOR_ID = 20  # below this, a column unique on every row may well be a feature
+
+
+def _is_date(series):
+    values = series.dropna()
+    if series.dtype.kind != "O" or values.empty:
+        return False
+    sample = values.iloc[:200].astype(str).str.strip()
+    return bool(sample.map(lambda v: bool(_DATE.match(v))).all())
+
+
+def _to_datetime(series):
+    import pandas as pd
+
+    options = {"format": "ISO8601"} if int(pd.__version__.split(".")[0]) >= 2 else {}
+    return pd.to_datetime(series.astype(str).str.strip().str.replace("/", "-"), errors="coerce",
+                          utc=True, **options)
+
+
+def date_columns(name):
+    return [f"{name}_{part}" for part in DATE_PARTS]
+
+
+def plan_columns(frame, target, drop=(), features=None):
+    """{'numeric': [...], 'categorical': [...], 'dates': [...], 'notes': [line, ...]}.
+
+    features (a list) is used as given; otherwise every column but the target and drop,
+    less the IDs, constants and empty columns, each with a note saying so."""
+    columns = [c for c in frame.columns if c != target]
+    for name in [*(features or []), *drop]:
+        if name not in frame.columns:
+            raise UsageError(f"there is no column {name!r}; the columns are: {', '.join(frame.columns)}")
+        if name == target:
+            raise UsageError(f"{name!r} is the target; it cannot be a feature")
+    both = [name for name in (features or []) if name in drop]
+    if both:
+        raise UsageError(f"{both[0]!r} is both dropped and chosen with --features")
+    plan = {"numeric": [], "categorical": [], "dates": [], "notes": []}
+    chosen = list(dict.fromkeys(features)) if features else [c for c in columns if c not in drop]
+    plan["notes"] += [f"Left out {name!r}: --drop" for name in drop]
+    rows = len(frame)
+    for name in chosen:
+        series = frame[name]
+        kind = series.dtype.kind
+        is_date = _is_date(series)
+        if not features:
+            distinct = series.nunique(dropna=False)
+            if series.isna().all():
+                plan["notes"].append(f"Left out {name!r}: empty on every row")
+                continue
+            if distinct <= 1:
+                plan["notes"].append(f"Left out {name!r}: the same value on every row")
+                continue
+            whole = kind in "iu" or (kind == "f" and bool(np.all(series.dropna() == np.round(series.dropna()))))
+            if rows >= MIN_ROWS_FOR_ID and distinct == rows and (kind == "O" or whole) and not is_date:
+                plan["notes"].append(f"Left out {name!r}: unique on every row (an ID)")
+                continue
+        if is_date:
+            parsed = _to_datetime(series)
+            if parsed.notna().sum() < max(1, 0.9 * series.notna().sum()):
+                plan["notes"].append(f"Left out {name!r}: looks like a date, but not every value reads as one")
+                continue
+            clash = [c for c in date_columns(name) if c in frame.columns]
+            if clash:
+                raise UsageError(f"the date column {name!r} would become {clash[0]!r}, which is already a column")
+            plan["dates"].append(name)
+            plan["notes"].append(f"Date {name!r}: turned into the numeric features "
+                                 f"{', '.join(date_columns(name))}")
+        elif kind in "iuf":
+            plan["numeric"].append(name)
+        else:
+            plan["categorical"].append(name)
+    if not (plan["numeric"] or plan["categorical"] or plan["dates"]):
+        raise UsageError(f"no feature columns are left besides the target {target!r}")
+    return plan
+
+
+def min_frequency(rows):
+    """Categories seen fewer times than this are grouped as 'infrequent' (at most ~200 kept per column)."""
+    return max(5, int(0.005 * rows))
+
+
+def build_preprocessor(plan, rows):
+    """scikit-learn's ColumnTransformer for the plan's columns: numeric (median-imputed, with a
+    missing indicator where values are missing, scaled) and categorical (missing as its own
+    category, one-hot, rare categories grouped, unknown ones ignored)."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numeric = plan["numeric"] + [c for name in plan["dates"] for c in date_columns(name)]
+    parts = []
+    if numeric:
+        parts.append(("numeric", Pipeline([("impute", SimpleImputer(strategy="median", add_indicator=True)),
+                                           ("scale", StandardScaler())]), numeric))
+    if plan["categorical"]:
+        encoder = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=min_frequency(rows),
+                                sparse_output=False)
+        parts.append(("categorical", Pipeline([("impute", SimpleImputer(strategy="constant",
+                                                                        fill_value="missing")),
+                                               ("one_hot", encoder)]), plan["categorical"]))
+    return ColumnTransformer(parts)
+
+
+def _numeric(frame, name, path, sep, header):
+    import pandas as pd
+
+    series = frame[name]
+    if series.dtype.kind not in "iufb":
+        numbers = pd.to_numeric(series, errors="coerce")
+        bad = np.flatnonzero(numbers.isna().to_numpy() & series.notna().to_numpy())
+        if bad.size:
+            line, text = row_at(path, sep, int(bad[0]), header, name)
+            raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a number "
+                             "(the model was trained on numbers in that column)")
+        series = numbers
+    values = series.to_numpy(dtype=float)
+    bad = np.flatnonzero(np.isinf(values))
+    if bad.size:
+        line, text = row_at(path, sep, int(bad[0]), header, name)
+        raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a finite number "
+                         "(fill in or drop infinite values first)")
+    return values
+
+
+def _text(series):
+    """Categories as text (True and False too), missing values kept missing."""
+    return series.astype(object).where(series.notna(), np.nan).map(str, na_action="ignore").astype(object)
+
+
+def prepare_features(frame, plan, path, sep, check_scale=False, lean=False):
+    """The DataFrame the model's pipeline takes: numeric columns as floats, categorical ones as
+    text, each date column as its numeric parts.  lean: numbers as float32 where they fit (half
+    the memory; the network then trains in float32), each dropped from frame once taken."""
+    import pandas as pd
+
+    missing = [c for c in [*plan["numeric"], *plan["categorical"], *plan["dates"]] if c not in frame.columns]
+    if missing:
+        raise UsageError(f"{path} has no column {missing[0]!r}; its columns are: {', '.join(frame.columns)}")
+    columns, header = {}, list(frame.columns)
+    for name in plan["numeric"]:
+        columns[name] = values = _numeric(frame, name, path, sep, header)
+        if check_scale:
+            with np.errstate(over="ignore", invalid="ignore"):
+                spread = np.nanvar(values) if np.isfinite(values).any() else 0.0
+            if not np.isfinite(spread):
+                line, text = row_at(path, sep, int(np.nanargmax(np.abs(values))), header, name)
+                raise UsageError(f"{path}, line {line}, column {name!r}: {text} is too large to standardize; "
+                                 "rescale that column first")
+        if lean:
+            with np.errstate(invalid="ignore"):
+                small = not np.any(np.abs(values) > 1e37)
+            columns[name] = values.astype(np.float32) if small else values
+            del frame[name]
+    for name in plan["categorical"]:
+        columns[name] = _text(frame[name])
+    for name in plan["dates"]:
+        parsed = _to_datetime(frame[name])
+        for part, column in zip(DATE_PARTS, date_columns(name)):
+            columns[column] = getattr(parsed.dt, part).to_numpy(dtype=np.float32 if lean else float,
+                                                                na_value=np.nan)
+    return pd.DataFrame(columns, index=frame.index, copy=False)
+
+
+def describe(plan, X):
+    """One line per feature: how it is treated."""
+    lines = []
+    for name in plan["numeric"]:
+        missing = int(X[name].isna().sum())
+        lines.append(f"  {name}: numeric, " + (f"{missing} missing (median, with a missing indicator), "
+                                                if missing else "") + "scaled")
+    for name in plan["dates"]:
+        lines.append(f"  {name}: date, as {', '.join(date_columns(name))} (numeric, scaled)")
+    minimum = min_frequency(len(X))
+    for name in plan["categorical"]:
+        counts = X[name].value_counts()
+        missing = int(X[name].isna().sum())
+        rare = int((counts < minimum).sum())
+        lines.append(f"  {name}: categorical, {len(counts)} categories one-hot"
+                     + (f" ({rare} seen fewer than {minimum} times grouped as 'infrequent')" if rare else "")
+                     + (f", {missing} missing (a category of their own)" if missing else ""))
+    return lines

@@ -1,0 +1,108 @@
+"""``skneural evaluate MODEL DATA.csv --target COLUMN``: a saved model's metrics on a CSV file, and figures."""
+
+
+import numpy as np
+
+from .errors import UsageError
+from .frames import read_frame, row_at
+from .model_input import load_model, model_inputs, predictions
+from .targets import class_labels
+
+
+def _network(model):
+    """The skneural estimator inside a Pipeline or TransformedTargetRegressor."""
+    model = getattr(model, "regressor_", model)
+    return model[-1] if hasattr(model, "steps") else model
+
+
+def _true_values(frame, name, path, sep, classifier):
+    import pandas as pd
+
+    column = frame[name]
+    missing = np.flatnonzero(column.isna().to_numpy())
+    if missing.size:
+        line, text = row_at(path, sep, int(missing[0]), list(frame.columns), name)
+        raise UsageError(f"{path}, line {line}: the target {name!r} is missing ({text!r})")
+    if classifier:
+        return class_labels(column.astype(object).map(str).tolist() if column.dtype.kind in "bO" else column.tolist())
+    y = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(y))
+    if bad.size:
+        line, text = row_at(path, sep, int(bad[0]), list(frame.columns), name)
+        raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a finite number")
+    return y
+
+
+def classification_metrics(model, y, predicted, proba):
+    """[(name, value)], the confusion matrix and its labels."""
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, roc_auc_score
+
+    classes = model.classes_
+    if y.dtype.kind != classes.dtype.kind and classes.dtype.kind in "US":
+        y = y.astype(str)
+    binary = len(classes) == 2
+    metrics = [("accuracy", accuracy_score(y, predicted)),
+               ("balanced accuracy", balanced_accuracy_score(y, predicted))]
+    if binary:
+        metrics.append((f"F1 (positive class {classes[1]})", f1_score(y, predicted, pos_label=classes[1])))
+    else:
+        metrics.append(("F1 (macro average)", f1_score(y, predicted, average="macro", labels=classes)))
+    present = set(np.unique(y).tolist())
+    if len(present) < 2 or not present <= set(classes.tolist()):
+        metrics.append(("ROC AUC", "not defined (needs every class the model knows, and at least two)"))
+    elif binary:
+        metrics.append(("ROC AUC", roc_auc_score(y, proba[:, 1])))
+    elif present == set(classes.tolist()):
+        metrics.append(("ROC AUC (one-vs-rest, macro)", roc_auc_score(y, proba, multi_class="ovr", labels=classes)))
+    else:
+        metrics.append(("ROC AUC", "not defined (not every class appears in the file)"))
+    labels = np.unique(np.concatenate([classes, np.unique(y)])) if present - set(classes.tolist()) else classes
+    return metrics, confusion_matrix(y, predicted, labels=labels), labels
+
+
+def regression_metrics(y, predicted):
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    return [("R^2", r2_score(y, predicted)), ("MAE", mean_absolute_error(y, predicted)),
+            ("RMSE", float(np.sqrt(mean_squared_error(y, predicted))))]
+
+
+def _print_matrix(matrix, labels):
+    names = [str(label) for label in labels]
+    width = max(6, *(len(n) for n in names), *(len(str(v)) for v in matrix.ravel()))
+    print("Confusion matrix (rows: true class, columns: predicted class):")
+    print(" " * (width + 2) + "  ".join(n.rjust(width) for n in names))
+    for name, row in zip(names, matrix):
+        print(name.rjust(width) + "  " + "  ".join(str(v).rjust(width) for v in row))
+
+
+def evaluate(args):
+    from sklearn.base import is_classifier
+
+    model, metadata, plan, target = load_model(args.model)
+    target = args.target or metadata.get("target")
+    if not target:
+        raise UsageError("name the target column with --target")
+    frame, sep = read_frame(args.data, args.sep)
+    if target not in frame.columns:
+        raise UsageError(f"{args.data} has no column {target!r}; its columns are: {', '.join(frame.columns)}")
+    classifier = is_classifier(model) or metadata.get("task") == "classification"
+    y = _true_values(frame, target, args.data, sep, classifier)
+    X = model_inputs(model, plan, frame, args.data, sep)
+    predicted, proba = predictions(model, X, args.data)
+    print(f"Evaluated {args.model} on {len(y):,} rows of {args.data}")
+    matrix = labels = None
+    if classifier:
+        metrics, matrix, labels = classification_metrics(model, y, predicted, proba)
+    else:
+        metrics = regression_metrics(y, predicted)
+    width = max(len(name) for name, _ in metrics) + 2
+    for name, value in metrics:
+        print(f"{name:<{width}}{value:.4f}" if isinstance(value, (float, np.floating)) else f"{name:<{width}}{value}")
+    if matrix is not None:
+        _print_matrix(matrix, labels)
+    if args.plot:
+        from .plots import plot_evaluation
+
+        plot_evaluation(args.plot, _network(model), y, predicted, matrix, labels)
+    return dict(metrics)

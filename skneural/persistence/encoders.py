@@ -1,0 +1,228 @@
+"""OneHotEncoder and OrdinalEncoder in a model file: their settings and public fitted values
+(``categories_``, ``infrequent_categories_``), rebuilt on load by fitting a fresh encoder on
+synthetic rows in which every stored category occurs (the infrequent ones once, the others often
+enough), then checked to have exactly the stored categories and infrequent categories.
+
+The synthetic rows are bounded: at most ``MAX_CELLS`` values, so a file cannot make ``load``
+allocate beyond a few tens of megabytes whatever its settings say."""
+
+import math
+import numbers
+
+import numpy as np
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+from .archive import ArchiveError
+from .scalers import count, feature_names, is_bool
+from .tabular_values import decode_values, encode_values, same_values
+from .values import fields, mapping
+
+__all__ = ["ENCODERS", "encode_encoder", "decode_encoder", "MAX_CELLS"]
+
+MAX_CELLS = 2_000_000  # values in the synthetic rows an encoder is rebuilt from
+MAX_MIN_FREQUENCY = 10_000
+MAX_FEATURES = 10_000
+_DTYPES = {"float64": np.float64, "float32": np.float32}
+_NAN = "nan"  # how a setting that is np.nan (OrdinalEncoder's unknown_value, encoded_missing_value) is stored
+
+
+def _min_frequency(v):
+    if v is None:
+        return True
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return False
+    if isinstance(v, numbers.Integral):
+        return 1 <= v <= MAX_MIN_FREQUENCY
+    return 0.0 < v < 1.0
+
+
+def _code(none_ok):
+    return lambda v: (v is None and none_ok) or v == _NAN or type(v) is int and -(2**31) <= v <= 2**31
+
+
+_COMMON = {"min_frequency": _min_frequency, "max_categories": lambda v: v is None or type(v) is int and 1 <= v <= 2**31,
+           "dtype": lambda v: v in _DTYPES}
+# class: (the settings a file may hold and their checks, the settings kept only at their defaults,
+# whether the missing values are left out of the infrequent categories)
+ENCODERS = {
+    "OneHotEncoder": (OneHotEncoder, {"handle_unknown": lambda v: v in ("error", "ignore", "infrequent_if_exist", "warn"),
+                                      "sparse_output": is_bool, **_COMMON},
+                      ("categories", "drop", "feature_name_combiner"), False),
+    "OrdinalEncoder": (OrdinalEncoder, {"handle_unknown": lambda v: v in ("error", "use_encoded_value"),
+                                        "unknown_value": _code(True), "encoded_missing_value": _code(False), **_COMMON},
+                       ("categories",), True),
+}
+
+
+def _stored(value):
+    if isinstance(value, float) and math.isnan(value):
+        return _NAN
+    return int(value) if isinstance(value, numbers.Integral) and not isinstance(value, bool) else value
+
+
+def _params(encoder):
+    cls, settings, defaults, _ = ENCODERS[type(encoder).__name__]
+    params = {k: _stored(getattr(encoder, k)) for k in settings if k != "dtype"}
+    params["dtype"] = next((k for k, v in _DTYPES.items() if encoder.dtype is v or encoder.dtype == np.dtype(v)), None)
+    for name, value in params.items():
+        if not settings[name](value):
+            raise TypeError(f"a {cls.__name__} with {name}={getattr(encoder, name)!r}")
+    for name in defaults:
+        value, default = getattr(encoder, name), cls().get_params()[name]
+        if not (value is None and default is None or isinstance(value, str) and value == default):
+            raise TypeError(f"a {cls.__name__} with {name}={value!r} (only the default {default!r} is kept)")
+    return params
+
+
+def encode_encoder(enc, encoder):
+    params = _params(encoder)
+    entry = {"transformer": type(encoder).__name__, "params": {k: enc.setting(v) for k, v in params.items()}}
+    if hasattr(encoder, "categories_"):
+        fitted = {"n_features_in_": int(encoder.n_features_in_),
+                  "categories_": [encode_values(enc, c) for c in encoder.categories_]}
+        if encoder.min_frequency is not None or encoder.max_categories is not None:
+            fitted["infrequent_categories_"] = [None if c is None else encode_values(enc, c)
+                                                for c in encoder.infrequent_categories_]
+        if hasattr(encoder, "feature_names_in_"):
+            fitted["feature_names_in_"] = enc.array(encoder.feature_names_in_)
+        entry["fitted"] = fitted
+    return entry
+
+
+def _identify(counts, n, min_frequency, max_categories):
+    """The positions of the infrequent categories, as OneHotEncoder finds them."""
+    if isinstance(min_frequency, numbers.Integral):
+        mask = counts < min_frequency
+    elif isinstance(min_frequency, numbers.Real):
+        mask = counts < n * min_frequency
+    else:
+        mask = np.zeros(len(counts), dtype=bool)
+    current = len(counts) - mask.sum() + 1
+    if max_categories is not None and max_categories < current:
+        keep = max_categories - 1
+        if keep == 0:
+            mask[:] = True
+        else:
+            mask[np.argsort(counts, kind="mergesort")[:-keep]] = True
+    return mask
+
+
+def _counts(n, infrequent):
+    """Counts summing to ``n``: 1 for each infrequent category, the rest spread over the others."""
+    counts = np.ones(len(infrequent), dtype=np.int64)
+    frequent = np.flatnonzero(~infrequent)
+    if len(frequent):
+        share, extra = divmod(n - infrequent.sum(), len(frequent))
+        counts[frequent] = share
+        counts[frequent[:extra]] += 1
+    else:
+        share, extra = divmod(n, len(counts))
+        counts[:] = share
+        counts[:extra] += 1
+    return counts
+
+
+def _feature_counts(n, mask, skip):
+    """Counts summing to ``n`` for one feature: 1 for each missing-value category left out of the
+    infrequent ones (``skip``), the others as :func:`_counts` spreads them."""
+    counts = np.ones(len(mask), dtype=np.int64)
+    kept = ~skip
+    counts[kept] = _counts(n - int(skip.sum()), mask[kept])
+    return counts
+
+
+def _reproduces(n, mask, skip, encoder):
+    kept = ~skip
+    return n - int(skip.sum()) >= int(kept.sum()) and not mask[skip].any() and np.array_equal(
+        _identify(_feature_counts(n, mask, skip)[kept], n, encoder.min_frequency, encoder.max_categories), mask[kept])
+
+
+def _rows(encoder, masks, skips, limit):
+    """The number of rows whose counts make the encoder find exactly ``masks``, or None."""
+    low = max(len(m) for m in masks)
+    if encoder.min_frequency is None and encoder.max_categories is None:
+        return low
+    f = encoder.min_frequency
+    for m, skip in zip(masks, skips):
+        a, k, z = int(m.sum()), int((~skip).sum()), int(skip.sum())
+        if isinstance(f, numbers.Integral):
+            low = max(low, z + a + (k - a) * max(f, 2))
+        elif isinstance(f, float):
+            low = max(low, math.ceil(1 / f) + 1 if a else 1)
+            if (k - a) * f < 1:
+                low = max(low, math.ceil((z + a + 2 * (k - a)) / (1 - (k - a) * f)))
+        else:
+            low = max(low, z + a + 2 * (k - a))
+    for n in range(low, min(limit, low + 64) + 1):  # the first few past the bound work where any does
+        if all(_reproduces(n, m, skip, encoder) for m, skip in zip(masks, skips)):
+            return n
+    return None
+
+
+def _fit_table(columns, names):
+    """The synthetic rows: one array if the columns share a dtype, else a pandas DataFrame."""
+    if len({c.dtype for c in columns}) == 1:
+        return np.stack(columns, axis=1)
+    import pandas as pd  # scikit-learn needs a DataFrame to keep each column's dtype
+    return pd.DataFrame({name: c for name, c in zip(names, columns)}, copy=False)
+
+
+def _key(v):
+    return ("nan",) if isinstance(v, float) and v != v else (type(v).__name__, v)
+
+
+def _decode_params(entry, cls, settings, dec, where):
+    params = {k: dec.setting(v, f"{where}.params.{k}") for k, v in mapping(entry["params"], f"{where}.params").items()}
+    for name, value in params.items():
+        if name not in settings or not settings[name](value):
+            raise ArchiveError(f"{where}: {cls.__name__}'s setting {name!r} is not valid")
+    if "dtype" in params:
+        params["dtype"] = _DTYPES[params["dtype"]]
+    return {k: np.nan if v == _NAN and k != "dtype" else v for k, v in params.items()}
+
+
+def decode_encoder(dec, entry, where):
+    fields(entry, where, ["transformer", "params"], ["fitted"])
+    cls, settings, _, skips_missing = ENCODERS[entry["transformer"]]
+    encoder = cls(**_decode_params(entry, cls, settings, dec, where))
+    if "fitted" not in entry:
+        return encoder
+    fitted = fields(entry["fitted"], f"{where}.fitted", ["n_features_in_", "categories_"],
+                    ["infrequent_categories_", "feature_names_in_"])
+    n = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
+    stored = fitted["categories_"]
+    if n > MAX_FEATURES or not isinstance(stored, list) or len(stored) != n:
+        raise ArchiveError(f"{where}.categories_ is not a list of n_features_in_ category lists")
+    categories = [decode_values(dec, c, f"{where}.categories_[{j}]", MAX_CELLS // n) for j, c in enumerate(stored)]
+    enabled = encoder.min_frequency is not None or encoder.max_categories is not None
+    rare = fitted.get("infrequent_categories_")
+    if (rare is not None) != enabled or rare is not None and not (isinstance(rare, list) and len(rare) == n):
+        raise ArchiveError(f"{where}.infrequent_categories_ must be a list of n_features_in_ entries exactly "
+                           "when min_frequency or max_categories is set")
+    rare = [None if r is None else decode_values(dec, r, f"{where}.infrequent_categories_[{j}]", len(categories[j]))
+            for j, r in enumerate(rare or [None] * n)]
+    masks, skips = [], []
+    for j, (c, r) in enumerate(zip(categories, rare)):
+        if len(c) == 0:
+            raise ArchiveError(f"{where}.categories_[{j}] is empty")
+        infrequent = set() if r is None else {_key(v) for v in r.tolist()}
+        masks.append(np.array([_key(v) in infrequent for v in c.tolist()], dtype=bool))
+        skips.append(np.array([skips_missing and (v is None or _key(v) == ("nan",)) for v in c.tolist()], dtype=bool))
+    rows = _rows(encoder, masks, skips, MAX_CELLS // n)
+    if rows is None:
+        raise ArchiveError(f"{where}: no data of at most {MAX_CELLS} values gives these infrequent categories")
+    columns = [np.repeat(c, _feature_counts(rows, m, s)) for c, m, s in zip(categories, masks, skips)]
+    try:
+        encoder.fit(_fit_table(columns, [f"x{j}" for j in range(n)]))
+    except (ValueError, TypeError) as exc:
+        raise ArchiveError(f"{where}: its settings and categories do not make a {cls.__name__} ({exc})") from None
+    found = encoder.infrequent_categories_ if enabled else [None] * n
+    if not all(same_values(a, b) for a, b in zip(encoder.categories_, categories)) or not all(
+            (a is None and b is None) or (a is not None and b is not None and same_values(a, b))
+            for a, b in zip(found, rare)):
+        raise ArchiveError(f"{where}: categories_ and infrequent_categories_ are not what a {cls.__name__} with "
+                           "these settings finds (categories must be sorted and unique)")
+    if hasattr(encoder, "feature_names_in_"):
+        del encoder.feature_names_in_
+    feature_names(dec, encoder, fitted, where, n)
+    return encoder
