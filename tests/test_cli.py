@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 from skneural import load
 from skneural.cli import UsageError, class_labels, guess_task, main
 
-from cli_support import needs_tabular_model_files, write_csv
+from cli_support import write_csv
 
 
 @pytest.fixture
@@ -32,7 +32,6 @@ def iris_csv(tmp_path):
 
 @pytest.fixture
 def iris_model(iris_csv, tmp_path):
-    needs_tabular_model_files()
     path = str(tmp_path / "iris.skn")
     assert main(["train", iris_csv, "--target", "species", "--max-iter", "5", "--out", path]) == 0
     return path
@@ -113,7 +112,6 @@ def test_demo_without_matplotlib_says_how_to_get_it(tmp_path, monkeypatch, capsy
 
 
 def test_train_then_predict_a_classifier(iris_csv, tmp_path, capsys):
-    needs_tabular_model_files()
     model_path = str(tmp_path / "iris.skn")
     assert main(["train", iris_csv, "--target", "species", "--hidden", "16,8", "--max-iter", "300",
                  "--out", model_path]) == 0
@@ -148,7 +146,6 @@ def test_train_then_predict_a_classifier(iris_csv, tmp_path, capsys):
 
 
 def test_train_guesses_regression_and_predict_writes_to_stdout(tmp_path, capsys):
-    needs_tabular_model_files()
     data = load_diabetes()
     header = [*data.feature_names, "progression"]
     path = write_csv(tmp_path / "diabetes.csv", header, [[*x, t] for x, t in zip(data.data, data.target)])
@@ -177,7 +174,6 @@ def test_class_labels_are_numbers_when_all_are_whole_numbers():
 
 
 def test_whole_number_labels_written_differently_are_one_class(tmp_path, capsys):
-    needs_tabular_model_files()
     data = write_csv(tmp_path / "data.csv", ["a", "y"], [[str(i % 13), ["0", "1", "1.0"][i % 3]] for i in range(60)])
     model_path, predictions = str(tmp_path / "m.skn"), str(tmp_path / "p.csv")
     assert main(["train", data, "--target", "y", "--max-iter", "5", "--out", model_path]) == 0
@@ -290,7 +286,6 @@ def test_repeated_column_names_are_rejected(iris_model, tmp_path, capsys):
 
 
 def test_a_byte_order_mark_is_not_part_of_the_first_column_name(tmp_path, capsys):
-    needs_tabular_model_files()
     plain = write_csv(tmp_path / "plain.csv", ["a", "b", "y"],
                       [[f"{i * 0.37:.2f}", str(i % 7), str(i % 2)] for i in range(40)])
     excel = tmp_path / "excel.csv"  # Excel's "CSV UTF-8" starts with a byte order mark

@@ -1,9 +1,7 @@
 """``skneural train``, ``evaluate`` and ``predict`` on realistic CSV files: text, boolean, date and
 ID columns, missing values, other separators, quoted fields; and the memory ``train`` takes."""
 
-import csv
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -17,7 +15,7 @@ from skneural.cli import main
 from skneural.cli.columns import prepare_features
 from skneural.cli.frames import detect_separator, read_frame
 
-from cli_support import needs_tabular_model_files, write_csv
+from cli_support import write_csv
 
 
 def titanic_like(path, n=400, sep=","):
@@ -87,7 +85,6 @@ def test_train_reports_each_column_and_evaluate_and_predict_run_end_to_end(tmp_p
     assert " left - loss " in epochs[-1]
     accuracy = float(out.split("held-out accuracy on 80 rows: ")[1].split()[0])
     assert accuracy > 0.7
-    needs_tabular_model_files()
     assert f"Saved the model to {model}" in out
     fitted, metadata = skneural.load(model, with_metadata=True)
     assert metadata["dates"] == ["Boarded"] and "Sex" in metadata["categorical"] and "Age" in metadata["numeric"]
@@ -164,7 +161,6 @@ def test_regression_evaluate_and_plot(tmp_path, capsys):
     data = write_csv(tmp_path / "r.csv", ["a", "b", "kind", "target"], rows)
     model = str(tmp_path / "r.skn")
     run(["train", data, "--target", "target", "--max-iter", "200", "--hidden", "16", "--out", model], capsys)
-    needs_tabular_model_files()
     out, _ = run(["evaluate", model, data, "--plot", str(tmp_path / "plots")], capsys)
     assert float(out.split("\nR^2")[1].split()[0]) > 0.8
     assert "\nMAE" in out and "\nRMSE" in out
