@@ -521,3 +521,40 @@ def test_the_unmutated_file_loads(saved):
     document, arrays = read_file(saved)
     write_file(saved, document, arrays)
     assert load(saved).predict(frame()).shape == (90,)
+
+
+def test_a_stated_min_frequency_does_not_size_the_rows_an_encoder_is_rebuilt_from(tmp_path):
+    """The rows rebuilt on load grow with the categories a file stores, not with the min_frequency it
+    states: 200 frequent categories at min_frequency=10000 would otherwise need 2 million rows."""
+    import tracemalloc
+
+    from sklearn.pipeline import make_pipeline
+
+    from test_model_file_safety import edit_model_file
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"city": rng.choice([f"c{i:03d}" for i in range(200)], 4000)})
+    y = (X["city"].str[-1].astype(int) % 2).to_numpy()
+    model = make_pipeline(ColumnTransformer([("codes", OrdinalEncoder(min_frequency=5), ["city"])]),
+                          NumpyMLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)).fit(X, y)
+    path = tmp_path / "m.skn"
+    save(model, path)
+
+    def state_min_frequency(entry):
+        if isinstance(entry, dict):
+            if "min_frequency" in entry:
+                entry["min_frequency"] = 10000
+            for value in entry.values():
+                state_min_frequency(value)
+        elif isinstance(entry, list):
+            for value in entry:
+                state_min_frequency(value)
+    edit_model_file(path, state_min_frequency)
+    tracemalloc.start()
+    loaded = load(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50 * path.stat().st_size  # a few rows per category, not 2 million strings
+    encoder = loaded[0].named_transformers_["codes"]
+    assert encoder.get_params()["min_frequency"] == 10000
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))

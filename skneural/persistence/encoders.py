@@ -208,12 +208,19 @@ def decode_encoder(dec, entry, where):
         infrequent = set() if r is None else {_key(v) for v in r.tolist()}
         masks.append(np.array([_key(v) in infrequent for v in c.tolist()], dtype=bool))
         skips.append(np.array([skips_missing and (v is None or _key(v) == ("nan",)) for v in c.tolist()], dtype=bool))
+    # The infrequent categories are refit with min_frequency=2 (one row for each infrequent category, two
+    # or more for the others), which any stored choice of them allows: the rows then grow with the
+    # categories the file stores, not with a min_frequency it states. The settings go back after the fit.
+    stored_settings = {"min_frequency": encoder.min_frequency, "max_categories": encoder.max_categories}
+    if enabled:
+        encoder.set_params(min_frequency=2, max_categories=None)
     rows = _rows(encoder, masks, skips, MAX_CELLS // n)
     if rows is None:
         raise ArchiveError(f"{where}: no data of at most {MAX_CELLS} values gives these infrequent categories")
     columns = [np.repeat(c, _feature_counts(rows, m, s)) for c, m, s in zip(categories, masks, skips)]
     try:
         encoder.fit(_fit_table(columns, [f"x{j}" for j in range(n)]))
+        encoder.set_params(**stored_settings)
     except (ValueError, TypeError) as exc:
         raise ArchiveError(f"{where}: its settings and categories do not make a {cls.__name__} ({exc})") from None
     found = encoder.infrequent_categories_ if enabled else [None] * n
