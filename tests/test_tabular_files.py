@@ -558,3 +558,25 @@ def test_a_stated_min_frequency_does_not_size_the_rows_an_encoder_is_rebuilt_fro
     encoder = loaded[0].named_transformers_["codes"]
     assert encoder.get_params()["min_frequency"] == 10000
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_a_column_transformer_of_too_many_transformers_is_refused(tmp_path):
+    from sklearn.pipeline import make_pipeline
+
+    from test_model_file_safety import edit_model_file
+
+    X, y = pd.DataFrame({"a": np.arange(20.0)}), np.arange(20) % 2
+    model = make_pipeline(ColumnTransformer([("t0", "passthrough", ["a"]), ("t1", "drop", ["a"])]),
+                          NumpyMLPClassifier(hidden_layer_sizes=(1,), max_iter=1, random_state=0)).fit(X, y)
+    path = tmp_path / "m.skn"
+    save(model, path)
+
+    def many(entry):
+        columns = entry["pipeline"][0][1]
+        columns["transformers"] = [[f"t{i}", "drop", columns["transformers"][1][2]] for i in range(1001)]
+    edit_model_file(path, many)
+    with pytest.raises(ValueError, match="transformers is not a list of at most 1000 transformers"):
+        load(path)
+    wide = ColumnTransformer([(f"t{i}", "drop", ["a"]) for i in range(1001)] + [("keep", "passthrough", ["a"])])
+    with pytest.raises(TypeError, match="a ColumnTransformer of 1002 transformers, over the 1000"):
+        save(make_pipeline(wide, NumpyMLPClassifier(hidden_layer_sizes=(1,), max_iter=1)).fit(X, y), path)

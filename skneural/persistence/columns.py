@@ -28,6 +28,7 @@ __all__ = ["encode_step", "decode_step", "output_width", "is_step"]
 
 MAX_DEPTH = 8  # Pipelines and ColumnTransformers inside one another
 MAX_COLUMNS = 100_000
+MAX_TRANSFORMERS = 1_000  # in one ColumnTransformer: each costs objects and checks that its bytes do not bound
 _NAMED = {"SimpleImputer": (SimpleImputer, encode_imputer, decode_imputer),
           "MissingIndicator": (MissingIndicator, encode_indicator, decode_indicator),
           "QuantileTransformer": (QuantileTransformer, encode_quantiles, decode_quantiles),
@@ -153,7 +154,10 @@ def _encode_columns(enc, ct, depth):
     if not (isinstance(ct.remainder, str) and _CT_SETTINGS["remainder"](ct.remainder)):
         raise TypeError(f"a ColumnTransformer with remainder={ct.remainder!r} ('drop' or 'passthrough' is kept)")
     names = [n for n, _, _ in ct.transformers]
-    if not all(_step_name(n, set(names[:i]) | {"remainder"}) for i, n in enumerate(names)):
+    if len(names) > MAX_TRANSFORMERS:
+        raise TypeError(f"a ColumnTransformer of {len(names)} transformers, over the {MAX_TRANSFORMERS} a model file "
+                        "holds")
+    if not (all(_step_name(n, ()) and n != "remainder" for n in names) and len(set(names)) == len(names)):
         raise TypeError(f"a ColumnTransformer whose transformers are named {names} (distinct names other than "
                         "'remainder' and the parameters', without '__', are kept)")
     params = {k: getattr(ct, k) for k in _CT_SETTINGS}
@@ -262,12 +266,12 @@ def _decode_columns(dec, entry, where, depth):
         if name not in _CT_SETTINGS or not _CT_SETTINGS[name](value):
             raise ArchiveError(f"{where}: ColumnTransformer's setting {name!r} is not valid")
     listed = entry["transformers"]
-    if not isinstance(listed, list) or len(listed) > MAX_COLUMNS:
-        raise ArchiveError(f"{where}.transformers is not a list")
+    if not isinstance(listed, list) or len(listed) > MAX_TRANSFORMERS:
+        raise ArchiveError(f"{where}.transformers is not a list of at most {MAX_TRANSFORMERS} transformers")
     names, transformers = set(), []
     for i, item in enumerate(listed):
         at = f"{where}.transformers[{i}]"
-        if not (isinstance(item, list) and len(item) == 3 and _step_name(item[0], names | {"remainder"})):
+        if not (isinstance(item, list) and len(item) == 3 and _step_name(item[0], names) and item[0] != "remainder"):
             raise ArchiveError(f"{at} is not a (unique name, transformer, columns) triple")
         names.add(item[0])
         spec = item[1] if item[1] in ("drop", "passthrough") else decode_step(dec, item[1], at, depth + 1)
