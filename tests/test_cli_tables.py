@@ -231,3 +231,12 @@ def test_train_reads_100000_rows_within_3_times_the_file_size(tmp_path):
     print(f"file {size / 1e6:.1f} MB; peak {peak / 1e6:.0f} MB, baseline {baseline / 1e6:.0f} MB "
           f"(+{(peak - baseline) / size:.2f} x the file); {big_time:.1f} s (baseline run {baseline_time:.1f} s)")
     assert peak - baseline <= 3 * size
+
+
+def test_a_target_of_one_class_is_refused(tmp_path, capsys):
+    data = write_csv(tmp_path / "one.csv", ["x", "cat", "y"],
+                     [[str(i), "ab"[i % 2], "p"] for i in range(30)])
+    status = main(["train", data, "--target", "y", "--out", str(tmp_path / "m.skn")])
+    err = capsys.readouterr().err
+    assert status == 1 and "'y' has the same value ('p') on every row" in err, err
+    assert not (tmp_path / "m.skn").exists()

@@ -78,6 +78,9 @@ def read_training_data(args):
     if args.task is None:
         print(f"Task: {task} (guessed because {reason}; choose with --task)")
     y = _numeric_target(frame, args, sep, labels) if task == "regression" else class_labels(labels)
+    if task == "classification" and len(np.unique(y)) < 2:
+        raise UsageError(f"{args.target!r} has the same value ({np.unique(y)[0].item()!r}) on every row of {args.data}: "
+                         "there is nothing to tell apart. Train on rows with at least two classes.")
     plan = plan_columns(frame, args.target, args.drop or (), args.features)
     for note in plan.pop("notes"):
         print(note)
