@@ -10,7 +10,7 @@ from sklearn.impute import MissingIndicator, SimpleImputer
 
 from .archive import ArchiveError
 from .scalers import count, feature_names, is_bool
-from .tabular_values import FIT_DTYPES, decode_values, encode_values, same_values
+from .tabular_values import FIT_DTYPES, checked_settings, decode_values, encode_values, same_values
 from .values import fields, mapping
 
 __all__ = ["encode_imputer", "decode_imputer", "encode_indicator", "decode_indicator"]
@@ -68,10 +68,7 @@ def _missing(values):
 
 def decode_imputer(dec, entry, where):
     fields(entry, where, ["transformer", "params"], ["fitted"])
-    params = mapping(entry["params"], f"{where}.params")
-    for name, value in params.items():
-        if name not in _SETTINGS or not _SETTINGS[name](value):
-            raise ArchiveError(f"{where}: SimpleImputer's setting {name!r} is not valid")
+    params = checked_settings(mapping(entry["params"], f"{where}.params"), _SETTINGS, "SimpleImputer", where)
     imputer = SimpleImputer(**params)
     if "fitted" not in entry:
         return imputer
@@ -140,10 +137,7 @@ def encode_indicator(enc, indicator):
 
 def decode_indicator(dec, entry, where):
     fields(entry, where, ["transformer", "params"], ["fitted"])
-    params = mapping(entry["params"], f"{where}.params")
-    for name, value in params.items():
-        if name not in _INDICATOR_SETTINGS or not _INDICATOR_SETTINGS[name](value):
-            raise ArchiveError(f"{where}: MissingIndicator's setting {name!r} is not valid")
+    params = checked_settings(mapping(entry["params"], f"{where}.params"), _INDICATOR_SETTINGS, "MissingIndicator", where)
     indicator = MissingIndicator(**params)
     if "fitted" not in entry:
         return indicator

@@ -8,6 +8,7 @@ from sklearn.preprocessing import PowerTransformer, QuantileTransformer
 
 from .archive import ArchiveError
 from .scalers import count, feature_names, is_bool
+from .tabular_values import checked_settings
 from .values import fields, mapping
 
 __all__ = ["encode_quantiles", "decode_quantiles", "encode_power", "decode_power"]
@@ -38,10 +39,7 @@ def encode_quantiles(enc, transformer):
 
 def decode_quantiles(dec, entry, where):
     fields(entry, where, ["transformer", "params"], ["fitted"])
-    params = mapping(entry["params"], f"{where}.params")
-    for name, value in params.items():
-        if name not in _SETTINGS or not _SETTINGS[name](value):
-            raise ArchiveError(f"{where}: QuantileTransformer's setting {name!r} is not valid")
+    params = checked_settings(mapping(entry["params"], f"{where}.params"), _SETTINGS, "QuantileTransformer", where)
     transformer = QuantileTransformer(**params)
     if "fitted" not in entry:
         return transformer
@@ -85,10 +83,7 @@ def encode_power(enc, transformer):
 
 def decode_power(dec, entry, where):
     fields(entry, where, ["transformer", "params"], ["fitted"])
-    params = mapping(entry["params"], f"{where}.params")
-    for name, value in params.items():
-        if name not in _POWER_SETTINGS or not _POWER_SETTINGS[name](value):
-            raise ArchiveError(f"{where}: PowerTransformer's setting {name!r} is not valid")
+    params = checked_settings(mapping(entry["params"], f"{where}.params"), _POWER_SETTINGS, "PowerTransformer", where)
     if params.get("standardize") is not False:
         raise ArchiveError(f"{where}: a PowerTransformer is kept with standardize=False only")
     transformer = PowerTransformer(**params)

@@ -10,7 +10,8 @@ import numpy as np
 from .archive import ArchiveError
 from .values import fields
 
-__all__ = ["encode_values", "decode_values", "same_values", "names_of", "FIT_DTYPES", "check_width"]
+__all__ = ["encode_values", "decode_values", "same_values", "names_of", "FIT_DTYPES", "check_width",
+           "checked_settings"]
 
 # the dtypes a transformer may have been fitted on (the synthetic data it is rebuilt from has it)
 FIT_DTYPES = {"float64": np.float64, "float32": np.float32, "object": object}
@@ -120,3 +121,12 @@ def check_width(step, n, where):
     if getattr(step, "n_features_in_", None) != n:
         raise ArchiveError(f"{where} was fitted on {getattr(step, 'n_features_in_', None)} features where "
                            f"{n} come in")
+
+
+def checked_settings(params, settings, class_name, where):
+    """``params`` (a file's settings of a ``class_name``), each a name of ``settings`` that its check
+    there accepts; an ArchiveError naming the first that is not."""
+    for name, value in params.items():
+        if name not in settings or not settings[name](value):
+            raise ArchiveError(f"{where}: {class_name}'s setting {name!r} is not valid")
+    return params

@@ -9,7 +9,7 @@ from sklearn.preprocessing import TargetEncoder
 
 from .archive import ArchiveError
 from .scalers import count, feature_names, number
-from .tabular_values import decode_values, encode_values, same_values
+from .tabular_values import checked_settings, decode_values, encode_values, same_values
 from .values import fields, mapping
 
 __all__ = ["encode_target_encoder", "decode_target_encoder"]
@@ -44,9 +44,7 @@ def encode_target_encoder(enc, encoder):
 def decode_target_encoder(dec, entry, where):
     fields(entry, where, ["transformer", "params"], ["fitted"])
     params = {k: dec.setting(v, f"{where}.params.{k}") for k, v in mapping(entry["params"], f"{where}.params").items()}
-    for name, value in params.items():
-        if name not in _SETTINGS or not _SETTINGS[name](value):
-            raise ArchiveError(f"{where}: TargetEncoder's setting {name!r} is not valid")
+    checked_settings(params, _SETTINGS, "TargetEncoder", where)
     encoder = TargetEncoder(**params)
     if "fitted" not in entry:
         return encoder
