@@ -143,7 +143,7 @@ def test_the_settings_people_tune_reach_the_estimator_and_cv_reports_scores(tmp_
                     "dropout=0.1", "n_iter_no_change=3", "class_weight='balanced'", "normalization='layer'"):
         assert setting in training, training
     assert "Cross-validated accuracy (3 folds): " in out
-    assert "val_score" in out  # early stopping's validation score on the live line
+    assert " - validation accuracy " in out  # early stopping's validation score on the live line
     status = main(["train", data, "--target", "Fare", "--class-weight", "balanced"])
     assert status == 1 and "--class-weight is for classification only" in capsys.readouterr().err
 

@@ -16,7 +16,7 @@ def example(name):
 
 
 TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "network_styles", "plots",
-               "schedules", "regularization"}
+               "schedules", "regularization", "csv_benchmark"}
 TESTED_ELSEWHERE = {"benchmark", "save_load", "out_of_core", "dask_cluster"}  # test_benchmark.py,
 # test_persistence.py, test_scale_out.py
 
@@ -139,3 +139,11 @@ def test_demo_command_runs():
     assert result.returncode == 0, result.stderr
     accuracy = float(result.stdout.strip().splitlines()[-1].split(":")[1].strip().rstrip("%"))
     assert accuracy > 90
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "wait4"), reason="needs os.wait4 (POSIX)")
+def test_csv_benchmark_trains_on_the_file_it_writes(capsys):
+    figures = example("csv_benchmark")["main"](rows=3000)
+    out = capsys.readouterr().out
+    assert "3,000 rows x 30 columns" in out and "peak / file size" in out
+    assert figures["peak_bytes"] >= figures["baseline_bytes"] > 0 and figures["seconds"] > 0

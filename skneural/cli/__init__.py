@@ -59,6 +59,14 @@ def _separator(text):
     return text
 
 
+def _add_reading_options(command):
+    command.add_argument("--sep", type=_separator, help="the separator (detected when omitted)")
+    command.add_argument("--encoding", metavar="NAME",
+                         help="the file's text encoding, e.g. cp1252 (default: UTF-8, else Windows-1252)")
+    command.add_argument("--decimal", choices=[".", ","],
+                         help="the decimal mark of its numbers (detected when omitted)")
+
+
 def _add_training_options(run_train):
     from ..components.activations import ACTIVATIONS
     from ..components.optimizers import OPTIMIZERS
@@ -106,7 +114,7 @@ def build_parser():
     run_train.add_argument("--target", required=True, help="the column to predict")
     run_train.add_argument("--task", choices=["classification", "regression"],
                            help="guessed from the target when omitted")
-    run_train.add_argument("--sep", type=_separator, help="the separator (detected when omitted)")
+    _add_reading_options(run_train)
     run_train.add_argument("--drop", nargs="+", metavar="COL", help="columns that are not features")
     run_train.add_argument("--features", nargs="+", metavar="COL", help="the feature columns, exactly")
     run_train.add_argument("--test-size", type=float, default=0.2,
@@ -120,13 +128,13 @@ def build_parser():
     run_evaluate.add_argument("model", help="a saved model")
     run_evaluate.add_argument("data", help="CSV file with the model's feature columns and the target")
     run_evaluate.add_argument("--target", help="the column of true values (default: the one trained on)")
-    run_evaluate.add_argument("--sep", type=_separator, help="the separator (detected when omitted)")
+    _add_reading_options(run_evaluate)
     run_evaluate.add_argument("--plot", metavar="DIR", help="write PNG figures there (needs matplotlib)")
 
     run_predict = commands.add_parser("predict", help="predict with a saved model on a CSV file")
     run_predict.add_argument("model", help="a model saved by 'skneural train'")
     run_predict.add_argument("data", help="CSV file with the model's feature columns")
-    run_predict.add_argument("--sep", type=_separator, help="the separator (detected when omitted)")
+    _add_reading_options(run_predict)
     run_predict.add_argument("--out", help="CSV file for the predictions (default: standard output)")
     return parser
 

@@ -1,7 +1,7 @@
 """What ``skneural train`` makes of a table's columns, and the same preparation at prediction time.
 
 Each column is a numeric, categorical (text or boolean) or date feature, or is left out with a
-reason (an ID, a constant, empty).  Numeric and categorical columns go to scikit-learn's
+reason (an ID, free text, a constant, empty).  Numeric and categorical columns go to scikit-learn's
 ``ColumnTransformer`` (`build_preprocessor`); a date column is turned into numeric columns
 (year, month, day, day of the week) here, before it, by `prepare_features` at both training
 and prediction time, as the model file's metadata records which columns are dates.
@@ -12,11 +12,20 @@ import re
 import numpy as np
 
 from .errors import UsageError
-from .frames import row_at
+from .frames import looks_like_decimal_comma, row_at
 
 DATE_PARTS = ("year", "month", "day", "dayofweek")
 _DATE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
 MIN_ROWS_FOR_ID = 20  # below this, a column unique on every row may well be a feature
+# Free text (names, tickets, comments): a text column with more than FREE_TEXT_MIN_DISTINCT distinct
+# values, distinct on more than FREE_TEXT_SHARE of its rows with a value.  One-hot encoding learns
+# nothing from it: a value seen once says nothing about a new row, and with most values distinct
+# most rows fall below `min_frequency` (5 rows at least) and end up in the one "infrequent" column,
+# while the others make the model file large.  A real category column repeats its values: even
+# with 200 categories, 1,000 rows see each 5 times on average.  Below 50 distinct values a column is
+# small enough to keep whatever it is (a short table's categories may well be mostly distinct).
+FREE_TEXT_MIN_DISTINCT = 50
+FREE_TEXT_SHARE = 0.5
 
 
 def _is_date(series):
@@ -43,7 +52,7 @@ def plan_columns(frame, target, drop=(), features=None):
     """{'numeric': [...], 'categorical': [...], 'dates': [...], 'notes': [line, ...]}.
 
     features (a list) is used as given; otherwise every column but the target and drop,
-    less the IDs, constants and empty columns, each with a note saying so."""
+    less the IDs, free text, constants and empty columns, each with a note saying so."""
     columns = [c for c in frame.columns if c != target]
     for name in [*(features or []), *drop]:
         if name not in frame.columns:
@@ -69,9 +78,16 @@ def plan_columns(frame, target, drop=(), features=None):
             if distinct <= 1:
                 plan["notes"].append(f"Left out {name!r}: the same value on every row")
                 continue
+            if kind == "O" and not is_date and series.dropna().iloc[:200].map(looks_like_decimal_comma).all():
+                plan["notes"].append(f"Left out {name!r}: numbers with a decimal comma, read as text; read the file "
+                                     "with --decimal , to use them (or --features to use them as text)")
+                continue
             whole = kind in "iu" or (kind == "f" and bool(np.all(series.dropna() == np.round(series.dropna()))))
             if rows >= MIN_ROWS_FOR_ID and distinct == rows and (kind == "O" or whole) and not is_date:
                 plan["notes"].append(f"Left out {name!r}: unique on every row (an ID)")
+                continue
+            if kind == "O" and not is_date and (note := _free_text(name, series)):
+                plan["notes"].append(note)
                 continue
         if is_date:
             parsed = _to_datetime(series)
@@ -89,8 +105,27 @@ def plan_columns(frame, target, drop=(), features=None):
         else:
             plan["categorical"].append(name)
     if not (plan["numeric"] or plan["categorical"] or plan["dates"]):
-        raise UsageError(f"no feature columns are left besides the target {target!r}")
+        reasons = "; ".join(note.removeprefix("Left out ") for note in plan["notes"])
+        raise UsageError(f"no feature columns are left besides the target {target!r}"
+                         + (f" (left out: {reasons})" if reasons else ""))
     return plan
+
+
+def _free_text(name, series):
+    """A note leaving the text column out if it is free text (see FREE_TEXT_MIN_DISTINCT), else None."""
+    present = int(series.notna().sum())
+    distinct = series.nunique(dropna=True)
+    if distinct <= FREE_TEXT_MIN_DISTINCT or distinct <= FREE_TEXT_SHARE * present:
+        return None
+    rows = f"{present} rows" if present == len(series) else f"{present} rows with a value"
+    return f"Left out {name!r}: free text ({distinct} distinct values in {rows}); --features to use it anyway"
+
+
+def decimal_comma_hint(text, frame, sep):
+    """What to say of a value such as '1,5' that was not read as a number, or None."""
+    if sep != "," and frame.attrs.get("decimal", ".") != "," and looks_like_decimal_comma(text):
+        return "it looks like a number with a decimal comma: read the file with --decimal ,"
+    return None
 
 
 def min_frequency(rows):
@@ -129,14 +164,15 @@ def _numeric(frame, name, path, sep, header):
         numbers = pd.to_numeric(series, errors="coerce")
         bad = np.flatnonzero(numbers.isna().to_numpy() & series.notna().to_numpy())
         if bad.size:
-            line, text = row_at(path, sep, int(bad[0]), header, name)
+            line, text = row_at(path, sep, int(bad[0]), header, name, frame.attrs.get("encoding"))
+            hint = decimal_comma_hint(text, frame, sep)
             raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a number "
-                             "(the model was trained on numbers in that column)")
+                             f"({hint + '; ' if hint else ''}the model was trained on numbers in that column)")
         series = numbers
     values = series.to_numpy(dtype=float)
     bad = np.flatnonzero(np.isinf(values))
     if bad.size:
-        line, text = row_at(path, sep, int(bad[0]), header, name)
+        line, text = row_at(path, sep, int(bad[0]), header, name, frame.attrs.get("encoding"))
         raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a finite number "
                          "(fill in or drop infinite values first)")
     return values
@@ -163,7 +199,8 @@ def prepare_features(frame, plan, path, sep, check_scale=False, lean=False):
             with np.errstate(over="ignore", invalid="ignore"):
                 spread = np.nanvar(values) if np.isfinite(values).any() else 0.0
             if not np.isfinite(spread):
-                line, text = row_at(path, sep, int(np.nanargmax(np.abs(values))), header, name)
+                line, text = row_at(path, sep, int(np.nanargmax(np.abs(values))), header, name,
+                                    frame.attrs.get("encoding"))
                 raise UsageError(f"{path}, line {line}, column {name!r}: {text} is too large to standardize; "
                                  "rescale that column first")
         if lean:

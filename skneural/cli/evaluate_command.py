@@ -3,6 +3,7 @@
 
 import numpy as np
 
+from .columns import decimal_comma_hint
 from .errors import UsageError
 from .frames import read_frame, row_at
 from .model_input import load_model, model_inputs, predictions
@@ -21,15 +22,17 @@ def _true_values(frame, name, path, sep, classifier):
     column = frame[name]
     missing = np.flatnonzero(column.isna().to_numpy())
     if missing.size:
-        line, text = row_at(path, sep, int(missing[0]), list(frame.columns), name)
+        line, text = row_at(path, sep, int(missing[0]), list(frame.columns), name, frame.attrs.get("encoding"))
         raise UsageError(f"{path}, line {line}: the target {name!r} is missing ({text!r})")
     if classifier:
         return class_labels(column.astype(object).map(str).tolist() if column.dtype.kind in "bO" else column.tolist())
     y = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(y))
     if bad.size:
-        line, text = row_at(path, sep, int(bad[0]), list(frame.columns), name)
-        raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a finite number")
+        line, text = row_at(path, sep, int(bad[0]), list(frame.columns), name, frame.attrs.get("encoding"))
+        hint = decimal_comma_hint(text, frame, sep)
+        raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a finite number"
+                         + (f" ({hint})" if hint else ""))
     return y
 
 
@@ -83,7 +86,10 @@ def evaluate(args):
     target = args.target or metadata.get("target")
     if not target:
         raise UsageError("name the target column with --target")
-    frame, sep = read_frame(args.data, args.sep)
+    notes = []
+    frame, sep = read_frame(args.data, args.sep, encoding=args.encoding, decimal=args.decimal, notes=notes)
+    for note in notes:
+        print(note)
     if target not in frame.columns:
         raise UsageError(f"{args.data} has no column {target!r}; its columns are: {', '.join(frame.columns)}")
     classifier = is_classifier(model) or metadata.get("task") == "classification"

@@ -73,4 +73,12 @@ def predictions(model, X, path):
         reason = str(exc).partition("\n")[0].rstrip(".")
         raise UsageError(f"{path}: cannot predict: {reason}. Are its values far outside the range of the "
                          "training data?") from None
+    classes = getattr(model, "classes_", None)
+    if proba is not None and classes is not None and proba.shape[1] != len(classes):
+        if len(classes) != 1:
+            raise UsageError(f"the model gives {proba.shape[1]} probabilities per row but knows {len(classes)} "
+                             "classes; it cannot be used as it is: fit it again")
+        # Fitted (in Python) on one class: it predicts that class on every row, which is then certain;
+        # the network's own two outputs mean nothing.
+        proba = np.ones((proba.shape[0], 1))
     return predicted, proba

@@ -1,12 +1,15 @@
 """How the ``skneural`` command shows training progress.
 
-For now it restyles the estimator's ``verbose`` output: `progress_from_verbose_output`
-captures standard output while a model trains.  That one function is the place to
-swap for training callbacks.
+The demo restyles the estimator's ``verbose`` output: `progress_from_verbose_output`
+captures standard output while a model trains.  ``skneural train`` uses skneural's
+``ProgressBar`` callback as `LabelledProgressBar`, which names the rows its validation
+figures are of ("test accuracy", "validation accuracy").
 """
 
 import contextlib
 import sys
+
+from ..training.progress import ProgressBar
 
 
 class _LiveLine:
@@ -44,3 +47,20 @@ def progress_from_verbose_output():
     with contextlib.redirect_stdout(live):
         yield
     live.end()
+
+
+class LabelledProgressBar(ProgressBar):
+    """skneural's ProgressBar with the validation figures of its lines named for the rows they are
+    computed on: labels {'val_loss': 'test loss', 'val_score': 'test accuracy'}, say."""
+
+    def __init__(self, stream=None, labels=None):
+        super().__init__(stream)
+        self.labels = labels
+
+    def __sklearn_clone__(self):  # the same stream, as ProgressBar's clone (a TransformedTargetRegressor fits one)
+        return type(self)(stream=self.stream, labels=self.labels)
+
+    def _write(self, line, final):
+        for key, label in (self.labels or {}).items():
+            line = line.replace(f" - {key} ", f" - {label} ")
+        super()._write(line, final)

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from .columns import build_preprocessor, describe, plan_columns, prepare_features
+from .columns import build_preprocessor, decimal_comma_hint, describe, plan_columns, prepare_features
 from .errors import UsageError
 from .frames import check_readable, read_frame, row_at
 from .output_file import _check_out
@@ -39,7 +39,8 @@ def _target(frame, args, sep):
     column = frame[args.target]
     missing = np.flatnonzero(column.isna().to_numpy())
     if missing.size:
-        line, text = row_at(args.data, sep, int(missing[0]), list(frame.columns), args.target)
+        line, text = row_at(args.data, sep, int(missing[0]), list(frame.columns), args.target,
+                            frame.attrs.get("encoding"))
         raise UsageError(f"{args.data}, line {line}: the target {args.target!r} is missing ({text!r}); "
                          "drop or fill in the rows without one")
     return column.astype(object).map(str).tolist() if column.dtype.kind in "bO" else column.tolist()
@@ -51,13 +52,15 @@ def _numeric_target(frame, args, sep, labels):
     y = pd.to_numeric(frame[args.target], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(y))
     if bad.size:
-        line, text = row_at(args.data, sep, int(bad[0]), list(frame.columns), args.target)
+        line, text = row_at(args.data, sep, int(bad[0]), list(frame.columns), args.target, frame.attrs.get("encoding"))
         problem = "is not a finite number" if frame[args.target].dtype.kind in "iuf" else "is not a number"
         raise UsageError(f"{args.data}, line {line}, column {args.target!r}: {text!r} {problem} "
-                         "(a regression target must be numeric; or use --task classification)")
+                         f"({decimal_comma_hint(text, frame, sep) or 'a regression target must be numeric'}; "
+                         "or use --task classification)")
     with np.errstate(over="ignore", invalid="ignore"):
         if not np.isfinite(np.var(y)):
-            line, text = row_at(args.data, sep, int(np.argmax(np.abs(y))), list(frame.columns), args.target)
+            line, text = row_at(args.data, sep, int(np.argmax(np.abs(y))), list(frame.columns), args.target,
+                                frame.attrs.get("encoding"))
             raise UsageError(f"{args.data}, line {line}, column {args.target!r}: {text} is too large to "
                              "standardize; rescale that column first")
     return y
@@ -65,12 +68,14 @@ def _numeric_target(frame, args, sep, labels):
 
 def read_training_data(args):
     """(X, y, task, plan, separator) from the CSV file, with the lines that report on it."""
-    check_readable(args.data)
+    check_readable(args.data, args.encoding)
     print(f"Reading {args.data} ...", end="", flush=True)
-    start = time.perf_counter()
-    frame, sep = read_frame(args.data, args.sep, lean=True, keep=(args.target,))
+    start, notes = time.perf_counter(), []
+    frame, sep = read_frame(args.data, args.sep, lean=True, keep=(args.target,), encoding=args.encoding,
+                            decimal=args.decimal, notes=notes)
     print(f" {len(frame):,} rows, {len(frame.columns)} columns (separator {sep!r}) in "
           f"{time.perf_counter() - start:.1f} s")
+    print(*notes, sep="\n", end="\n" if notes else "")
     if args.target not in frame.columns:
         raise UsageError(f"{args.data} has no column {args.target!r}; its columns are: {', '.join(frame.columns)}")
     labels = _target(frame, args, sep)
@@ -91,13 +96,16 @@ def read_training_data(args):
     return X, y, task, plan, sep
 
 
-def build_model(args, task, plan, rows, progress=True):
+def build_model(args, task, plan, rows, progress=True, scored_rows=None):
+    """(the model, the network's description).  progress: show a live line.  scored_rows: the name
+    of the rows given to fit as X_val, y_val (see `_fit`), or None; with early stopping the live
+    line's validation figures are those of the validation split."""
     from sklearn.compose import TransformedTargetRegressor
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from ..training.progress import ProgressBar
     from ..estimators import NumpyMLPClassifier, NumpyMLPRegressor
+    from .progress import LabelledProgressBar
 
     estimator = NumpyMLPRegressor if task == "regression" else NumpyMLPClassifier
     try:
@@ -105,12 +113,47 @@ def build_model(args, task, plan, rows, progress=True):
     except TypeError as exc:
         raise UsageError(str(exc)) from None
     described = repr(network)
-    if progress:  # one live line on a terminal, one line per epoch elsewhere
-        network.set_params(callbacks=[ProgressBar(sys.stdout)])  # in order with the report
-    model = Pipeline([("preprocess", build_preprocessor(plan, rows)), ("network", network)])
+    rows_name = scored_rows or ("validation" if args.early_stopping else None)
+    if progress:  # one live line on a terminal, one line per epoch elsewhere, in order with the report
+        metric = "accuracy" if task == "classification" else "R^2"
+        labels = {"val_loss": f"{rows_name} loss", "val_score": f"{rows_name} {metric}"} if rows_name else None
+        network.set_params(callbacks=[LabelledProgressBar(sys.stdout, labels)])
+    # scored_rows: the Pipeline passes X_val through the preprocessing, as X (metadata routing)
+    model = Pipeline([("preprocess", build_preprocessor(plan, rows)), ("network", network)],
+                     transform_input=["X_val"] if scored_rows else None)
     if task == "regression":  # targets scaled too, as networks train best on values near 1
         model = TransformedTargetRegressor(model, transformer=StandardScaler())
     return model, described
+
+
+def _scores_test_rows(args, task, y_train, y_test):
+    """Whether fit scores the held-out rows after each epoch, for the live line: only when they are
+    not used otherwise (early stopping scores its own validation split), training has epochs, and
+    the network can score them (2 rows at least, no class it is not trained on)."""
+    return (y_test is not None and len(y_test) >= 2 and not args.early_stopping and args.optimizer != "lbfgs"
+            and (task == "regression" or bool(np.isin(y_test, y_train).all())))
+
+
+def _fit(model, X_train, y_train, X_test, y_test):
+    """Fit the model; with X_test, X_val=X_test and y_val=y_test reach the network, which scores them
+    after each epoch for the live line, changing nothing else (the weights are the same)."""
+    import sklearn
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.preprocessing import StandardScaler
+
+    if X_test is None:
+        return model.fit(X_train, y_train)
+    if isinstance(model, TransformedTargetRegressor):  # the network sees targets scaled as the regressor scales y
+        y_test = StandardScaler().fit(y_train.reshape(-1, 1)).transform(y_test.reshape(-1, 1)).ravel()
+    pipeline = getattr(model, "regressor", model)
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipeline[-1].set_fit_request(X_val=True, y_val=True)
+        model.fit(X_train, y_train, X_val=X_test, y_val=y_test)
+        fitted = getattr(model, "regressor_", model)
+        for part in {id(p): p for p in (pipeline, fitted)}.values():  # the model file as without them
+            part.set_params(transform_input=None)
+            part[-1].set_fit_request(X_val=None, y_val=None)
+    return model
 
 
 def _split(X, y, task, args):
@@ -155,13 +198,14 @@ def train(args):
         _cross_validate(args, X, y, task, plan)
     X_train, X_test, y_train, y_test = _split(X, y, task, args)
     del X  # the split's copies are what is needed now
-    model, described = build_model(args, task, plan, len(y_train))
+    scored = _scores_test_rows(args, task, y_train, y_test)
+    model, described = build_model(args, task, plan, len(y_train), scored_rows="test" if scored else None)
     print(f"Training {described} on {len(y_train):,} rows")
     start = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model.fit(X_train, y_train)
+            _fit(model, X_train, y_train, *((X_test, y_test) if scored else (None, None)))
     except ValueError as exc:
         raise UsageError(f"training failed: {exc}") from None
     for warning in {str(w.message): w for w in caught}.values():
@@ -170,8 +214,8 @@ def train(args):
     score = ("no rows held out (--test-size 0)" if X_test is None else
              f"held-out {metric} on {len(y_test)} rows: {model.score(X_test, y_test):.4f}")
     print(f"Trained in {time.perf_counter() - start:.2f} s; {score}")
-    fitted = (model.regressor_ if task == "regression" else model)[-1]
-    fitted.callbacks = None  # the progress line is this command's, not the model's
+    for pipeline in ((model.regressor, model.regressor_) if task == "regression" else (model,)):
+        pipeline[-1].callbacks = None  # the progress line is this command's, not the model's
     metadata = {"features": [*plan["numeric"], *plan["categorical"], *plan["dates"]], "target": args.target,
                 "task": task, "numeric": plan["numeric"], "categorical": plan["categorical"],
                 "dates": plan["dates"], "separator": sep}
