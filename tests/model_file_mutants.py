@@ -11,6 +11,7 @@ time and traced memory of any one, and the failures.
 Run by tests/test_model_file_safety.py; on its own, e.g.::
 
     python tests/model_file_mutants.py --examples 3000 --seed 1
+    python tests/model_file_mutants.py --examples 2000 --bases tabular  # only the tabular model's mutants
 """
 
 import argparse
@@ -33,10 +34,12 @@ import hypothesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sklearn.compose import TransformedTargetRegressor
+import pandas as pd
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.datasets import load_iris, make_multilabel_classification, make_regression
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
 from skneural import NumpyMLPClassifier, NumpyMLPRegressor, load, save
 from skneural.activations import LeakyReLU
@@ -49,6 +52,29 @@ _FORBIDDEN_EVENTS = ("os.system", "subprocess.Popen", "socket.connect", "socket.
                      "os.remove", "os.rename", "os.mkdir", "shutil.rmtree", "ctypes.dlopen", "os.exec", "os.posix_spawn")
 
 
+def tabular_frame(n=60, seed=0):
+    """A small DataFrame of text columns (some categories rare, one value missing, non-ASCII text)
+    and numeric ones (some missing)."""
+    rng = np.random.RandomState(seed)
+    city = rng.choice(np.array(["paris", "rome", "oslo", "zürich", "são paulo", ""], dtype=object), n,
+                      p=[.35, .3, .2, .06, .05, .04])
+    city[3] = None
+    return pd.DataFrame({  # city: an object column (None stays None), name: pandas' own string dtype
+        "city": pd.Series(city, dtype=object),
+        "name": rng.choice(np.array(["ann", "bob", "chloé", "d" * 40, "名前"], dtype=object), n,
+                           p=[.4, .4, .1, .05, .05]),
+        "age": np.where(rng.rand(n) < .1, np.nan, rng.normal(40, 10, n)),
+        "income": rng.lognormal(3, 1, n),
+    })
+
+
+def tabular_model(frame, small):
+    text = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=4, sparse_output=False)
+    numbers = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
+    columns = ColumnTransformer([("text", text, ["city", "name"]), ("numbers", numbers, ["age", "income"])])
+    return make_pipeline(columns, NumpyMLPClassifier(**small)).fit(frame, frame["income"] > 20)
+
+
 def base_models():
     """(name, model, X) of a few fitted models covering what a file can hold."""
     warnings.simplefilter("ignore")
@@ -57,6 +83,8 @@ def base_models():
     Xr, yr = make_regression(n_samples=60, n_features=4, n_targets=2, random_state=0)
     Xm, Ym = make_multilabel_classification(n_samples=60, n_features=5, n_classes=3, random_state=0)
     small = dict(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    rows = tabular_frame(20, seed=1)
+    rows.loc[0, "city"], rows.loc[1, "name"] = "lima", "zoë"  # categories it has not seen
     return [
         ("multiclass", NumpyMLPClassifier(early_stopping=True, **small).fit(X, labels), X),
         ("binary-softmax", NumpyMLPClassifier(output_activation="softmax", loss="categorical_crossentropy",
@@ -70,6 +98,7 @@ def base_models():
         ("multilabel", NumpyMLPClassifier(**small).fit(Xm, Ym), Xm),
         ("batch-norm-dropout", NumpyMLPClassifier(normalization="batch", dropout=0.2, **small).fit(X, y), X),
         ("layer-norm", NumpyMLPRegressor(normalization="layer", dropout=[0.1], **small).fit(Xr, yr), Xr),
+        ("tabular", tabular_model(tabular_frame(), small), rows),
     ]
 
 
@@ -297,7 +326,16 @@ def _timeout(signum, frame):
     raise TimeoutError("over the time cap")
 
 
-def run_one(path, watch, record):
+def _inputs(model, frame):
+    """Rows to predict with: ``frame`` (a tabular base's, with unseen and missing values) under the
+    column names the loaded model expects, or numbers in the range its scalers were fitted on."""
+    if frame is not None:
+        names = getattr(model, "feature_names_in_", None)
+        return frame.set_axis(list(names), axis=1) if names is not None and len(names) == frame.shape[1] else frame
+    return ordinary_inputs(model, np.random.RandomState(0).uniform(-10, 10, size=(50, model.n_features_in_)))
+
+
+def run_one(path, watch, record, frame=None):
     """Load (and predict with) one mutant; return a failure description or None."""
     tracemalloc.start()
     start = time.perf_counter()
@@ -313,9 +351,7 @@ def run_one(path, watch, record):
                 failure = f"refused without naming the file: {exc}"
         else:
             record["loaded"] += 1
-            n_features = model.n_features_in_
-            # inputs in the range the model's scalers were fitted on
-            X = ordinary_inputs(model, np.random.RandomState(0).uniform(-10, 10, size=(50, n_features)))
+            X = _inputs(model, frame)
             out = model.predict_proba(X) if hasattr(model, "predict_proba") else model.predict(X)
             predicted = model.predict(X)
             if not (np.isfinite(np.asarray(out, dtype=float)).all() and len(predicted) == len(X)):
@@ -339,17 +375,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--bases", default="", help="comma-separated names of the base models to mutate (all)")
     args = parser.parse_args(argv)
 
     folder = tempfile.mkdtemp(prefix="skneural-mutants-")
-    bases = []
+    bases, frames = [], {}
     for name, model, X in base_models():
+        if args.bases and name not in args.bases.split(","):
+            continue
         path = os.path.join(folder, f"{name}.skn")
         save(model, path)
         load(path).predict(X)  # warm up lazy imports before the watch starts
         bases.append((name, *read_file(path)))
+        if isinstance(X, pd.DataFrame):
+            frames[name] = X
     # and files of format 1, which load translates into format 2
-    for path in sorted((Path(__file__).resolve().parent / "data" / "format1").glob("*.skn")):
+    for path in sorted((Path(__file__).resolve().parent / "data" / "format1").glob("*.skn")) * (not args.bases):
         load(str(path)).predict(np.zeros((1, load(str(path)).n_features_in_)))
         bases.append((f"format1-{path.stem}", *read_file(path)))
     watch = Watch()
@@ -393,7 +434,7 @@ def main(argv=None):
         except (ValueError, TypeError, OverflowError):
             return  # a mutant numpy itself cannot write: nothing to load
         slowest = record["worst_seconds"]
-        failure = run_one(target, watch, record)
+        failure = run_one(target, watch, record, frames.get(name))
         if record["worst_seconds"] > slowest:
             record["slowest"] = {"base": name, "member": member, "raw": raw,
                                  "description_chars": len(json.dumps(document))}

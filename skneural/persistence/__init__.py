@@ -67,10 +67,14 @@ def save(model, path, metadata=None):
 
     The preprocessing steps a file holds are the scikit-learn scalers (StandardScaler,
     MinMaxScaler, MaxAbsScaler, RobustScaler, Normalizer), SimpleImputer, MissingIndicator,
-    OneHotEncoder, OrdinalEncoder, TargetEncoder, QuantileTransformer, PowerTransformer
-    (``standardize=False``), Pipelines of these and ColumnTransformers of these (columns by name,
-    by position or by ``make_column_selector``); see :mod:`skneural.persistence.columns`.  Anything
-    else is refused with a ``TypeError`` naming it: use pickle or joblib for files you trust.
+    OneHotEncoder, OrdinalEncoder, TargetEncoder, QuantileTransformer, PowerTransformer (either
+    ``standardize``), Pipelines of these and ColumnTransformers of these (columns by name, by
+    position or by ``make_column_selector``, whose ``pattern`` must be one that cannot backtrack
+    for long; see :func:`skneural.persistence.selectors.pattern_problem`); see
+    :mod:`skneural.persistence.columns`.  A TransformedTargetRegressor's ``transformer`` may be a
+    scaler but Normalizer, a QuantileTransformer, a PowerTransformer or a Pipeline of these (not
+    ``func``/``inverse_func``).  Steps configured with ``set_output`` are refused.  Anything else
+    is refused with a ``TypeError`` naming it: use pickle or joblib for files you trust.
 
     The file holds the whole fitted model: parameters, built-in components by
     name and settings, fitted attributes and optimizer state, so training can
@@ -101,8 +105,8 @@ def save(model, path, metadata=None):
     if not is_model(model):
         raise TypeError(
             f"Cannot save a {type(model).__name__}: skneural model files hold skneural estimators "
-            "and Pipelines of scikit-learn scalers ending in one (also inside a "
-            "TransformedTargetRegressor). Use pickle or joblib for anything else."
+            "and Pipelines of scikit-learn's tabular preprocessing ending in one (also inside a "
+            "TransformedTargetRegressor). Use pickle or joblib for files you trust."
         )
     encode = Encoder()
     try:

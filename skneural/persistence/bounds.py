@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import Normalizer, TargetEncoder
+from sklearn.preprocessing import Normalizer, PowerTransformer, TargetEncoder
 
 from ..components.activations import Softmax
 from ..nn.layers import Activation, Dense
@@ -192,6 +192,15 @@ def output_bounds(network, radius=_RADIUS):
     return lo, hi
 
 
+def _target_probes(transformer, bounds):
+    """The network outputs at which a target transformer's inverse must be finite: the bounds of the
+    outputs, or only 0 when a PowerTransformer is among its steps, since its inverse is undefined beyond
+    -1/lambda by its own formula (scikit-learn returns nan there), whatever values a file holds."""
+    steps = [s for _, s in transformer.steps] if isinstance(transformer, Pipeline) else [transformer]
+    targets = np.stack(bounds)
+    return np.zeros_like(targets[:1]) if any(isinstance(s, PowerTransformer) for s in steps) else targets
+
+
 def check_predictions(model, where="model"):
     """Refuse a fitted model whose predictions can overflow for inputs in the range it declares."""
     scalers, final = _parts(model)
@@ -218,8 +227,7 @@ def check_predictions(model, where="model"):
             raw = scaler.inverse_transform(corners)
             finite = finite and np.isfinite(raw).all() and np.isfinite(scaler.transform(raw)).all()
         if finite and type(model) is TransformedTargetRegressor:
-            targets = np.stack(bounds).reshape(2, -1) if model._training_dim == 2 else np.stack(bounds)
-            finite = np.isfinite(model.transformer_.inverse_transform(targets)).all()
+            finite = np.isfinite(model.transformer_.inverse_transform(_target_probes(model.transformer_, bounds))).all()
     if not finite:
         raise ArchiveError(f"{where}: its stored values make its outputs overflow for inputs in the range it "
                            f"declares it was fitted on (values within +-{_RADIUS:g} after its scalers, and the "

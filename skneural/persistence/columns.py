@@ -1,13 +1,18 @@
 """The preprocessing steps of a model file's Pipeline: the scalers, SimpleImputer, OneHotEncoder,
-OrdinalEncoder, MissingIndicator, QuantileTransformer, PowerTransformer (standardize=False), TargetEncoder,
-Pipelines of these and ColumnTransformers of these, each from a fixed table by class name.
+OrdinalEncoder, MissingIndicator, QuantileTransformer, PowerTransformer, TargetEncoder, Pipelines of
+these and ColumnTransformers of these, each from a fixed table by class name.
 
-A ColumnTransformer is stored as its settings, its transformers (with their column lists: names or
-positions) and their fitted forms.  ``load`` rebuilds it by fitting a ColumnTransformer of the same
-columns whose transformers all pass their columns through on a table of zeros with the stored
-column names (which sets what scikit-learn keeps of the columns), then puts the stored fitted
-transformers (each rebuilt and checked by its own kind) in their place and checks that they take
-the columns they are given and produce the output columns stored."""
+A ColumnTransformer is stored as its settings, its transformers (with their columns: names,
+positions or a make_column_selector, see :mod:`.selectors`) and their fitted forms.  ``load``
+rebuilds it by fitting a ColumnTransformer of the same columns whose transformers all pass their
+columns through on a table of zeros with the stored column names (which sets what scikit-learn
+keeps of the columns), then puts the stored fitted transformers (each rebuilt and checked by its
+own kind) in their place and checks that they take the columns they are given and produce the
+output columns stored.  The columns each transformer is given are found from the public
+``transformers_``, ``feature_names_in_`` and ``n_features_in_`` (:func:`input_indices`).
+
+Steps configured with ``set_output`` are refused; scikit-learn has no public way to tell them, and
+:func:`output_config` alone reads the private attribute it keeps the setting in."""
 
 import numpy as np
 from sklearn.compose import ColumnTransformer, make_column_selector
@@ -20,11 +25,12 @@ from .encoders import ENCODERS, decode_encoder, encode_encoder
 from .imputers import decode_imputer, decode_indicator, encode_imputer, encode_indicator
 from .quantiles import decode_power, decode_quantiles, encode_power, encode_quantiles
 from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool
-from .tabular_values import check_width
+from .selectors import decode_selector, encode_selector
+from .tabular_values import check_width, checked_settings
 from .targets import decode_target_encoder, encode_target_encoder
 from .values import fields, mapping
 
-__all__ = ["encode_step", "decode_step", "output_width", "is_step"]
+__all__ = ["encode_step", "decode_step", "output_width", "is_step", "input_indices", "output_config"]
 
 MAX_DEPTH = 8  # Pipelines and ColumnTransformers inside one another
 MAX_COLUMNS = 100_000
@@ -75,8 +81,17 @@ def encode_step(enc, step, depth=0):
     raise _refuse(step)
 
 
+def output_config(step):
+    """What ``set_output`` configured on ``step`` (empty if never called).  The one private touch-point of
+    this module: scikit-learn keeps the setting in ``_sklearn_output_config`` and has no public way to
+    read it back, and a step configured so (even with transform="default", which outranks a global
+    ``set_config(transform_output=...)``) transforms unlike a loaded one.  tests/test_tabular_public_api.py
+    fails if scikit-learn keeps it elsewhere."""
+    return dict(getattr(step, "_sklearn_output_config", None) or {})
+
+
 def _check_output_config(step):
-    if getattr(step, "_sklearn_output_config", None):
+    if output_config(step):
         raise TypeError(f"a {type(step).__name__} with set_output (the default output is kept)")
 
 
@@ -84,55 +99,9 @@ def _encode_spec(enc, spec, depth):
     return spec if isinstance(spec, str) and spec in ("drop", "passthrough") else encode_step(enc, spec, depth + 1)
 
 
-# the dtypes a make_column_selector may name, by the name a file holds: types, and the strings
-# pandas' select_dtypes takes (as "str:name")
-_TYPES = {"number": np.number, "object": object, "bool": bool, "float": float, "int": int, "np.bool_": np.bool_,
-          "float64": np.float64, "float32": np.float32, "int64": np.int64, "int32": np.int32}
-_DTYPES = {**_TYPES, **{f"str:{name}": name for name in (
-    "number", "object", "category", "bool", "string", "datetime", "datetimetz", "timedelta", "float64", "float32",
-    "int64", "int32", "float", "int")}}
-_MAX_PATTERN = 200
-
-
-def _dtype_names(value):
-    values = [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
-    names = []
-    for v in values:
-        name = f"str:{v}" if isinstance(v, str) and f"str:{v}" in _DTYPES else next(
-            (k for k, d in _TYPES.items() if d is v), None)
-        if name is None:
-            raise TypeError(f"a make_column_selector with the dtype {v!r}")
-        names.append(name)
-    return None if value is None else names if isinstance(value, (list, tuple)) else names[0]
-
-
-def _encode_selector(selector):
-    if selector.pattern is not None and not (isinstance(selector.pattern, str) and len(selector.pattern) <= _MAX_PATTERN):
-        raise TypeError(f"a make_column_selector with pattern={selector.pattern!r}")
-    return {"selector": {"pattern": selector.pattern, "dtype_include": _dtype_names(selector.dtype_include),
-                         "dtype_exclude": _dtype_names(selector.dtype_exclude)}}
-
-
-def _decode_selector(v, where):
-    fields(v, where, ["pattern", "dtype_include", "dtype_exclude"])
-    if not (v["pattern"] is None or isinstance(v["pattern"], str) and len(v["pattern"]) <= _MAX_PATTERN):
-        raise ArchiveError(f"{where}.pattern is not a string of at most {_MAX_PATTERN} characters")
-    kwargs = {"pattern": v["pattern"]}
-    for key in ("dtype_include", "dtype_exclude"):
-        names = v[key]
-        if isinstance(names, list) and len(names) <= len(_DTYPES) and all(isinstance(n, str) and n in _DTYPES
-                                                                           for n in names):
-            kwargs[key] = [_DTYPES[n] for n in names]
-        elif names is None or isinstance(names, str) and names in _DTYPES:
-            kwargs[key] = None if names is None else _DTYPES[names]
-        else:
-            raise ArchiveError(f"{where}.{key} names a dtype a selector may not have")
-    return make_column_selector(**kwargs)
-
-
 def _encode_columns_spec(columns):
     if type(columns) is make_column_selector:
-        return _encode_selector(columns)
+        return encode_selector(columns)
     if isinstance(columns, str):
         return {"name": columns}
     if isinstance(columns, (int, np.integer)) and not isinstance(columns, (bool, np.bool_)):
@@ -167,9 +136,9 @@ def _encode_columns(enc, ct, depth):
     entry = {"transformer": "ColumnTransformer", "params": {k: enc.setting(v) for k, v in params.items()},
              "transformers": [[n, _encode_spec(enc, t, depth), _encode_columns_spec(c)] for n, t, c in ct.transformers]}
     if hasattr(ct, "transformers_"):
-        fitted = []
+        fitted, names = [], getattr(ct, "feature_names_in_", None)
         for (name, spec, _), (_, trans, columns) in zip(ct.transformers, ct.transformers_):
-            empty = len(ct._transformer_to_input_indices[name]) == 0
+            empty = not input_indices(columns, names, ct.n_features_in_)
             fitted.append(None if isinstance(spec, str) or empty else encode_step(enc, trans, depth + 1))
         selected = [_encode_columns_spec(columns) if callable(spec_columns) else None
                     for (_, _, spec_columns), (_, _, columns) in zip(ct.transformers, ct.transformers_)]
@@ -244,11 +213,22 @@ def check_chain(steps, where):
             check_width(after, output_width(before), f"{where}.steps[{i + 1}]")
 
 
+def input_indices(columns, names, n):
+    """The positions of the input columns a fitted ColumnTransformer gives a transformer, from the columns
+    its public ``transformers_`` lists for it (a name or position, or a list of them) and its
+    ``feature_names_in_`` (``names``, None without them) and ``n_features_in_`` (``n``)."""
+    items = [columns] if isinstance(columns, (str, int, np.integer)) else list(columns)
+    where = {} if names is None else {name: i for i, name in enumerate(names.tolist())}
+    if any(isinstance(c, str) and c not in where or isinstance(c, (bool, np.bool_)) for c in items):
+        raise ValueError(f"columns {items!r} that are not among the input columns' names")
+    return [where[c] if isinstance(c, str) else int(np.arange(n)[c]) for c in items]
+
+
 def _decode_columns_spec(v, where):
     if isinstance(v, dict) and len(v) == 1:
         (kind, value), = v.items()
         if kind == "selector":
-            return _decode_selector(value, f"{where}.selector")
+            return decode_selector(value, f"{where}.selector")
         if kind == "name" and isinstance(value, str):
             return value
         if kind == "index" and type(value) is int:
@@ -261,10 +241,7 @@ def _decode_columns_spec(v, where):
 
 def _decode_columns(dec, entry, where, depth):
     fields(entry, where, ["transformer", "params", "transformers"], ["fitted"])
-    params = mapping(entry["params"], f"{where}.params")
-    for name, value in params.items():
-        if name not in _CT_SETTINGS or not _CT_SETTINGS[name](value):
-            raise ArchiveError(f"{where}: ColumnTransformer's setting {name!r} is not valid")
+    params = checked_settings(mapping(entry["params"], f"{where}.params"), _CT_SETTINGS, "ColumnTransformer", where)
     listed = entry["transformers"]
     if not isinstance(listed, list) or len(listed) > MAX_TRANSFORMERS:
         raise ArchiveError(f"{where}.transformers is not a list of at most {MAX_TRANSFORMERS} transformers")
@@ -317,7 +294,7 @@ def _fit_columns(dec, ct, fitted, where, depth):
     for i, ((name, spec, _), (_, passing, columns), entry) in enumerate(
             zip(ct.transformers, standin.transformers_, stored)):
         at = f"{where}.transformers_[{i}]"
-        selected = standin._transformer_to_input_indices[name]
+        selected = input_indices(columns, names, n)
         trans = passing
         if isinstance(spec, str) or not len(selected):
             if entry is not None:
@@ -332,14 +309,12 @@ def _fit_columns(dec, ct, fitted, where, depth):
         final.append((name, trans, columns))
         if trans != "drop" and len(selected):
             widths[name] = output_width(trans) if trans is not passing else len(selected)
-    for name, trans, columns in standin.transformers_[len(ct.transformers):]:  # the remainder: by position
-        # where a selector chose columns, as scikit-learn keeps it
-        final.append((name, trans, standin._transformer_to_input_indices["remainder"]
-                      if any(callable(c) for _, _, c in ct.transformers) else columns))
-    if standin.transformers_[len(ct.transformers):]:
-        name, trans, columns = final[-1]
-        if trans != "drop" and len(standin._transformer_to_input_indices["remainder"]):
-            widths[name] = len(standin._transformer_to_input_indices["remainder"])
+    for name, trans, columns in standin.transformers_[len(ct.transformers):]:  # the remainder (if it has
+        # columns): by position where a selector chose columns, as scikit-learn keeps it
+        remaining = input_indices(columns, names, n)
+        final.append((name, trans, remaining if any(callable(c) for _, _, c in ct.transformers) else columns))
+        if trans != "drop" and remaining:
+            widths[name] = len(remaining)
     start, expected = 0, []
     for name, width in widths.items():  # as fit records them: the columns of each, in order, then
         expected.append([name, start, start + width])  # empty slices for those that return none

@@ -1,7 +1,8 @@
 """OneHotEncoder and OrdinalEncoder in a model file: their settings and public fitted values
-(``categories_``, ``infrequent_categories_``), rebuilt on load by fitting a fresh encoder on
-synthetic rows in which every stored category occurs (the infrequent ones once, the others often
-enough), then checked to have exactly the stored categories and infrequent categories.
+(``categories_``; ``infrequent_categories_`` as their positions in ``categories_``), rebuilt on
+load by fitting a fresh encoder on synthetic rows in which every stored category occurs (the
+infrequent ones once, the others often enough), then checked to have exactly the stored
+categories and infrequent categories.
 
 The synthetic rows are bounded: at most ``MAX_CELLS`` values, so a file cannot make ``load``
 allocate beyond a few tens of megabytes whatever its settings say."""
@@ -14,7 +15,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from .archive import ArchiveError
 from .scalers import count, feature_names, is_bool
-from .tabular_values import decode_values, encode_values, same_values
+from .tabular_values import checked_settings, decode_values, encode_values, same_values
 from .values import fields, mapping
 
 __all__ = ["ENCODERS", "encode_encoder", "decode_encoder", "MAX_CELLS"]
@@ -74,6 +75,15 @@ def _params(encoder):
     return params
 
 
+def _places(some, categories):
+    """The positions of ``some`` of ``categories`` in them."""
+    keys = {_key(v) for v in some.tolist()}
+    places = [i for i, v in enumerate(categories.tolist()) if _key(v) in keys]
+    if len(places) != len(some):
+        raise TypeError("infrequent_categories_ that are not some of categories_")
+    return places
+
+
 def encode_encoder(enc, encoder):
     params = _params(encoder)
     entry = {"transformer": type(encoder).__name__, "params": {k: enc.setting(v) for k, v in params.items()}}
@@ -81,8 +91,9 @@ def encode_encoder(enc, encoder):
         fitted = {"n_features_in_": int(encoder.n_features_in_),
                   "categories_": [encode_values(enc, c) for c in encoder.categories_]}
         if encoder.min_frequency is not None or encoder.max_categories is not None:
-            fitted["infrequent_categories_"] = [None if c is None else encode_values(enc, c)
-                                                for c in encoder.infrequent_categories_]
+            # positions into categories_ (the infrequent categories are some of them, in their order)
+            fitted["infrequent_categories_"] = [None if rare is None else _places(rare, c)
+                                                for rare, c in zip(encoder.infrequent_categories_, encoder.categories_)]
         if hasattr(encoder, "feature_names_in_"):
             fitted["feature_names_in_"] = enc.array(encoder.feature_names_in_)
         entry["fitted"] = fitted
@@ -171,11 +182,22 @@ def _key(v):
     return ("nan",) if isinstance(v, float) and v != v else (type(v).__name__, v)
 
 
+def _infrequent_mask(positions, n, where):
+    """Which of ``n`` categories the stored positions of the infrequent ones (or None) mark."""
+    mask = np.zeros(n, dtype=bool)
+    if positions is None:
+        return mask
+    if not (isinstance(positions, list) and all(type(i) is int and 0 <= i < n for i in positions)):
+        raise ArchiveError(f"{where} is not a list of positions in categories_ (0 to {n - 1})")
+    mask[positions] = True
+    if int(mask.sum()) != len(positions):
+        raise ArchiveError(f"{where} lists a position in categories_ more than once")
+    return mask
+
+
 def _decode_params(entry, cls, settings, dec, where):
     params = {k: dec.setting(v, f"{where}.params.{k}") for k, v in mapping(entry["params"], f"{where}.params").items()}
-    for name, value in params.items():
-        if name not in settings or not settings[name](value):
-            raise ArchiveError(f"{where}: {cls.__name__}'s setting {name!r} is not valid")
+    checked_settings(params, settings, cls.__name__, where)
     if "dtype" in params:
         params["dtype"] = _DTYPES[params["dtype"]]
     return {k: np.nan if v == _NAN and k != "dtype" else v for k, v in params.items()}
@@ -199,15 +221,13 @@ def decode_encoder(dec, entry, where):
     if (rare is not None) != enabled or rare is not None and not (isinstance(rare, list) and len(rare) == n):
         raise ArchiveError(f"{where}.infrequent_categories_ must be a list of n_features_in_ entries exactly "
                            "when min_frequency or max_categories is set")
-    rare = [None if r is None else decode_values(dec, r, f"{where}.infrequent_categories_[{j}]", len(categories[j]))
-            for j, r in enumerate(rare or [None] * n)]
     masks, skips = [], []
-    for j, (c, r) in enumerate(zip(categories, rare)):
+    for j, (c, r) in enumerate(zip(categories, rare or [None] * n)):
         if len(c) == 0:
             raise ArchiveError(f"{where}.categories_[{j}] is empty")
-        infrequent = set() if r is None else {_key(v) for v in r.tolist()}
-        masks.append(np.array([_key(v) in infrequent for v in c.tolist()], dtype=bool))
-        skips.append(np.array([skips_missing and (v is None or _key(v) == ("nan",)) for v in c.tolist()], dtype=bool))
+        masks.append(_infrequent_mask(r, len(c), f"{where}.infrequent_categories_[{j}]"))
+        # OrdinalEncoder leaves nan (not None: scikit-learn counts it as a category) out of the infrequent ones
+        skips.append(np.array([skips_missing and _key(v) == ("nan",) for v in c.tolist()], dtype=bool))
     # The infrequent categories are refit with min_frequency=2 (one row for each infrequent category, two
     # or more for the others), which any stored choice of them allows: the rows then grow with the
     # categories the file stores, not with a min_frequency it states. The settings go back after the fit.
@@ -224,6 +244,7 @@ def decode_encoder(dec, entry, where):
     except (ValueError, TypeError) as exc:
         raise ArchiveError(f"{where}: its settings and categories do not make a {cls.__name__} ({exc})") from None
     found = encoder.infrequent_categories_ if enabled else [None] * n
+    rare = [None if r is None else c[m] for c, r, m in zip(categories, rare or [None] * n, masks)]
     if not all(same_values(a, b) for a, b in zip(encoder.categories_, categories)) or not all(
             (a is None and b is None) or (a is not None and b is not None and same_values(a, b))
             for a, b in zip(found, rare)):

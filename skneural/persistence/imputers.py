@@ -1,9 +1,14 @@
 """SimpleImputer and MissingIndicator in a model file: their settings and public fitted values,
 rebuilt on load by fitting a fresh one on two synthetic rows whose statistics (and missing values)
-are the stored ones, then checked to have exactly the stored ``statistics_`` and flagged features."""
+are the stored ones, then checked to have exactly the stored ``statistics_`` and flagged features.
+
+The dtype an imputer was fitted on (float64, float32 or object: the rows it is rebuilt from have
+it) is kept by scikit-learn in a private attribute; ``save`` finds it from public behaviour instead,
+by imputing a row of nan (:func:`fitted_dtype`)."""
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 from sklearn.impute import MissingIndicator, SimpleImputer
@@ -13,7 +18,7 @@ from .scalers import count, feature_names, is_bool
 from .tabular_values import FIT_DTYPES, checked_settings, decode_values, encode_values, same_values
 from .values import fields, mapping
 
-__all__ = ["encode_imputer", "decode_imputer", "encode_indicator", "decode_indicator"]
+__all__ = ["encode_imputer", "decode_imputer", "encode_indicator", "decode_indicator", "fitted_dtype"]
 
 _STRATEGIES = ("mean", "median", "most_frequent", "constant")
 MAX_FEATURES = 100_000
@@ -46,11 +51,10 @@ def encode_imputer(enc, imputer):
     entry = {"transformer": "SimpleImputer",
              "params": {k: enc.setting(getattr(imputer, k)) for k in _SETTINGS}}
     if hasattr(imputer, "statistics_"):
-        dtype = np.dtype(imputer._fit_dtype)  # what it was fitted on: the dtype of what it returns
-        dtype = next((k for k, v in FIT_DTYPES.items() if np.dtype(v) == dtype), None)
-        if dtype is None or dtype == "float32" and imputer.strategy == "mean":  # a float64 mean of float32 data:
+        dtype = fitted_dtype(imputer)
+        if dtype == "float32" and imputer.strategy == "mean":  # a float64 mean of float32 data:
             # no float32 data of a few rows has it, to rebuild the imputer from
-            raise TypeError(f"a SimpleImputer(strategy={imputer.strategy!r}) fitted on {imputer._fit_dtype} data "
+            raise TypeError(f"a SimpleImputer(strategy={imputer.strategy!r}) fitted on float32 data "
                             "(fit it on float64 data)")
         fitted = {"n_features_in_": int(imputer.n_features_in_), "statistics_": encode_values(enc, imputer.statistics_),
                   "fit_dtype": dtype}
@@ -60,6 +64,32 @@ def encode_imputer(enc, imputer):
             fitted["feature_names_in_"] = enc.array(imputer.feature_names_in_)
         entry["fitted"] = fitted
     return entry
+
+
+def fitted_dtype(imputer):
+    """The dtype a fitted SimpleImputer was fitted on, as far as its ``transform`` shows it (the dtype
+    itself is private to scikit-learn): "object" if it imputes a row of nan as an object array,
+    "float32" if it fills in its statistics rounded to float32 (as one fitted on float32 data does),
+    else "float64" (float64 or integer data, or float32 data whose statistics float32 holds exactly:
+    an imputer fitted on float64 data then imputes every value the same)."""
+    stats = imputer.statistics_
+    if stats.dtype == np.float32:  # the median of float32 data
+        return "float32"
+    try:
+        with warnings.catch_warnings():  # of features without values, and of a row without feature names
+            warnings.simplefilter("ignore")
+            out = np.asarray(imputer.transform(np.full((1, imputer.n_features_in_), np.nan)))
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"a SimpleImputer that does not impute a row of nan ({exc})") from None
+    if out.dtype == object:
+        return "object"
+    values = stats[~_missing(stats)].astype(np.float64)
+    filled = out[0, :len(values)]
+    if np.array_equal(filled, values):
+        return "float64"
+    if out.dtype == np.float64 and np.array_equal(filled, values.astype(np.float32).astype(np.float64)):
+        return "float32"
+    raise TypeError("a SimpleImputer that fills in values other than its statistics_")
 
 
 def _missing(values):

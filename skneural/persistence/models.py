@@ -1,5 +1,7 @@
 """Models in a model file: the estimators with their networks, and the scikit-learn
-Pipelines, scalers and TransformedTargetRegressors around them.
+Pipelines of preprocessing steps (:mod:`.columns`) and TransformedTargetRegressors around them.
+A TransformedTargetRegressor's transformer is a scaler (but Normalizer), a QuantileTransformer, a
+PowerTransformer or a Pipeline of these; ``func`` and ``inverse_func``, which are code, are refused.
 
 Each kind has a fixed layout.  ``load`` builds an estimator through its
 constructor from settings it then validates as ``fit`` would, checks every
@@ -20,12 +22,13 @@ from ..components import sklearn_params
 from ..training.monitors import is_scorer_name
 from ..training.epoch import layer_state
 from .archive import ArchiveError
-from .columns import decode_step, encode_step, output_width
+from .bounds import check_predictions
+from .columns import decode_step, encode_step, is_step, output_width
 from .networks import MAX_LAYERS, decode_network, encode_network
-from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool, number
+from .scalers import count, feature_names, is_bool, number
 from .values import fields, is_builtin, mapping
 
-__all__ = ["encode_model", "decode_model", "is_model", "register_estimator"]
+__all__ = ["encode_model", "decode_model", "is_model", "register_estimator", "is_target_step", "training_dim"]
 
 # The estimator classes a model file may name, by class name: skneural's own, registered by the
 # estimators package (persistence imports nothing of the estimators).
@@ -71,14 +74,24 @@ def is_model(model):
 
 def encode_model(enc, model):
     if type(model) is TransformedTargetRegressor:
-        if model.func is not None or model.inverse_func is not None or type(model.transformer).__name__ not in SCALERS:
-            raise TypeError("a TransformedTargetRegressor without a scaler as its transformer")
+        if model.func is not None or model.inverse_func is not None:
+            raise TypeError("a TransformedTargetRegressor with func or inverse_func (code)")
+        fitted = [model.transformer] + ([model.transformer_] if hasattr(model, "regressor_") else [])
+        if not all(is_target_step(t) for t in fitted):
+            what = "None" if model.transformer is None else f"a {type(model.transformer).__name__}"
+            raise TypeError(f"a TransformedTargetRegressor whose transformer is {what} (kept: "
+                            f"{', '.join(_TARGET_STEPS)} or a Pipeline of these)")
         entry = {"transformed_target": encode_model(enc, model.regressor),
-                 "transformer": encode_scaler(enc, model.transformer), "check_inverse": bool(model.check_inverse)}
+                 "transformer": encode_step(enc, model.transformer), "check_inverse": bool(model.check_inverse)}
         if hasattr(model, "regressor_"):
             entry["fitted"] = {"regressor_": encode_model(enc, model.regressor_),
-                               "transformer_": encode_scaler(enc, model.transformer_),
-                               "training_dim": int(model._training_dim)}
+                               "transformer_": encode_step(enc, model.transformer_),
+                               "training_dim": int(training_dim(model))}
+            try:  # what load checks: refused now, not then
+                check_predictions(model)
+            except ArchiveError as exc:
+                why = str(exc).split(": ", 1)[-1]
+                raise TypeError(f"a TransformedTargetRegressor that load would refuse ({why})") from None
         return entry
     if type(model) is Pipeline:
         if model.memory is not None:
@@ -145,26 +158,58 @@ def decode_model(dec, entry, where="model", regressor=False):
     raise ArchiveError(f"{where} is not a model")
 
 
+# the transformers of a target a file holds: those with an inverse that keep one column one column
+_TARGET_STEPS = ("StandardScaler", "MinMaxScaler", "MaxAbsScaler", "RobustScaler", "QuantileTransformer",
+                 "PowerTransformer")
+
+
+def is_target_step(step):
+    """Whether ``step`` may be a TransformedTargetRegressor's transformer in a file: one of _TARGET_STEPS, or
+    a Pipeline of them."""
+    if type(step) is Pipeline:
+        return all(is_target_step(s) for _, s in step.steps)
+    return type(step).__name__ in _TARGET_STEPS and is_step(step)
+
+
+def training_dim(model, value=None):
+    """The number of dimensions of the target a TransformedTargetRegressor was fitted on (or, given
+    ``value``, sets it): whether ``predict`` returns 1-D predictions of one output.  The one private
+    touch-point of this module: scikit-learn keeps it in ``_training_dim``, with no public way to read it
+    (a regressor of one output predicts alike for either), and it is read and set here alone.
+    tests/test_tabular_public_api.py fails if scikit-learn keeps it elsewhere."""
+    if value is not None:
+        model._training_dim = value
+    return model._training_dim
+
+
+def _target_transformer(dec, entry, where):
+    step = decode_step(dec, entry, where)
+    if not is_target_step(step):
+        raise ArchiveError(f"{where} is not one of {', '.join(_TARGET_STEPS)} or a Pipeline of these")
+    return step
+
+
 def _decode_transformed_target(dec, entry, where):
     fields(entry, where, ["transformed_target", "transformer", "check_inverse"], ["fitted"])
     if not is_bool(entry["check_inverse"]):
         raise ArchiveError(f"{where}.check_inverse is not a bool")
     model = TransformedTargetRegressor(
         decode_model(dec, entry["transformed_target"], f"{where}.regressor", regressor=True),
-        transformer=decode_scaler(dec, entry["transformer"], f"{where}.transformer"),
+        transformer=_target_transformer(dec, entry["transformer"], f"{where}.transformer"),
         check_inverse=entry["check_inverse"])
     if "fitted" in entry:
         fitted = fields(entry["fitted"], f"{where}.fitted", ["regressor_", "transformer_", "training_dim"])
         model.regressor_ = decode_model(dec, fitted["regressor_"], f"{where}.regressor_", regressor=True)
-        model.transformer_ = decode_scaler(dec, fitted["transformer_"], f"{where}.transformer_")
-        model._training_dim = fitted["training_dim"]
+        model.transformer_ = _target_transformer(dec, fitted["transformer_"], f"{where}.transformer_")
+        dim = fitted["training_dim"]
         final = model.regressor_[-1] if isinstance(model.regressor_, Pipeline) else model.regressor_
         outputs = getattr(final, "n_outputs_", None)
-        if (model._training_dim not in (1, 2) or outputs is None
+        if (dim not in (1, 2) or type(dim) is not int or outputs is None
                 or getattr(model.transformer_, "n_features_in_", None) != outputs
-                or (model._training_dim == 1 and outputs != 1)):
+                or output_width(model.transformer_) != outputs or (dim == 1 and outputs != 1)):
             raise ArchiveError(f"{where}: the target transformer, the regressor's outputs and the "
                                "target's dimension disagree")
+        training_dim(model, dim)
     return model
 
 

@@ -1,17 +1,23 @@
-"""QuantileTransformer and PowerTransformer (``standardize=False``) in a model file: their settings
-and public fitted arrays (``quantiles_`` and ``references_``; ``lambdas_``), which are all their
-``transform`` uses, each checked: the quantiles finite and non-decreasing in each column, the
-references the evenly spaced levels ``fit`` sets, the lambdas finite and within +-100."""
+"""QuantileTransformer and PowerTransformer in a model file: their settings and public fitted arrays
+(``quantiles_`` and ``references_``; ``lambdas_``), which are all their ``transform`` uses, each
+checked: the quantiles finite and non-decreasing in each column, the references the evenly spaced
+levels ``fit`` sets, the lambdas finite and within +-100.
+
+A PowerTransformer with ``standardize=True`` (the default) is a PowerTransformer(standardize=False)
+followed by the StandardScaler(copy=False) that ``fit`` fits on the transformed columns; that scaler
+is stored as a StandardScaler is (its ``mean_``, ``var_``, ``scale_`` and ``n_samples_seen_``) and
+checked as one.  scikit-learn keeps it in a private attribute, read and set by :func:`standardizer`
+alone."""
 
 import numpy as np
-from sklearn.preprocessing import PowerTransformer, QuantileTransformer
+from sklearn.preprocessing import PowerTransformer, QuantileTransformer, StandardScaler
 
 from .archive import ArchiveError
-from .scalers import count, feature_names, is_bool
+from .scalers import count, decode_scaler, encode_scaler, feature_names, is_bool
 from .tabular_values import checked_settings
 from .values import fields, mapping
 
-__all__ = ["encode_quantiles", "decode_quantiles", "encode_power", "decode_power"]
+__all__ = ["encode_quantiles", "decode_quantiles", "encode_power", "decode_power", "standardizer"]
 
 MAX_QUANTILES = 100_000
 _SETTINGS = {"n_quantiles": lambda v: type(v) is int and 1 <= v <= MAX_QUANTILES,
@@ -62,20 +68,40 @@ def decode_quantiles(dec, entry, where):
 
 
 MAX_LAMBDA = 100.0
-_POWER_SETTINGS = {"method": lambda v: v in ("yeo-johnson", "box-cox"), "standardize": lambda v: v is False,
-                   "copy": is_bool}
+_POWER_SETTINGS = {"method": lambda v: v in ("yeo-johnson", "box-cox"), "standardize": is_bool, "copy": is_bool}
+
+
+def standardizer(transformer, scaler=None):
+    """The StandardScaler a fitted PowerTransformer(standardize=True) standardizes with (or, given
+    ``scaler``, gives it that one).  The one private touch-point of this module: scikit-learn keeps the
+    scaler in ``_scaler``, with no public way to read or set it, and no public fit rebuilds it exactly
+    (its mean and scale are those of the data after the power transform, and lambdas_ come from an
+    optimizer).  tests/test_tabular_public_api.py fails if scikit-learn keeps it elsewhere or uses it
+    otherwise."""
+    if scaler is not None:
+        transformer._scaler = scaler
+    return transformer._scaler
+
+
+def _lambdas(values):
+    """lambdas_ in the dtype fit gave them (that of the data): transform computes in it."""
+    values = np.asarray(values)
+    return values if values.dtype in (np.float32, np.float64) else values.astype(np.float64)
 
 
 def encode_power(enc, transformer):
     for name, check in _POWER_SETTINGS.items():
         if not check(getattr(transformer, name)):
-            raise TypeError(f"a PowerTransformer with {name}={getattr(transformer, name)!r}" + (
-                " (its standardizing scaler is private to scikit-learn: put a StandardScaler after a "
-                "PowerTransformer(standardize=False) instead)" if name == "standardize" else ""))
+            raise TypeError(f"a PowerTransformer with {name}={getattr(transformer, name)!r}")
     entry = {"transformer": "PowerTransformer", "params": {k: getattr(transformer, k) for k in _POWER_SETTINGS}}
     if hasattr(transformer, "lambdas_"):
         entry["fitted"] = {"n_features_in_": int(transformer.n_features_in_),
-                           "lambdas_": enc.array(np.asarray(transformer.lambdas_, dtype=np.float64))}
+                           "lambdas_": enc.array(_lambdas(transformer.lambdas_))}
+        if transformer.standardize:
+            scaler = standardizer(transformer)
+            if type(scaler) is not StandardScaler:
+                raise TypeError(f"a PowerTransformer standardizing with a {type(scaler).__name__}")
+            entry["fitted"]["scaler"] = encode_scaler(enc, scaler)
         if hasattr(transformer, "feature_names_in_"):
             entry["fitted"]["feature_names_in_"] = enc.array(transformer.feature_names_in_)
     return entry
@@ -84,16 +110,24 @@ def encode_power(enc, transformer):
 def decode_power(dec, entry, where):
     fields(entry, where, ["transformer", "params"], ["fitted"])
     params = checked_settings(mapping(entry["params"], f"{where}.params"), _POWER_SETTINGS, "PowerTransformer", where)
-    if params.get("standardize") is not False:
-        raise ArchiveError(f"{where}: a PowerTransformer is kept with standardize=False only")
     transformer = PowerTransformer(**params)
     if "fitted" not in entry:
         return transformer
-    fitted = fields(entry["fitted"], f"{where}.fitted", ["n_features_in_", "lambdas_"], ["feature_names_in_"])
+    fitted = fields(entry["fitted"], f"{where}.fitted", ["n_features_in_", "lambdas_"] + (
+        ["scaler"] if transformer.standardize else []), ["feature_names_in_"])
     n = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
     lambdas = dec.array(fitted["lambdas_"], f"{where}.lambdas_", kinds="f", shape=(n,))
-    if not (np.abs(lambdas) <= MAX_LAMBDA).all():
-        raise ArchiveError(f"{where}.lambdas_ are not within +-{MAX_LAMBDA:g}")
+    if lambdas.dtype not in (np.float32, np.float64) or not (np.abs(lambdas) <= MAX_LAMBDA).all():
+        raise ArchiveError(f"{where}.lambdas_ are not float32 or float64 within +-{MAX_LAMBDA:g}")
+    if transformer.standardize:
+        scaler = decode_scaler(dec, fitted["scaler"], f"{where}.fitted.scaler")
+        # as PowerTransformer.fit makes it: StandardScaler(copy=False), fitted on the n transformed columns
+        if type(scaler) is not StandardScaler or scaler.get_params() != {"copy": False, "with_mean": True,
+                                                                          "with_std": True} \
+                or getattr(scaler, "n_features_in_", None) != n or hasattr(scaler, "feature_names_in_"):
+            raise ArchiveError(f"{where}.fitted.scaler is not a StandardScaler(copy=False) fitted on {n} "
+                               "unnamed columns")
+        standardizer(transformer, scaler.set_output(transform="default"))
     transformer.lambdas_, transformer.n_features_in_ = lambdas, n
     feature_names(dec, transformer, fitted, where, n)
     return transformer

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, Normalizer, RobustScaler, StandardScaler
 
 from .archive import ArchiveError
+from .tabular_values import checked_settings
 from .values import fields, mapping
 
 __all__ = ["SCALERS", "encode_scaler", "decode_scaler", "count", "number", "is_bool", "feature_names"]
@@ -87,11 +88,8 @@ def decode_scaler(dec, entry, where):
     if cls is None:
         raise ArchiveError(f"{where} is not a scaler skneural model files hold")
     params = mapping(entry["params"], f"{where}.params")
-    accepted = set(settings) & set(cls().get_params())
     params = {k: dec.setting(v, f"{where}.params.{k}") for k, v in params.items()}
-    for name, value in params.items():
-        if name not in accepted or not settings[name](value):
-            raise ArchiveError(f"{where}: {cls.__name__}'s setting {name!r} is not valid")
+    checked_settings(params, {k: settings[k] for k in set(settings) & set(cls().get_params())}, cls.__name__, where)
     scaler = cls(**params)
     if "fitted" not in entry:
         return scaler
