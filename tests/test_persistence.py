@@ -1,4 +1,3 @@
-import json
 import os
 import pickle
 import zipfile
@@ -16,6 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from skneural import Adam, NumpyMLPClassifier, NumpyMLPRegressor, load, save
 from skneural.activations import ActivationFunction, LeakyReLU
 from skneural.optimizers import Optimizer
+from model_file_edits import read_model_file, write_model_file
 
 
 @pytest.fixture(scope="module")
@@ -183,18 +183,6 @@ def test_a_pickle_is_refused_without_advice_to_allow_pickle(tmp_path, digits):
     with pytest.raises(ValueError, match="it holds pickled data, which skneural never loads") as error:
         load(path)
     assert "allow_pickle" not in str(error.value)
-
-
-def read_model_file(path):
-    """The JSON description and the arrays of the model file at ``path``."""
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {k: data[k] for k in data.files}
-    return json.loads(str(arrays.pop("__skneural__"))), arrays
-
-
-def write_model_file(path, document, arrays):
-    with open(path, "wb") as f:
-        np.savez(f, **arrays, __skneural__=np.array(json.dumps(document)))
 
 
 def rewrite_model_entry(path, edit):

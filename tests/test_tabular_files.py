@@ -2,7 +2,6 @@
 before a network, fitted on DataFrames, round-trip with identical outputs, keep their feature
 names, and are rebuilt from checked data only."""
 
-import json
 import re
 import warnings
 
@@ -16,6 +15,7 @@ from sklearn.preprocessing import (FunctionTransformer, OneHotEncoder, OrdinalEn
                                    PowerTransformer, QuantileTransformer, StandardScaler, TargetEncoder)
 
 from skneural import NumpyMLPClassifier, NumpyMLPRegressor, load, save
+from model_file_edits import read_model_file as read_file, write_model_file as write_file
 
 SMALL = dict(hidden_layer_sizes=(6,), max_iter=15, random_state=0)
 
@@ -271,17 +271,6 @@ def test_unusual_settings_are_refused_by_save(ct, what, tmp_path):
 
 
 # -- mutated files -------------------------------------------------------------------------------
-
-
-def read_file(path):
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {k: data[k] for k in data.files}
-    return json.loads(str(arrays.pop("__skneural__"))), arrays
-
-
-def write_file(path, document, arrays):
-    with open(path, "wb") as f:
-        np.savez(f, **arrays, __skneural__=np.array(json.dumps(document)))
 
 
 @pytest.fixture

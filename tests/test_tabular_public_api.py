@@ -5,7 +5,6 @@ patterns that cannot backtrack for ever.  Each compares with scikit-learn in the
 private attributes scikit-learn gives no public access to are read in one function each, tested here
 to be what scikit-learn uses."""
 
-import json
 import re
 import time
 import warnings
@@ -25,6 +24,7 @@ from skneural.persistence.imputers import fitted_dtype
 from skneural.persistence.models import training_dim
 from skneural.persistence.quantiles import standardizer
 from skneural.persistence.selectors import pattern_problem
+from model_file_edits import read_model_file as read_file, write_model_file as write_file
 
 SMALL = dict(hidden_layer_sizes=(5,), max_iter=10, random_state=0)
 
@@ -40,17 +40,6 @@ def round_trip(model, tmp_path):
     path = tmp_path / "model.skn"
     save(model, path)
     return load(path)
-
-
-def read_file(path):
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {k: data[k] for k in data.files}
-    return json.loads(str(arrays.pop("__skneural__"))), arrays
-
-
-def write_file(path, document, arrays):
-    with open(path, "wb") as f:
-        np.savez(f, **arrays, __skneural__=np.array(json.dumps(document)))
 
 
 def same(a, b):

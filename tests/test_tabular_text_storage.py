@@ -2,7 +2,6 @@
 variable length (their UTF-8 bytes in one uint8 array, end offsets in another), checked before any
 string is built, and the infrequent categories of encoders by their positions in ``categories_``."""
 
-import json
 import warnings
 
 import numpy as np
@@ -17,6 +16,7 @@ from skneural import NumpyMLPClassifier, load, save
 from skneural.persistence.archive import Archive, write
 from skneural.persistence.tabular_values import MAX_TEXT_RATIO, decode_values, encode_values, same_values
 from skneural.persistence.values import Decoder, Encoder
+from model_file_edits import read_model_file as read_file, write_model_file as write_file
 
 SMALL = dict(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
 
@@ -26,17 +26,6 @@ def _quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
-
-
-def read_file(path):
-    with np.load(path, allow_pickle=False) as data:
-        arrays = {k: data[k] for k in data.files}
-    return json.loads(str(arrays.pop("__skneural__"))), arrays
-
-
-def write_file(path, document, arrays):
-    with open(path, "wb") as f:
-        np.savez(f, **arrays, __skneural__=np.array(json.dumps(document)))
 
 
 def find(value, key):
