@@ -220,7 +220,7 @@ def test_more_mistakes_end_in_one_line_and_status_1_before_any_training(iris_csv
     inf = with_value(iris_csv, 5, 2, "-inf", tmp_path / "inf.csv")
     huge = with_value(iris_csv, 4, 1, "1e300", tmp_path / "huge.csv")
     blank = tmp_path / "blank.csv"
-    blank.write_text("a,y\n\n\n1,0\n\n2,1\n3,\n")
+    blank.write_text("a,y\n\n\n1,\n\n2,NA\n3,\n")
     cases = [
         (["train", inf, "--target", "species"], "inf.csv, line 5, column 'petal length': '-inf' is not a finite"),
         (["train", iris_csv, "--target", "species", "--out", str(tmp_path / "none" / "m.skn")],
@@ -234,13 +234,11 @@ def test_more_mistakes_end_in_one_line_and_status_1_before_any_training(iris_csv
          "--random-state must be between 0 and 4294967295; got -1"),
         (["train", iris_csv, "--target", "species", "--task", "regression"],
          "line 2, column 'species': 'setosa' is not a number (a regression target must be numeric"),
-        (["train", str(blank), "--target", "y"], "blank.csv, line 7: the target 'y' is missing ('')"),
-        (["train", with_value(iris_csv, 3, 4, "", tmp_path / "no-label.csv"), "--target", "species"],
-         "no-label.csv, line 3: the target 'species' is missing ('')"),
-        (["train", with_value(iris_csv, 6, 4, "nan", tmp_path / "nan-label.csv"), "--target", "species",
-          "--task", "classification"], "nan-label.csv, line 6: the target 'species' is missing ('nan')"),
-        (["train", with_value(iris_csv, 6, 4, "NA", tmp_path / "na-label.csv"), "--target", "species"],
-         "na-label.csv, line 6: the target 'species' is missing ('NA')"),
+        (["train", str(blank), "--target", "y"], f"no row of {blank} has a value of 'y': there is nothing to learn"),
+        # rows without a target are left out (test_cli_review.py); the lines named after them are the file's
+        (["train", with_value(with_value(iris_csv, 3, 4, "", tmp_path / "no-label.csv"), 5, 2, "-inf",
+                              tmp_path / "no-label-inf.csv"), "--target", "species"],
+         "no-label-inf.csv, line 5, column 'petal length': '-inf' is not a finite"),
         (["train", iris_csv, "--target", "species", "--out", ""], "--out needs a file name"),
     ]
     for argv, message in cases:

@@ -277,6 +277,7 @@ def test_the_live_line_on_a_terminal_and_for_regression_and_early_stopping(tmp_p
 
     data = people(tmp_path / "p.csv", "utf-8", n=200)
     screen = Terminal()
+    monkeypatch.setenv("COLUMNS", "200")  # the whole line (test_cli_review.py tests a narrow terminal)
     monkeypatch.setattr("sys.stdout", screen)
     assert main([*_argv(data), "--out", str(tmp_path / "m.skn")]) == 0
     monkeypatch.undo()

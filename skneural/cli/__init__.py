@@ -65,6 +65,9 @@ def _add_reading_options(command):
                          help="the file's text encoding, e.g. cp1252 (default: UTF-8, else Windows-1252)")
     command.add_argument("--decimal", choices=[".", ","],
                          help="the decimal mark of its numbers (detected when omitted)")
+    command.add_argument("--na-values", nargs="+", metavar="TEXT",
+                         help="more texts that mark a missing value, e.g. - or missing (besides empty cells, "
+                              "NA, N/A, null, NaN and ?, which UCI data uses)")
 
 
 def _add_training_options(run_train):
@@ -92,7 +95,7 @@ def _add_training_options(run_train):
     model.add_argument("--init", default="glorot_uniform", help="weight initializer (default glorot_uniform)")
     model.add_argument("--class-weight", choices=["balanced"], default=None, help="classification only")
     model.add_argument("--label-smoothing", type=float, default=0.0, help="classification only")
-    model.add_argument("--loss", default="squared_error", help="regression only (default squared_error)")
+    model.add_argument("--loss", default=None, help="regression only: squared_error (the default), huber, ...")
 
 
 def build_parser():

@@ -1,22 +1,29 @@
 """What ``skneural train`` makes of a table's columns, and the same preparation at prediction time.
 
-Each column is a numeric, categorical (text or boolean) or date feature, or is left out with a
-reason (an ID, free text, a constant, empty).  Numeric and categorical columns go to scikit-learn's
+Each column is a numeric (numbers; True/False as 1/0), categorical (text) or date feature, or is
+left out with a reason (an ID, free text, a constant, empty).  A number column but for a few texts
+is refused (they may be missing-value markers: --na-values).  Numeric and categorical columns go to scikit-learn's
 ``ColumnTransformer`` (`build_preprocessor`); a date column is turned into numeric columns
 (year, month, day, day of the week) here, before it, by `prepare_features` at both training
-and prediction time, as the model file's metadata records which columns are dates.
+and prediction time, as the model file's metadata records which columns are dates (`dates`).
 """
 
 import re
 
 import numpy as np
 
+from .dates import DATE_PARTS, date_columns, date_form, date_order, date_parts, to_datetime
 from .errors import UsageError
 from .frames import looks_like_decimal_comma, row_at
 
-DATE_PARTS = ("year", "month", "day", "dayofweek")
-_DATE = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+__all__ = ["DATE_PARTS", "build_preprocessor", "date_columns", "describe", "plan_columns", "prepare_features"]
+
 MIN_ROWS_FOR_ID = 20  # below this, a column unique on every row may well be a feature
+# A whole-number column distinct on every row is an ID only if its values are consecutive (1..n in
+# any order: row numbers) or its name says so: id, index, key, uuid, guid (any case), or a name
+# ending in _id, -id, " id" (any case), Id or ID (PassengerId, customerID).  Other such columns
+# (incomes, counts, prices in cents) are features.
+_ID_NAME = re.compile(r"(?i:id|index|key|uuid|guid)|.*(?:[_ -](?i:id)|Id|ID)")
 # Free text (names, tickets, comments): a text column with more than FREE_TEXT_MIN_DISTINCT distinct
 # values, distinct on more than FREE_TEXT_SHARE of its rows with a value.  One-hot encoding learns
 # nothing from it: a value seen once says nothing about a new row, and with most values distinct
@@ -26,33 +33,56 @@ MIN_ROWS_FOR_ID = 20  # below this, a column unique on every row may well be a f
 # small enough to keep whatever it is (a short table's categories may well be mostly distinct).
 FREE_TEXT_MIN_DISTINCT = 50
 FREE_TEXT_SHARE = 0.5
+# A text column whose values are numbers but for a few (at most 5%) is numbers with some
+# marker of a missing value pandas does not know ('-', 'missing', ...): refused, naming one.
+NEARLY_NUMBERS = 0.95
 
 
-def _is_date(series):
+def is_boolean(series):
+    """Whether the column's values are all True or False (missing ones aside): pandas reads such
+    a column as bool, or as objects when values are missing.  These are numeric features (1 and
+    0), as scikit-learn's SimpleImputer makes them of the DataFrame from pd.read_csv too."""
+    if series.dtype.kind == "b":
+        return True
     values = series.dropna()
-    if series.dtype.kind != "O" or values.empty:
+    return series.dtype.kind == "O" and not values.empty and bool(values.map(type).isin([bool, np.bool_]).all())
+
+
+def _is_id(name, series, rows, kind, is_date):
+    if rows < MIN_ROWS_FOR_ID or is_date or series.nunique(dropna=False) != rows:
         return False
-    sample = values.iloc[:200].astype(str).str.strip()
-    return bool(sample.map(lambda v: bool(_DATE.match(v))).all())
+    if kind == "O":
+        return True
+    values = series.to_numpy(dtype=float) if kind in "iuf" else None
+    if values is None or np.isnan(values).any() or not np.all(values == np.round(values)):
+        return False
+    return values.max() - values.min() + 1 == rows or bool(_ID_NAME.fullmatch(name))
 
 
-def _to_datetime(series):
+def _check_not_nearly_numbers(frame, name, path, sep):
+    """An error naming a value of a text column that is numbers but for a few values."""
     import pandas as pd
 
-    options = {"format": "ISO8601"} if int(pd.__version__.split(".")[0]) >= 2 else {}
-    return pd.to_datetime(series.astype(str).str.strip().str.replace("/", "-"), errors="coerce",
-                          utc=True, **options)
+    values = frame[name].dropna()
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().all() or numbers.notna().mean() < NEARLY_NUMBERS:
+        return
+    label = numbers.index[numbers.isna().to_numpy()][0]  # the row's position in the file, as read
+    line, text = (row_at(path, sep, int(label), list(frame.columns), name, frame.attrs.get("encoding"))
+                  if path else (int(label) + 2, str(values[label])))
+    raise UsageError(f"{path or 'the file'}, line {line}, column {name!r}: {text!r} is not a number, but "
+                     f"{numbers.notna().sum()} of the column's {len(values)} values are: if {text!r} marks a "
+                     f"missing value, say so with --na-values {text!r}; else fix or drop that value")
 
 
-def date_columns(name):
-    return [f"{name}_{part}" for part in DATE_PARTS]
-
-
-def plan_columns(frame, target, drop=(), features=None):
-    """{'numeric': [...], 'categorical': [...], 'dates': [...], 'notes': [line, ...]}.
+def plan_columns(frame, target, drop=(), features=None, path=None, sep=","):
+    """{'numeric': [...], 'categorical': [...], 'dates': [...], 'date_order': {...}, 'booleans': [...],
+    'notes': [...]}.
 
     features (a list) is used as given; otherwise every column but the target and drop,
-    less the IDs, free text, constants and empty columns, each with a note saying so."""
+    less the IDs, free text, constants and empty columns, each with a note saying so.  Boolean
+    columns are numeric (listed in 'booleans' too, for `describe`); date_order names the order
+    of the day-month dates' fields (see `dates`).  path and sep: the file, for messages."""
     columns = [c for c in frame.columns if c != target]
     for name in [*(features or []), *drop]:
         if name not in frame.columns:
@@ -62,14 +92,17 @@ def plan_columns(frame, target, drop=(), features=None):
     both = [name for name in (features or []) if name in drop]
     if both:
         raise UsageError(f"{both[0]!r} is both dropped and chosen with --features")
-    plan = {"numeric": [], "categorical": [], "dates": [], "notes": []}
+    plan = {"numeric": [], "categorical": [], "dates": [], "date_order": {}, "booleans": [], "notes": []}
     chosen = list(dict.fromkeys(features)) if features else [c for c in columns if c not in drop]
     plan["notes"] += [f"Left out {name!r}: --drop" for name in drop]
     rows = len(frame)
     for name in chosen:
         series = frame[name]
         kind = series.dtype.kind
-        is_date = _is_date(series)
+        form = date_form(series)
+        boolean = is_boolean(series)
+        if kind == "O" and not form and not boolean:
+            _check_not_nearly_numbers(frame, name, path, sep)
         if not features:
             distinct = series.nunique(dropna=False)
             if series.isna().all():
@@ -78,30 +111,22 @@ def plan_columns(frame, target, drop=(), features=None):
             if distinct <= 1:
                 plan["notes"].append(f"Left out {name!r}: the same value on every row")
                 continue
-            if kind == "O" and not is_date and series.dropna().iloc[:200].map(looks_like_decimal_comma).all():
+            if kind == "O" and not form and series.dropna().iloc[:200].map(looks_like_decimal_comma).all():
                 plan["notes"].append(f"Left out {name!r}: numbers with a decimal comma, read as text; read the file "
                                      "with --decimal , to use them (or --features to use them as text)")
                 continue
-            whole = kind in "iu" or (kind == "f" and bool(np.all(series.dropna() == np.round(series.dropna()))))
-            if rows >= MIN_ROWS_FOR_ID and distinct == rows and (kind == "O" or whole) and not is_date:
+            if _is_id(name, series, rows, kind, form):
                 plan["notes"].append(f"Left out {name!r}: unique on every row (an ID)")
                 continue
-            if kind == "O" and not is_date and (note := _free_text(name, series)):
+            if kind == "O" and not form and not boolean and (note := _free_text(name, series)):
                 plan["notes"].append(note)
                 continue
-        if is_date:
-            parsed = _to_datetime(series)
-            if parsed.notna().sum() < max(1, 0.9 * series.notna().sum()):
-                plan["notes"].append(f"Left out {name!r}: looks like a date, but not every value reads as one")
-                continue
-            clash = [c for c in date_columns(name) if c in frame.columns]
-            if clash:
-                raise UsageError(f"the date column {name!r} would become {clash[0]!r}, which is already a column")
-            plan["dates"].append(name)
-            plan["notes"].append(f"Date {name!r}: turned into the numeric features "
-                                 f"{', '.join(date_columns(name))}")
-        elif kind in "iuf":
+        if form:
+            _plan_date(plan, frame, name, form)
+        elif kind in "iufb" or boolean:
             plan["numeric"].append(name)
+            if boolean:
+                plan["booleans"].append(name)
         else:
             plan["categorical"].append(name)
     if not (plan["numeric"] or plan["categorical"] or plan["dates"]):
@@ -109,6 +134,30 @@ def plan_columns(frame, target, drop=(), features=None):
         raise UsageError(f"no feature columns are left besides the target {target!r}"
                          + (f" (left out: {reasons})" if reasons else ""))
     return plan
+
+
+def _plan_date(plan, frame, name, form):
+    """Add the date column to the plan, or a note leaving it out."""
+    series, order, how = frame[name], None, ""
+    if form == "day-month":
+        order, example = date_order(series)
+        if order is None:
+            why = (f"its dates read both ways, {example}" if " and " in example else
+                   f"dates such as {example} could be day or month first (no field above 12 tells which)")
+            plan["notes"].append(f"Left out {name!r}: {why}; write the dates as YYYY-MM-DD to use them")
+            return
+        how = f" (read {order}, as {example} tells)"
+    parsed = to_datetime(series, order)
+    if parsed.notna().sum() < max(1, 0.9 * series.notna().sum()):
+        plan["notes"].append(f"Left out {name!r}: looks like a date, but not every value reads as one")
+        return
+    clash = [c for c in date_columns(name) if c in frame.columns]
+    if clash:
+        raise UsageError(f"the date column {name!r} would become {clash[0]!r}, which is already a column")
+    plan["dates"].append(name)
+    if order:
+        plan["date_order"][name] = order
+    plan["notes"].append(f"Date {name!r}{how}: turned into the numeric features {', '.join(date_columns(name))}")
 
 
 def _free_text(name, series):
@@ -165,7 +214,7 @@ def _numeric(frame, name, path, sep, header):
         numbers = pd.to_numeric(series, errors="coerce")
         bad = np.flatnonzero(numbers.isna().to_numpy() & series.notna().to_numpy())
         if bad.size:
-            line, text = row_at(path, sep, int(bad[0]), header, name, frame.attrs.get("encoding"))
+            line, text = row_at(path, sep, int(series.index[bad[0]]), header, name, frame.attrs.get("encoding"))
             hint = decimal_comma_hint(text, frame, sep)
             raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a number "
                              f"({hint + '; ' if hint else ''}the model was trained on numbers in that column)")
@@ -173,14 +222,15 @@ def _numeric(frame, name, path, sep, header):
     values = series.to_numpy(dtype=float)
     bad = np.flatnonzero(np.isinf(values))
     if bad.size:
-        line, text = row_at(path, sep, int(bad[0]), header, name, frame.attrs.get("encoding"))
+        line, text = row_at(path, sep, int(series.index[bad[0]]), header, name, frame.attrs.get("encoding"))
         raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a finite number "
                          "(fill in or drop infinite values first)")
     return values
 
 
 def _text(series):
-    """Categories as text (True and False too), missing values kept missing."""
+    """Categories as text, missing values kept missing (True and False as text too: models trained
+    before True/False columns were numeric have them as categories)."""
     return series.astype(object).where(series.notna(), np.nan).map(str, na_action="ignore").astype(object)
 
 
@@ -200,7 +250,7 @@ def prepare_features(frame, plan, path, sep, check_scale=False, lean=False):
             with np.errstate(over="ignore", invalid="ignore"):
                 spread = np.nanvar(values) if np.isfinite(values).any() else 0.0
             if not np.isfinite(spread):
-                line, text = row_at(path, sep, int(np.nanargmax(np.abs(values))), header, name,
+                line, text = row_at(path, sep, int(frame.index[np.nanargmax(np.abs(values))]), header, name,
                                     frame.attrs.get("encoding"))
                 raise UsageError(f"{path}, line {line}, column {name!r}: {text} is too large to standardize; "
                                  "rescale that column first")
@@ -212,22 +262,24 @@ def prepare_features(frame, plan, path, sep, check_scale=False, lean=False):
     for name in plan["categorical"]:
         columns[name] = _text(frame[name])
     for name in plan["dates"]:
-        parsed = _to_datetime(frame[name])
-        for part, column in zip(DATE_PARTS, date_columns(name)):
-            columns[column] = getattr(parsed.dt, part).to_numpy(dtype=np.float32 if lean else float,
-                                                                na_value=np.nan)
+        parsed = to_datetime(frame[name], (plan.get("date_order") or {}).get(name))
+        parts = date_parts(parsed, np.float32 if lean else float)
+        columns.update(zip(date_columns(name), (parts[part] for part in DATE_PARTS)))
     return pd.DataFrame(columns, index=frame.index, copy=False)
 
 
 def describe(plan, X):
     """One line per feature: how it is treated."""
     lines = []
+    booleans = plan.get("booleans", ())
     for name in plan["numeric"]:
         missing = int(X[name].isna().sum())
-        lines.append(f"  {name}: numeric, " + (f"{missing} missing (median, with a missing indicator), "
-                                                if missing else "") + "scaled")
+        lines.append(f"  {name}: " + ("True/False, as 1/0 (numeric), " if name in booleans else "numeric, ")
+                     + (f"{missing} missing (median, with a missing indicator), " if missing else "") + "scaled")
     for name in plan["dates"]:
-        lines.append(f"  {name}: date, as {', '.join(date_columns(name))} (numeric, scaled)")
+        missing = int(X[date_columns(name)[0]].isna().sum())
+        lines.append(f"  {name}: date, as {', '.join(date_columns(name))} (numeric, scaled)"
+                     + (f", {missing} missing (each part the median, with a missing indicator)" if missing else ""))
     minimum = min_frequency(len(X))
     for name in plan["categorical"]:
         counts = X[name].value_counts()

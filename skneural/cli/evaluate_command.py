@@ -8,6 +8,7 @@ from .errors import UsageError
 from .frames import read_frame, row_at
 from .model_input import load_model, model_inputs, predictions
 from .targets import class_labels
+from .train_command import rows_with_target
 
 
 def _network(model):
@@ -20,16 +21,13 @@ def _true_values(frame, name, path, sep, classifier):
     import pandas as pd
 
     column = frame[name]
-    missing = np.flatnonzero(column.isna().to_numpy())
-    if missing.size:
-        line, text = row_at(path, sep, int(missing[0]), list(frame.columns), name, frame.attrs.get("encoding"))
-        raise UsageError(f"{path}, line {line}: the target {name!r} is missing ({text!r})")
     if classifier:
         return class_labels(column.astype(object).map(str).tolist() if column.dtype.kind in "bO" else column.tolist())
     y = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(y))
     if bad.size:
-        line, text = row_at(path, sep, int(bad[0]), list(frame.columns), name, frame.attrs.get("encoding"))
+        line, text = row_at(path, sep, int(frame.index[bad[0]]), list(frame.columns), name,
+                            frame.attrs.get("encoding"))
         hint = decimal_comma_hint(text, frame, sep)
         raise UsageError(f"{path}, line {line}, column {name!r}: {text!r} is not a finite number"
                          + (f" ({hint})" if hint else ""))
@@ -87,11 +85,13 @@ def evaluate(args):
     if not target:
         raise UsageError("name the target column with --target")
     notes = []
-    frame, sep = read_frame(args.data, args.sep, encoding=args.encoding, decimal=args.decimal, notes=notes)
+    frame, sep = read_frame(args.data, args.sep, encoding=args.encoding, decimal=args.decimal, notes=notes,
+                            na_values=getattr(args, "na_values", None))
     for note in notes:
         print(note)
     if target not in frame.columns:
         raise UsageError(f"{args.data} has no column {target!r}; its columns are: {', '.join(frame.columns)}")
+    frame = rows_with_target(frame, target, args.data)
     classifier = is_classifier(model) or metadata.get("task") == "classification"
     y = _true_values(frame, target, args.data, sep, classifier)
     X = model_inputs(model, plan, frame, args.data, sep)

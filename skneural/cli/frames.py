@@ -8,7 +8,7 @@ for messages that name a value.  The text encoding is UTF-8 (a byte order mark d
 ``--encoding`` names another; a file that is not valid UTF-8 is read as Windows-1252 (or, where
 that cannot decode it, Latin-1), with a note.  Numbers with a decimal comma (``1,5``) are read as
 numbers when ``--decimal ,`` is given, or detected in the first lines of a file whose separator
-is not a comma.
+is not a comma.  ``?`` marks a missing value too, as do the texts given with ``--na-values``.
 """
 
 import codecs
@@ -134,7 +134,10 @@ _COMMA_NUMBER = re.compile(r"[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+")  # 1,5 -0,25 1.2
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+,\d+")
 _POINT_NUMBER = re.compile(r"[-+]?\d*\.\d+([eE][-+]?\d+)?")  # 1.5 .5 -2.5e3
 _WHOLE_NUMBER = re.compile(r"[-+]?\d+")
-_MISSING = {"", "na", "n/a", "nan", "null", "none", "#n/a", "-nan"}
+_MISSING = {"", "na", "n/a", "nan", "null", "none", "#n/a", "-nan", "?"}
+# Missing-value markers beyond pandas' own (empty, NA, N/A, null, NaN, ...): '?' (as in the UCI
+# repository's files), and any given with --na-values.
+NA_VALUES = ("?",)
 
 
 def looks_like_decimal_comma(text):
@@ -172,11 +175,12 @@ def _thousands(decimal, fields):
     return "." if decimal == "," and any(_THOUSANDS.fullmatch(field) for field in fields) else None
 
 
-def read_frame(path, sep=None, lean=False, keep=(), encoding=None, decimal=None, notes=None):
+def read_frame(path, sep=None, lean=False, keep=(), encoding=None, decimal=None, notes=None, na_values=None):
     """The CSV file at path as a pandas DataFrame, and the separator used (detected when sep is None).
 
     Column names are stripped of surrounding spaces and must be distinct; blank lines are
-    skipped; empty cells and the usual markers (NA, N/A, null, NaN, ...) are missing values.
+    skipped; empty cells, the usual markers (NA, N/A, null, NaN, ...), '?' and na_values (a list
+    of texts, from --na-values) are missing values.
     lean: read in chunks of rows, with decimal columns (but those in keep) as float32 where their
     values fit, so that the table takes about half the memory.
     encoding (detected when None: `resolve_encoding`) and decimal ('.' or ',', detected when
@@ -209,7 +213,8 @@ def read_frame(path, sep=None, lean=False, keep=(), encoding=None, decimal=None,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # DtypeWarning: mixed columns are made text below
-            options = dict(sep=sep, encoding=encoding, skipinitialspace=True, decimal=decimal, thousands=thousands)
+            options = dict(sep=sep, encoding=encoding, skipinitialspace=True, decimal=decimal, thousands=thousands,
+                           na_values=[*NA_VALUES, *(na_values or ())])
             if lean:
                 chunks = [_lean(chunk, keep) for chunk in pd.read_csv(path, chunksize=_CHUNK_ROWS, **options)]
                 frame = pd.concat(chunks) if len(chunks) > 1 else chunks[0]

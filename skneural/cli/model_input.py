@@ -9,6 +9,7 @@ columns the model does not use are ignored (and passed through to ``predict``'s 
 import numpy as np
 
 from .columns import prepare_features
+from .dates import DAY_FIRST, MONTH_FIRST
 from .errors import UsageError
 
 
@@ -48,6 +49,12 @@ def load_model(path):
         if len(features) != getattr(model, "n_features_in_", len(features)):
             raise UsageError(f"{path} records {len(features)} feature columns, but its model takes "
                              f"{model.n_features_in_}")
+    order = metadata.get("date_order", {})
+    if not (isinstance(order, dict) and all(name in plan["dates"] and value in (DAY_FIRST, MONTH_FIRST)
+                                            for name, value in order.items())):
+        raise UsageError(f"{path}: its metadata's date_order is not what 'skneural train' writes "
+                         f"({{date column: {DAY_FIRST!r} or {MONTH_FIRST!r}}})")
+    plan["date_order"] = order
     return model, metadata, plan, target
 
 

@@ -13,8 +13,8 @@ def plot_evaluation(folder, network, y, predicted, matrix=None, labels=None):
     try:
         import matplotlib
     except ImportError:
-        print('Install matplotlib for the figures: pip install matplotlib (or "skneural[examples]")')
-        return []
+        raise UsageError(f'--plot {folder}: the figures need matplotlib, which is not installed: '
+                         'pip install matplotlib (or "skneural[examples]")') from None
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:

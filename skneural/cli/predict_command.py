@@ -26,9 +26,17 @@ def predict(args):
     model, metadata, plan, target = load_model(args.model)
     notes = []
     frame, sep = read_frame(args.data, getattr(args, "sep", None), encoding=getattr(args, "encoding", None),
-                            decimal=getattr(args, "decimal", None), notes=notes)
+                            decimal=getattr(args, "decimal", None), notes=notes,
+                            na_values=getattr(args, "na_values", None))
     for note in notes:  # on standard error: standard output may be the predictions
         print(note, file=sys.stderr)
+    columns = [f"predicted_{target}"]
+    if hasattr(model, "predict_proba") and getattr(model, "classes_", None) is not None:
+        columns += [f"probability_{c}" for c in model.classes_]
+    clash = [name for name in columns if name in frame.columns]
+    if clash:  # refused rather than replaced: the file's own columns are kept as they are, whatever they hold
+        raise UsageError(f"{args.data} already has the column{'s' * (len(clash) > 1)} {', '.join(map(repr, clash))} "
+                         "that predict writes; drop or rename them first (is it a file of predictions?)")
     X = model_inputs(model, plan, frame, args.data, sep)
     header, rows, encoding, decimal = list(frame.columns), len(frame), frame.attrs["encoding"], frame.attrs["decimal"]
     del frame
@@ -45,7 +53,7 @@ def predict(args):
         raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     written = 0
     with out as f:
-        writer = csv.writer(f, delimiter=sep)
+        writer = csv.writer(f, delimiter=sep, lineterminator="\n")
         writer.writerow(header + columns)
         for (_, row), i in zip(raw_rows(args.data, sep, encoding), range(rows)):
             extra = [predicted[i], *(proba[i] if proba is not None else ())]

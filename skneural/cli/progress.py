@@ -9,7 +9,7 @@ figures are of ("test accuracy", "validation accuracy").
 import contextlib
 import sys
 
-from ..training.progress import ProgressBar
+from ..training.progress import ProgressBar, fit_to_terminal
 
 
 class _LiveLine:
@@ -23,6 +23,7 @@ class _LiveLine:
             return self.stream.write(text)
         for line in text.splitlines():
             if line.strip():
+                line = fit_to_terminal(line)
                 self.stream.write("\r" + line.ljust(self.width))
                 self.width = len(line)
         self.stream.flush()

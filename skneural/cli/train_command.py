@@ -25,24 +25,32 @@ def _settings(args, task):
                     tol=args.tol, dropout=args.dropout, normalization=args.normalization,
                     max_grad_norm=args.max_grad_norm, init=args.init)
     if task == "classification":
+        if args.loss is not None:
+            raise UsageError("--loss is for regression only (a classifier's loss is the log loss)")
         settings.update(class_weight=args.class_weight, label_smoothing=args.label_smoothing)
     else:
         for option in ("class_weight", "label_smoothing"):
             if getattr(args, option) not in (None, 0.0):
                 raise UsageError(f"--{option.replace('_', '-')} is for classification only")
-        settings.update(loss=args.loss)
+        settings.update(loss=args.loss or "squared_error")
     return settings
 
 
-def _target(frame, args, sep):
-    """The target column's values as text, or an error naming the first row without one."""
+def rows_with_target(frame, target, path):
+    """The frame without its rows where the target is missing (with a line saying how many), or an
+    error if no row has one.  The index keeps each row's position in the file, for messages."""
+    missing = frame[target].isna().to_numpy()
+    if not missing.any():
+        return frame
+    if missing.all():
+        raise UsageError(f"no row of {path} has a value of {target!r}: there is nothing to learn from")
+    print(f"Left out {int(missing.sum()):,} rows without a value of {target!r}")
+    return frame[~missing]
+
+
+def _target(frame, args):
+    """The target column's values (as text if not numbers)."""
     column = frame[args.target]
-    missing = np.flatnonzero(column.isna().to_numpy())
-    if missing.size:
-        line, text = row_at(args.data, sep, int(missing[0]), list(frame.columns), args.target,
-                            frame.attrs.get("encoding"))
-        raise UsageError(f"{args.data}, line {line}: the target {args.target!r} is missing ({text!r}); "
-                         "drop or fill in the rows without one")
     return column.astype(object).map(str).tolist() if column.dtype.kind in "bO" else column.tolist()
 
 
@@ -52,14 +60,15 @@ def _numeric_target(frame, args, sep, labels):
     y = pd.to_numeric(frame[args.target], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(y))
     if bad.size:
-        line, text = row_at(args.data, sep, int(bad[0]), list(frame.columns), args.target, frame.attrs.get("encoding"))
+        line, text = row_at(args.data, sep, int(frame.index[bad[0]]), list(frame.columns), args.target,
+                            frame.attrs.get("encoding"))
         problem = "is not a finite number" if frame[args.target].dtype.kind in "iuf" else "is not a number"
         raise UsageError(f"{args.data}, line {line}, column {args.target!r}: {text!r} {problem} "
                          f"({decimal_comma_hint(text, frame, sep) or 'a regression target must be numeric'}; "
                          "or use --task classification)")
     with np.errstate(over="ignore", invalid="ignore"):
         if not np.isfinite(np.var(y)):
-            line, text = row_at(args.data, sep, int(np.argmax(np.abs(y))), list(frame.columns), args.target,
+            line, text = row_at(args.data, sep, int(frame.index[np.argmax(np.abs(y))]), list(frame.columns), args.target,
                                 frame.attrs.get("encoding"))
             raise UsageError(f"{args.data}, line {line}, column {args.target!r}: {text} is too large to "
                              "standardize; rescale that column first")
@@ -72,13 +81,14 @@ def read_training_data(args):
     print(f"Reading {args.data} ...", end="", flush=True)
     start, notes = time.perf_counter(), []
     frame, sep = read_frame(args.data, args.sep, lean=True, keep=(args.target,), encoding=args.encoding,
-                            decimal=args.decimal, notes=notes)
+                            decimal=args.decimal, notes=notes, na_values=getattr(args, "na_values", None))
     print(f" {len(frame):,} rows, {len(frame.columns)} columns (separator {sep!r}) in "
           f"{time.perf_counter() - start:.1f} s")
     print(*notes, sep="\n", end="\n" if notes else "")
     if args.target not in frame.columns:
         raise UsageError(f"{args.data} has no column {args.target!r}; its columns are: {', '.join(frame.columns)}")
-    labels = _target(frame, args, sep)
+    frame = rows_with_target(frame, args.target, args.data)
+    labels = _target(frame, args)
     task, reason = (args.task, "as asked") if args.task else guess_task(labels)
     if args.task is None:
         print(f"Task: {task} (guessed because {reason}; choose with --task)")
@@ -86,13 +96,14 @@ def read_training_data(args):
     if task == "classification" and len(np.unique(y)) < 2:
         raise UsageError(f"{args.target!r} has the same value ({np.unique(y)[0].item()!r}) on every row of {args.data}: "
                          "there is nothing to tell apart. Train on rows with at least two classes.")
-    plan = plan_columns(frame, args.target, args.drop or (), args.features)
+    plan = plan_columns(frame, args.target, args.drop or (), args.features, args.data, sep)
     for note in plan.pop("notes"):
         print(note)
     X = prepare_features(frame, plan, args.data, sep, check_scale=True, lean=True)
     del frame
     print(f"Features ({len(plan['numeric']) + len(plan['categorical']) + len(plan['dates'])}):")
     print("\n".join(describe(plan, X)))
+    del plan["booleans"]  # numeric columns; only the report tells them apart
     return X, y, task, plan, sep
 
 
@@ -219,6 +230,8 @@ def train(args):
     metadata = {"features": [*plan["numeric"], *plan["categorical"], *plan["dates"]], "target": args.target,
                 "task": task, "numeric": plan["numeric"], "categorical": plan["categorical"],
                 "dates": plan["dates"], "separator": sep}
+    if plan["date_order"]:  # day-month dates: how predict and evaluate read them (`dates`)
+        metadata["date_order"] = plan["date_order"]
     try:
         save(model, args.out, metadata)
     except OSError as exc:

@@ -24,6 +24,7 @@ True
 """
 
 import math
+import shutil
 import sys
 import time
 
@@ -52,6 +53,22 @@ def format_rate(epochs, seconds):
     return f"{1 / rate:.1f} s/epoch" if 1 / rate < 100 else f"{1 / rate:,.0f} s/epoch"
 
 
+def fit_to_terminal(line):
+    """The live line made to fit the terminal's width less one column (a line as wide as the
+    terminal, or wider, wraps, and '\\r' then rewrites only its last row, leaving the others
+    behind): the speed in samples, then the speed, then the time elapsed are left out until it
+    fits, then its end is cut; the epoch, the time left and the losses stay longest."""
+    width = max(shutil.get_terminal_size().columns - 1, 20)
+    shorter = (lambda p: p.split(", ")[0] if p.endswith(" samples/s") else p,
+               lambda p: None if p.endswith((" epochs/s", " s/epoch")) else p,
+               lambda p: p.split(", ")[-1] if p.endswith(" left") else None if p.endswith(" elapsed") else p)
+    for shorten in shorter:
+        if len(line) <= width:
+            return line
+        line = " - ".join(part for part in map(shorten, line.split(" - ")) if part is not None)
+    return line[:width]
+
+
 def _is_terminal(stream):
     try:
         return bool(stream.isatty())
@@ -62,8 +79,8 @@ def _is_terminal(stream):
 class ProgressBar(Callback):
     """Show training's progress: the epoch, the speed, the time spent and left, and the loss.
 
-    On a terminal one line is rewritten in place (``'\\r'``) while training
-    runs, with the running loss of the current epoch after each batch (at
+    On a terminal one line, cut to the terminal's width, is rewritten in place (``'\\r'``) while
+    training runs, with the running loss of the current epoch after each batch (at
     most every 0.1 s); elsewhere (a file, a pipe, a notebook's captured
     stream) one line per epoch.  A line reads ``Epoch 3/200 - 12.5 epochs/s,
     11,250 samples/s - 0:01 elapsed, 0:15 left - loss 0.1234`` followed by
@@ -125,6 +142,7 @@ class ProgressBar(Callback):
     def _write(self, line, final):
         out = self._out()
         if self._live:
+            line = fit_to_terminal(line)
             out.write("\r" + line.ljust(self._width))
             self._width = len(line)
         elif final:
