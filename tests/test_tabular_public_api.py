@@ -133,7 +133,7 @@ def test_the_columns_each_transformer_is_given_are_found_from_public_attributes(
     assert [(n, c) for n, _, c in again[0].transformers_] == [(n, c) for n, _, c in model[0].transformers_]
 
 
-# -- set_output: read in one function, and refused --------------------------------------------------
+# -- set_output: read in one function, kept ----------------------------------------------------------
 
 
 def test_output_config_reads_what_set_output_sets_and_scikit_learn_uses():
@@ -147,13 +147,29 @@ def test_output_config_reads_what_set_output_sets_and_scikit_learn_uses():
 
 
 @pytest.mark.parametrize("how", ["pandas", "default"])
-def test_steps_configured_with_set_output_are_refused(how, tmp_path):
+def test_steps_configured_with_set_output_keep_it(how, tmp_path):
     df = frame()
     for prep in (ColumnTransformer([("a", StandardScaler(), ["num_a"])]).set_output(transform=how),
                  Pipeline([("s", SimpleImputer().set_output(transform=how)), ("t", StandardScaler())])):
         model = Pipeline([("prep", prep), ("mlp", NumpyMLPRegressor(**SMALL))]).fit(df[["num_a", "price"]], df["cost"])
-        with pytest.raises(TypeError, match="with set_output"):
-            save(model, tmp_path / "model.skn")
+        again = round_trip(model, tmp_path)
+        for a, b in zip(model[0].steps if isinstance(prep, Pipeline) else [("", prep)],
+                        again[0].steps if isinstance(prep, Pipeline) else [("", again[0])]):
+            assert output_config(b[1]) == output_config(a[1])
+        X = df[["num_a", "price"]]
+        out, back = model[0].transform(X), again[0].transform(X)
+        assert type(out) is type(back)
+        same(back, out)
+        same(again.predict(X), model.predict(X))
+
+
+def test_a_step_whose_set_output_differs_from_its_container_is_refused(tmp_path):
+    df = frame()
+    prep = ColumnTransformer([("a", StandardScaler(), ["num_a"])]).set_output(transform="pandas")
+    model = Pipeline([("prep", prep), ("mlp", NumpyMLPRegressor(**SMALL))]).fit(df[["num_a", "price"]], df["cost"])
+    model[0].transformers_[0][1].set_output(transform="default")
+    with pytest.raises(TypeError, match="whose steps have another set_output.*pickle or joblib"):
+        save(model, tmp_path / "model.skn")
 
 
 # -- PowerTransformer(standardize=True) -------------------------------------------------------------

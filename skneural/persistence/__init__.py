@@ -52,7 +52,7 @@ import os
 from .archive import Archive, ArchiveError, write
 from .bounds import check_predictions
 from .format1 import translate
-from .models import decode_model, encode_model, is_model
+from .models import decode_model, encode_model, is_model, unsaved_part
 from .values import CustomObjectError, Decoder, Encoder
 
 __all__ = ["save", "load", "FORMAT_VERSION"]
@@ -67,14 +67,18 @@ def save(model, path, metadata=None):
 
     The preprocessing steps a file holds are the scikit-learn scalers (StandardScaler,
     MinMaxScaler, MaxAbsScaler, RobustScaler, Normalizer), SimpleImputer, MissingIndicator,
-    OneHotEncoder, OrdinalEncoder, TargetEncoder, QuantileTransformer, PowerTransformer (either
-    ``standardize``), Pipelines of these and ColumnTransformers of these (columns by name, by
-    position or by ``make_column_selector``, whose ``pattern`` must be one that cannot backtrack
-    for long; see :func:`skneural.persistence.selectors.pattern_problem`); see
+    OneHotEncoder (also with ``drop`` and explicit ``categories``), OrdinalEncoder (also with
+    explicit ``categories``), TargetEncoder (``shuffle`` and an int or None ``random_state``
+    kept), QuantileTransformer, PowerTransformer (either ``standardize``), Pipelines of these
+    and ColumnTransformers of these (columns by name, by position, as a slice of either, as a
+    boolean mask or by ``make_column_selector``, whose ``pattern`` must be one that cannot
+    backtrack for long, see :func:`skneural.persistence.selectors.pattern_problem`; a
+    ``remainder`` that is one of these transformers; ``transformer_weights``); see
     :mod:`skneural.persistence.columns`.  A TransformedTargetRegressor's ``transformer`` may be a
     scaler but Normalizer, a QuantileTransformer, a PowerTransformer or a Pipeline of these (not
-    ``func``/``inverse_func``).  Steps configured with ``set_output`` are refused.  Anything else
-    is refused with a ``TypeError`` naming it: use pickle or joblib for files you trust.
+    ``func``/``inverse_func``).  Steps keep ``set_output(transform="pandas")`` or ``"default"``.
+    Anything else is refused with a ``TypeError`` naming the first part that cannot be stored:
+    use pickle or joblib for files you trust.
 
     The file holds the whole fitted model: parameters, built-in components by
     name and settings, fitted attributes and optimizer state, so training can
@@ -103,8 +107,11 @@ def save(model, path, metadata=None):
     ['model.skn']
     """
     if not is_model(model):
+        part = unsaved_part(model)
+        holding = "" if part == type(model).__name__ else f" holding a {part}"
         raise TypeError(
-            f"Cannot save a {type(model).__name__}: skneural model files hold skneural estimators "
+            f"Cannot save a {type(model).__name__}{holding}: {part} is not something skneural model files hold; "
+            "they hold skneural estimators "
             "and Pipelines of scikit-learn's tabular preprocessing ending in one (also inside a "
             "TransformedTargetRegressor). Use pickle or joblib for files you trust."
         )

@@ -1,6 +1,7 @@
 """The check that a loaded model's outputs stay finite for ordinary inputs."""
 
 import copy
+import warnings
 
 import numpy as np
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
@@ -82,7 +83,7 @@ def _imputed(step, scalers):
     if values is None:
         return np.zeros(0)
     for scaler in scalers:
-        values = scaler.transform(values)
+        values = np.asarray(scaler.transform(values), dtype=np.float64)  # a DataFrame after set_output
     return np.asarray(values, dtype=np.float64).ravel()
 
 
@@ -210,7 +211,10 @@ def check_predictions(model, where="model"):
     limit = np.finfo(network.params.dtype).max / 1e8  # a margin for the rounding of the bounds
     corners = np.zeros((3, final.n_features_in_))
     corners[1], corners[2] = _RADIUS, -_RADIUS
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        # the probes are arrays without column names: scikit-learn's warning that a step fitted on a
+        # DataFrame gets none is about them, not about the model
+        warnings.filterwarnings("ignore", message="X does not have valid feature names", category=UserWarning)
         radius = _imputed_radius(model)
         bounds = output_bounds(network, radius) if np.isfinite(radius) else None
         finite = bool(np.isfinite(radius))
@@ -225,7 +229,7 @@ def check_predictions(model, where="model"):
             corners = np.zeros((3, scaler.n_features_in_))
             corners[1], corners[2] = _RADIUS, -_RADIUS
             raw = scaler.inverse_transform(corners)
-            finite = finite and np.isfinite(raw).all() and np.isfinite(scaler.transform(raw)).all()
+            finite = finite and np.isfinite(raw).all() and np.isfinite(np.asarray(scaler.transform(raw))).all()
         if finite and type(model) is TransformedTargetRegressor:
             finite = np.isfinite(model.transformer_.inverse_transform(_target_probes(model.transformer_, bounds))).all()
     if not finite:

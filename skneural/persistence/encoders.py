@@ -1,8 +1,9 @@
-"""OneHotEncoder and OrdinalEncoder in a model file: their settings and public fitted values
-(``categories_``; ``infrequent_categories_`` as their positions in ``categories_``), rebuilt on
-load by fitting a fresh encoder on synthetic rows in which every stored category occurs (the
-infrequent ones once, the others often enough), then checked to have exactly the stored
-categories and infrequent categories.
+"""OneHotEncoder and OrdinalEncoder in a model file: their settings (explicit ``categories`` and
+OneHotEncoder's ``drop`` as value lists) and public fitted values (``categories_``;
+``infrequent_categories_`` as their positions in ``categories_``; ``drop_idx_``), rebuilt on load
+by fitting a fresh encoder with those settings on synthetic rows in which every stored category
+occurs (the infrequent ones once, the others often enough), then checked to have exactly the
+stored categories, infrequent categories and dropped categories.
 
 The synthetic rows are bounded: at most ``MAX_CELLS`` values, so a file cannot make ``load``
 allocate beyond a few tens of megabytes whatever its settings say."""
@@ -48,10 +49,10 @@ _COMMON = {"min_frequency": _min_frequency, "max_categories": lambda v: v is Non
 ENCODERS = {
     "OneHotEncoder": (OneHotEncoder, {"handle_unknown": lambda v: v in ("error", "ignore", "infrequent_if_exist", "warn"),
                                       "sparse_output": is_bool, **_COMMON},
-                      ("categories", "drop", "feature_name_combiner"), False),
+                      ("feature_name_combiner",), False),
     "OrdinalEncoder": (OrdinalEncoder, {"handle_unknown": lambda v: v in ("error", "use_encoded_value"),
                                         "unknown_value": _code(True), "encoded_missing_value": _code(False), **_COMMON},
-                       ("categories",), True),
+                       (), True),
 }
 
 
@@ -75,6 +76,58 @@ def _params(encoder):
     return params
 
 
+def _plain(v):
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _lists(enc, encoder):
+    """The settings ``categories`` (when not "auto") and ``drop`` (when set), as value lists."""
+    out = {}
+    if not (isinstance(encoder.categories, str) and encoder.categories == "auto"):
+        if not isinstance(encoder.categories, (list, tuple)) or len(encoder.categories) > MAX_FEATURES:
+            raise TypeError(f"a {type(encoder).__name__} with categories={encoder.categories!r}")
+        out["categories"] = [encode_values(enc, np.array([_plain(v) for v in c], dtype=object)
+                                           if np.asarray(c).dtype == object else np.asarray(c))
+                             for c in encoder.categories]
+    drop = getattr(encoder, "drop", None)
+    if isinstance(drop, str) and drop in ("first", "if_binary"):
+        out["drop"] = drop
+    elif drop is not None:
+        if isinstance(drop, str) or not isinstance(drop, (list, tuple, np.ndarray)) or np.ndim(drop) != 1:
+            raise TypeError(f"a OneHotEncoder with drop={drop!r}")
+        out["drop"] = {"values": encode_values(enc, np.array([_plain(v) for v in drop] + [None], dtype=object)[:-1])}
+    return out
+
+
+def _drop_places(encoder):
+    """``drop_idx_`` as a list: the position in ``categories_`` dropped from each feature, or None."""
+    found = getattr(encoder, "drop_idx_", None)
+    return None if found is None else [None if v is None else int(v) for v in found.tolist()]
+
+
+def _decode_lists(dec, entry, encoder, where):
+    """The settings :func:`_lists` stores, given to ``encoder``."""
+    stored = entry.get("categories")
+    if stored is not None:
+        if not isinstance(stored, list) or not 1 <= len(stored) <= MAX_FEATURES:
+            raise ArchiveError(f"{where}.categories is not a list of at most {MAX_FEATURES} category lists")
+        lists = [decode_values(dec, c, f"{where}.categories[{j}]", MAX_CELLS // len(stored)) for j, c in
+                 enumerate(stored)]
+        if sum(map(len, lists)) > MAX_CELLS:
+            raise ArchiveError(f"{where}.categories hold more than {MAX_CELLS} values")
+        encoder.set_params(categories=[c.tolist() for c in lists])
+    drop = entry.get("drop")
+    if drop is not None:
+        if type(encoder) is not OneHotEncoder:
+            raise ArchiveError(f"{where}.drop is a OneHotEncoder's setting")
+        if isinstance(drop, dict):
+            drop = decode_values(dec, fields(drop, f"{where}.drop", ["values"])["values"], f"{where}.drop.values",
+                                 MAX_FEATURES).tolist()
+        elif drop not in ("first", "if_binary"):
+            raise ArchiveError(f"{where}.drop is not 'first', 'if_binary' or a list of categories")
+        encoder.set_params(drop=drop)
+
+
 def _places(some, categories):
     """The positions of ``some`` of ``categories`` in them."""
     keys = {_key(v) for v in some.tolist()}
@@ -86,7 +139,8 @@ def _places(some, categories):
 
 def encode_encoder(enc, encoder):
     params = _params(encoder)
-    entry = {"transformer": type(encoder).__name__, "params": {k: enc.setting(v) for k, v in params.items()}}
+    entry = {"transformer": type(encoder).__name__, "params": {k: enc.setting(v) for k, v in params.items()},
+             **_lists(enc, encoder)}
     if hasattr(encoder, "categories_"):
         fitted = {"n_features_in_": int(encoder.n_features_in_),
                   "categories_": [encode_values(enc, c) for c in encoder.categories_]}
@@ -96,6 +150,8 @@ def encode_encoder(enc, encoder):
                                                 for rare, c in zip(encoder.infrequent_categories_, encoder.categories_)]
         if hasattr(encoder, "feature_names_in_"):
             fitted["feature_names_in_"] = enc.array(encoder.feature_names_in_)
+        if _drop_places(encoder) is not None:
+            fitted["drop_idx_"] = _drop_places(encoder)
         entry["fitted"] = fitted
     return entry
 
@@ -204,13 +260,14 @@ def _decode_params(entry, cls, settings, dec, where):
 
 
 def decode_encoder(dec, entry, where):
-    fields(entry, where, ["transformer", "params"], ["fitted"])
+    fields(entry, where, ["transformer", "params"], ["fitted", "categories", "drop"])
     cls, settings, _, skips_missing = ENCODERS[entry["transformer"]]
     encoder = cls(**_decode_params(entry, cls, settings, dec, where))
+    _decode_lists(dec, entry, encoder, where)
     if "fitted" not in entry:
         return encoder
     fitted = fields(entry["fitted"], f"{where}.fitted", ["n_features_in_", "categories_"],
-                    ["infrequent_categories_", "feature_names_in_"])
+                    ["infrequent_categories_", "feature_names_in_", "drop_idx_"])
     n = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
     stored = fitted["categories_"]
     if n > MAX_FEATURES or not isinstance(stored, list) or len(stored) != n:
@@ -250,6 +307,8 @@ def decode_encoder(dec, entry, where):
             for a, b in zip(found, rare)):
         raise ArchiveError(f"{where}: categories_ and infrequent_categories_ are not what a {cls.__name__} with "
                            "these settings finds (categories must be sorted and unique)")
+    if _drop_places(encoder) != fitted.get("drop_idx_"):
+        raise ArchiveError(f"{where}.drop_idx_ is not what a {cls.__name__} with these settings finds")
     if hasattr(encoder, "feature_names_in_"):
         del encoder.feature_names_in_
     feature_names(dec, encoder, fitted, where, n)

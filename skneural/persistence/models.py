@@ -7,28 +7,28 @@ Each kind has a fixed layout.  ``load`` builds an estimator through its
 constructor from settings it then validates as ``fit`` would, checks every
 fitted attribute's type, shape and value, and checks them against each other
 (the network against ``hidden_layer_sizes``, ``n_features_in_``, the classes
-and the components the parameters name) before the model is returned.
+and the components the parameters name) before the model is returned.  A
+TransformedTargetRegressor gets ``feature_names_in_`` from its regressor, as ``fit``
+sets them.
 """
 
 import math
 
-import numpy as np
-import scipy.sparse as sp
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import LabelBinarizer
 
 from ..components import sklearn_params
 from ..training.monitors import is_scorer_name
 from ..training.epoch import layer_state
 from .archive import ArchiveError
 from .bounds import check_predictions
+from .estimator_state import HISTORY_KEYS, history, labels
 from .columns import decode_step, encode_step, is_step, output_width
 from .networks import MAX_LAYERS, decode_network, encode_network
 from .scalers import count, feature_names, is_bool, number
 from .values import fields, is_builtin, mapping
 
-__all__ = ["encode_model", "decode_model", "is_model", "register_estimator", "is_target_step", "training_dim"]
+__all__ = ["encode_model", "decode_model", "is_model", "unsaved_part", "register_estimator", "is_target_step", "training_dim"]
 
 # The estimator classes a model file may name, by class name: skneural's own, registered by the
 # estimators package (persistence imports nothing of the estimators).
@@ -50,12 +50,9 @@ def _is_estimator(model):
     return _estimator_class(type(model).__name__, False) is type(model)
 
 
-_TARGET_TYPES = ("binary", "multiclass", "multilabel-indicator")
 _OPTIONAL_FITTED = ("feature_names_in_", "loss_curve_", "validation_scores_", "validation_loss_curve_",
                     "best_validation_score_", "best_loss_", "_no_improvement_count", "history_",
                     "optimizer_settings")
-# what an epoch's record may hold, and the scikit-learn scorers a callback monitored (is_scorer_name)
-_HISTORY_KEYS = ("epoch", "loss", "val_loss", "val_score", "lr", "time")
 _COMPONENT_PARAMS = ("activation", "output_activation", "loss", "optimizer", "init", "learning_rate", "callbacks")
 
 
@@ -67,6 +64,20 @@ def is_model(model):
     if type(model) is Pipeline:
         model = model.steps[-1][1]
     return _is_estimator(model)
+
+
+def unsaved_part(model):
+    """The class name of the first part of ``model`` that keeps it from being saved (``is_model`` false):
+    a TransformedTargetRegressor's regressor, a Pipeline's step or final estimator, or the model itself."""
+    if type(model) is TransformedTargetRegressor:
+        inner = model.regressor_ if hasattr(model, "regressor_") else model.regressor
+        return unsaved_part(inner) if type(inner) is Pipeline else type(inner).__name__
+    if type(model) is Pipeline and model.steps:
+        for _, step in model.steps[:-1]:
+            if not is_step(step):
+                return type(step).__name__
+        return type(model.steps[-1][1]).__name__
+    return type(model).__name__
 
 
 # -- saving --------------------------------------------------------------------------------------
@@ -127,7 +138,7 @@ def _encode_estimator(enc, est):
         if hasattr(est, name):
             fitted[name] = enc.setting(getattr(est, name))
     if hasattr(est, "history_"):
-        fitted["history_"] = [{k: enc.setting(v) for k, v in record.items() if k in _HISTORY_KEYS or is_scorer_name(k)}
+        fitted["history_"] = [{k: enc.setting(v) for k, v in record.items() if k in HISTORY_KEYS or is_scorer_name(k)}
                               for record in est.history_]
     name, settings = est._optimizer_settings
     # what a named optimizer of skneural's own was last built from (a registered one of the user's is
@@ -210,6 +221,8 @@ def _decode_transformed_target(dec, entry, where):
             raise ArchiveError(f"{where}: the target transformer, the regressor's outputs and the "
                                "target's dimension disagree")
         training_dim(model, dim)
+        if hasattr(model.regressor_, "feature_names_in_"):  # as fit sets them (n_features_in_ reads regressor_)
+            model.feature_names_in_ = model.regressor_.feature_names_in_
     return model
 
 
@@ -303,46 +316,6 @@ def _optimizer_settings(dec, est, stored, where):
     est._optimizer_settings = (name, settings)
 
 
-def _labels(dec, est, fitted, where, n_outputs, output):
-    kind = fitted["target_type"]
-    if kind not in _TARGET_TYPES or not is_bool(fitted.get("sparse_labels", False)):
-        raise ArchiveError(f"{where}.target_type is not one of {_TARGET_TYPES}")
-    classes = dec.array(fitted["classes_"], f"{where}.classes_", kinds="biufU",
-                        shape=lambda s: None if len(s) == 1 and 1 <= s[0] <= max(n_outputs, 2) else "not the outputs' classes")
-    if not np.array_equal(np.unique(classes), classes):
-        raise ArchiveError(f"{where}.classes_ is not sorted and unique")
-    if kind == "multilabel-indicator":
-        labels = np.eye(len(classes), dtype=int)
-        labels = sp.csr_matrix(labels) if fitted.get("sparse_labels") else labels
-    else:
-        labels = classes
-    binarizer = LabelBinarizer().fit(labels)
-    expected = {"binary": [1, 2] if output.is_rowwise() else [1]}.get(kind, [len(classes)])
-    if (binarizer.y_type_ != kind or not np.array_equal(binarizer.classes_, classes)
-            or (kind == "binary") != (len(classes) in (1, 2)) or n_outputs != expected[-1]):
-        raise ArchiveError(f"{where}: classes_ ({len(classes)}, {kind}) do not match the network's "
-                           f"{n_outputs} outputs")
-    binarizer.classes_ = classes
-    est._label_binarizer, est.classes_ = binarizer, classes
-    est._two_column_binary = kind == "binary" and n_outputs == 2
-
-
-def _history(dec, records, where):
-    """``history_``: one record per epoch, each with ``epoch`` and ``loss`` and at most the other
-    known keys, every value a number (infinities allowed, nan not)."""
-    if not isinstance(records, list):
-        raise ArchiveError(f"{where} is not a list")
-    history = []
-    for i, record in enumerate(records):
-        at = f"{where}[{i}]"
-        scorers = [k for k in (record if isinstance(record, dict) else ()) if is_scorer_name(k)]
-        fields(record, at, ["epoch", "loss"], [k for k in _HISTORY_KEYS if k not in ("epoch", "loss")] + scorers)
-        values = {k: number(dec.setting(v, f"{at}.{k}"), f"{at}.{k}", (math.inf, -math.inf))
-                  for k, v in record.items() if k != "epoch"}
-        history.append({"epoch": count(record["epoch"], f"{at}.epoch", 1), **values})
-    return history
-
-
 def _decode_fitted(dec, est, fitted, where):
     where = f"{where}.fitted"
     classifier = hasattr(est, "predict_proba")
@@ -358,7 +331,7 @@ def _decode_fitted(dec, est, fitted, where):
         raise ArchiveError(f"{where}: the network's dropout {net.dropout} and normalization {net.normalization!r} "
                            "are not those the parameters name")
     if classifier:
-        _labels(dec, est, fitted, where, net.sizes[-1], net.output_activation)
+        labels(dec, est, fitted, where, net.sizes[-1], net.output_activation)
     expected = [est._resolve("activation", "activation"), *est._output_and_loss(),
                 None if est._is_lbfgs() else est._make_optimizer()]
     found = [net.hidden_activation, net.output_activation, net.loss, net.optimizer]
@@ -383,7 +356,7 @@ def _decode_fitted(dec, est, fitted, where):
             value = dec.setting(fitted[name], f"{where}.{name}")
             setattr(est, name, None if value is None else number(value, f"{where}.{name}", allowed))
     if "history_" in fitted:
-        est.history_ = _history(dec, fitted["history_"], f"{where}.history_")
+        est.history_ = history(dec, fitted["history_"], f"{where}.history_")
     scores = getattr(est, "validation_scores_", None)
     # best_validation_score_ None: scores of X_val recorded without early stopping, which picks no epoch
     stopped_on_scores = scores is not None and getattr(est, "best_validation_score_", None) is not None

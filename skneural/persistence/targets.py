@@ -1,4 +1,6 @@
-"""TargetEncoder in a model file: its settings and public fitted values.  ``load`` rebuilds it by
+"""TargetEncoder in a model file: its settings (``shuffle`` and ``random_state``, which only the
+cross-fitting of ``fit_transform`` uses, as settings; a RandomState instance is refused) and public
+fitted values.  ``load`` rebuilds it by
 fitting a fresh TargetEncoder on synthetic rows holding each stored category and a target of the
 stored type and classes, checks that the refit has exactly the stored categories, target type and
 classes, then gives it the stored ``encodings_`` and ``target_mean_`` (finite numbers of the shapes
@@ -19,16 +21,22 @@ MAX_CATEGORIES = 1_000_000  # categories over all features
 _TYPES = ("binary", "multiclass", "continuous")
 _SETTINGS = {"target_type": lambda v: v in ("auto", *_TYPES),
              "smooth": lambda v: v == "auto" or isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e12,
-             "cv": lambda v: type(v) is int and 2 <= v <= 1000}
+             "cv": lambda v: type(v) is int and 2 <= v <= 1000,
+             # the cross-fitting of fit_transform only (deprecated in scikit-learn 1.9): kept as settings
+             "shuffle": lambda v: type(v) is bool or v == "deprecated",
+             "random_state": lambda v: v is None or v == "deprecated" or type(v) is int and 0 <= v < 2**32}
+_FIT_ONLY = ("shuffle", "random_state")
 
 
 def encode_target_encoder(enc, encoder):
     params, defaults = encoder.get_params(deep=False), TargetEncoder().get_params(deep=False)
     for name, value in params.items():
+        value = int(value) if isinstance(value, np.integer) and not isinstance(value, np.bool_) else value
         if name in _SETTINGS and not _SETTINGS[name](value) or name not in _SETTINGS and not (
                 isinstance(value, str) and value == defaults[name]):
             raise TypeError(f"a TargetEncoder with {name}={value!r}")
-    entry = {"transformer": "TargetEncoder", "params": {k: enc.setting(params[k]) for k in _SETTINGS}}
+    entry = {"transformer": "TargetEncoder", "params": {k: enc.setting(int(params[k]) if isinstance(
+        params[k], np.integer) else params[k]) for k in _SETTINGS}}
     if hasattr(encoder, "encodings_"):
         fitted = {"n_features_in_": int(encoder.n_features_in_), "target_type_": encoder.target_type_,
                   "categories_": [encode_values(enc, c) for c in encoder.categories_],
@@ -45,9 +53,11 @@ def decode_target_encoder(dec, entry, where):
     fields(entry, where, ["transformer", "params"], ["fitted"])
     params = {k: dec.setting(v, f"{where}.params.{k}") for k, v in mapping(entry["params"], f"{where}.params").items()}
     checked_settings(params, _SETTINGS, "TargetEncoder", where)
-    encoder = TargetEncoder(**params)
     if "fitted" not in entry:
-        return encoder
+        return TargetEncoder(**params)
+    # rebuilt with the defaults of the settings that only fit_transform's cross-fitting uses (no
+    # deprecation warning on load), which are set after
+    encoder = TargetEncoder(**{k: v for k, v in params.items() if k not in _FIT_ONLY})
     fitted = fields(entry["fitted"], f"{where}.fitted", ["n_features_in_", "target_type_", "categories_", "classes_",
                                                          "target_mean_", "encodings_"], ["feature_names_in_"])
     n = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
@@ -89,4 +99,4 @@ def decode_target_encoder(dec, entry, where):
     if hasattr(encoder, "feature_names_in_"):
         del encoder.feature_names_in_
     feature_names(dec, encoder, fitted, where, n)
-    return encoder
+    return encoder.set_params(**{k: v for k, v in params.items() if k in _FIT_ONLY})
