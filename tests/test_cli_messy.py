@@ -16,23 +16,9 @@ from skneural.cli.columns import prepare_features
 from skneural.cli.frames import detect_decimal, read_frame
 from skneural.cli.train_command import _split, build_model, read_training_data
 
-from cli_support import write_csv
+from cli_support import fails, run, write_csv
 
 NAMES = ["Zoë", "Renée", "José", "Müller", "Ana", "Bob"]
-
-
-def run(argv, capsys):
-    status = main(argv)
-    captured = capsys.readouterr()
-    assert status == 0, captured.err
-    return captured.out, captured.err
-
-
-def fails(argv, capsys):
-    status = main(argv)
-    err = capsys.readouterr().err
-    assert status == 1 and err.count("\n") == 1 and err.startswith("skneural: error: "), err
-    return err
 
 
 def people(path, encoding, n=120, extra=""):
@@ -93,12 +79,12 @@ def test_utf_8_is_read_without_a_note_and_encoding_mistakes_are_one_line(tmp_pat
     model = str(tmp_path / "m.skn")
     out, _ = run(["train", data, "--target", "label", "--max-iter", "2", "--out", model], capsys)
     assert " text: it is not valid UTF-8" not in out
-    err = fails(["train", data, "--target", "label", "--encoding", "klingon"], capsys)
+    err, _ = fails(["train", data, "--target", "label", "--encoding", "klingon"], capsys)
     assert "--encoding 'klingon' is not an encoding Python knows" in err
     for command in (["predict", model, data], ["evaluate", model, data]):
-        assert "'klingon'" in fails([*command, "--encoding", "klingon"], capsys)
+        assert "'klingon'" in fails([*command, "--encoding", "klingon"], capsys)[0]
     cp = people(tmp_path / "cp.csv", "cp1252")
-    err = fails(["train", cp, "--target", "label", "--encoding", "utf-8"], capsys)
+    err, _ = fails(["train", cp, "--target", "label", "--encoding", "utf-8"], capsys)
     assert f"{cp} is not utf-8 text" in err and "--encoding" in err
 
 
@@ -112,7 +98,7 @@ def test_a_value_named_in_a_message_is_decoded_as_the_file_is(tmp_path, capsys):
     bad = str(tmp_path / "bad.csv")
     with open(bad, "w", newline="", encoding="cp1252") as f:
         csv.writer(f).writerows(rows)
-    err = fails(["predict", model, bad, "--encoding", "cp1252"], capsys)
+    err, _ = fails(["predict", model, bad, "--encoding", "cp1252"], capsys)
     assert f"{bad}, line 41, column 'x': '5 €' is not a number" in err
 
 
@@ -167,7 +153,7 @@ def test_decimal_commas_are_detected_and_read_as_numbers_the_same_way_by_every_c
 
 def test_decimal_point_keeps_them_text_and_a_model_trained_on_numbers_names_decimal_comma(tmp_path, capsys):
     data = european(tmp_path / "eu.csv")
-    err = fails(["train", data, "--target", "kind", "--decimal", "."], capsys)
+    err, _ = fails(["train", data, "--target", "kind", "--decimal", "."], capsys)
     note = "numbers with a decimal comma, read as text; read the file with --decimal , to use them"
     assert (f"no feature columns are left besides the target 'kind' (left out: 'x': {note} (or --features to use "
             f"them as text); 'size': {note}") in err, err
@@ -179,17 +165,17 @@ def test_decimal_point_keeps_them_text_and_a_model_trained_on_numbers_names_deci
     run(["train", data, "--target", "kind", "--decimal", ",", "--max-iter", "2", "--out", model], capsys)
     first = pd.read_csv(data, sep=";", dtype=str)["x"][0]
     for command in ("predict", "evaluate"):
-        err = fails([command, model, data, "--decimal", "."], capsys)
+        err, _ = fails([command, model, data, "--decimal", "."], capsys)
         assert f"line 2, column 'x': {first!r} is not a number (it looks like a number with a decimal comma: " \
                "read the file with --decimal ," in err, err
-    err = fails(["train", str(tmp_path / "eu.csv"), "--target", "kind", "--decimal", ",", "--sep", ","], capsys)
+    err, _ = fails(["train", str(tmp_path / "eu.csv"), "--target", "kind", "--decimal", ",", "--sep", ","], capsys)
     assert "--decimal , needs another separator than ','" in err
 
 
 def test_a_regression_target_with_decimal_commas_read_as_text_names_the_option(tmp_path, capsys):
     data = european(tmp_path / "eu.csv")
     first = pd.read_csv(data, sep=";", dtype=str)["y"][0]
-    err = fails(["train", data, "--target", "y", "--task", "regression", "--decimal", "."], capsys)
+    err, _ = fails(["train", data, "--target", "y", "--task", "regression", "--decimal", "."], capsys)
     assert f"{first!r} is not a number (it looks like a number with a decimal comma: read the file with " \
            "--decimal ,; or use --task classification)" in err, err
 

@@ -14,24 +14,9 @@ import skneural
 from skneural.cli import main
 from skneural.cli.columns import plan_columns, prepare_features
 
-from cli_support import write_csv
+from cli_support import fails, run, write_csv
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-def run(argv, capsys):
-    status = main(argv)
-    captured = capsys.readouterr()
-    assert status == 0, captured.err
-    return captured.out, captured.err
-
-
-def fails(argv, capsys):
-    status = main(argv)
-    captured = capsys.readouterr()
-    assert status == 1 and captured.err.count("\n") == 1 and captured.err.startswith("skneural: error: "), \
-        captured.err
-    return captured.err, captured.out
 
 
 def table(path, n=200, seed=0, **columns):

@@ -15,7 +15,7 @@ from skneural.cli import main
 from skneural.cli.columns import prepare_features
 from skneural.cli.frames import detect_separator, read_frame
 
-from cli_support import write_csv
+from cli_support import run, write_csv
 
 
 def titanic_like(path, n=400, sep=","):
@@ -37,13 +37,6 @@ def titanic_like(path, n=400, sep=","):
     header = ["PassengerId", "Survived", "Pclass", "Name", "Sex", "Age", "Ticket", "Fare", "Cabin", "Embarked",
               "Year", "Boarded", "Alone"]
     return write_csv(path, header, rows, delimiter=sep)
-
-
-def run(argv, capsys):
-    status = main(argv)
-    captured = capsys.readouterr()
-    assert status == 0, captured.err
-    return captured.out, captured.err
 
 
 def test_reading_detects_the_separator_and_reads_quotes_and_missing_markers(tmp_path):
