@@ -6,7 +6,7 @@ Writes a file of ROWS rows and 30 columns (an ID, 19 decimal columns with a few 
 peak resident memory, and that peak as a multiple of the file's size and above a child that only
 imports pandas and skneural (the baseline).
 
-    python examples/csv_benchmark.py            # 200,000 rows (about 110 MB)
+    python examples/csv_benchmark.py            # 200,000 rows (about 80 MiB)
     python examples/csv_benchmark.py --rows 20000
 
 Needs a POSIX system (the peak memory is read with ``resource.getrusage``).

@@ -155,8 +155,8 @@ def test_decimal_point_keeps_them_text_and_a_model_trained_on_numbers_names_deci
     data = european(tmp_path / "eu.csv")
     err, _ = fails(["train", data, "--target", "kind", "--decimal", "."], capsys)
     note = "numbers with a decimal comma, read as text; read the file with --decimal , to use them"
-    assert (f"no feature columns are left besides the target 'kind' (left out: 'x': {note} (or --features to use "
-            f"them as text); 'size': {note}") in err, err
+    assert (f"no feature columns are left besides the target 'kind' (left out: 'x': {note} (--keep x to use "
+            f"it as text); 'size': {note} (--keep size to use it as text)") in err, err
     out, _ = run(["train", data, "--target", "kind", "--decimal", ".", "--features", "x", "size", "--max-iter", "2",
                   "--out", str(tmp_path / "text.skn")], capsys)
     assert "decimal comma" not in out
@@ -212,10 +212,10 @@ def test_free_text_columns_are_left_out_unless_chosen(tmp_path, capsys):
     lines = out.splitlines()
     tickets, comments = frame["Ticket"].nunique(), frame["Comment"].nunique()
     assert tickets > n / 2 and comments > frame["Comment"].notna().sum() / 2  # free text by the rule
-    assert (f"Left out 'Ticket': free text ({tickets} distinct values in {n} rows); --features to use it anyway"
+    assert (f"Left out 'Ticket': free text ({tickets} distinct values in {n} rows) (--keep Ticket to use it)"
             in lines), out
     assert (f"Left out 'Comment': free text ({comments} distinct values in {frame['Comment'].notna().sum()} rows "
-            "with a value); --features to use it anyway" in lines), out
+            "with a value) (--keep Comment to use it)" in lines), out
     assert any(line.startswith("  Shop: categorical") for line in lines)
     assert any(line.startswith("  Store: categorical") for line in lines)
     out, _ = run(["train", data, "--target", "y", "--features", "x", "Ticket", "--max-iter", "2",

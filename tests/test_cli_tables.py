@@ -59,9 +59,9 @@ def test_train_reports_each_column_and_evaluate_and_predict_run_end_to_end(tmp_p
                     "--learning-rate", "0.01", "--out", model], capsys)
     lines = out.splitlines()
     assert lines[0].startswith(f"Reading {data} ... 400 rows, 13 columns (separator ',')")
-    for line in ["Left out 'PassengerId': unique on every row (an ID)",
-                 "Left out 'Name': unique on every row (an ID)",
-                 "Left out 'Year': the same value on every row",
+    for line in ["Left out 'PassengerId': unique on every row (an ID) (--keep PassengerId to use it)",
+                 "Left out 'Name': unique on every row (an ID) (--keep Name to use it)",
+                 "Left out 'Year': the same value on every row (--keep Year to use it)",
                  "Date 'Boarded': turned into the numeric features Boarded_year, Boarded_month, Boarded_day, "
                  "Boarded_dayofweek", "Features (9):", "  Pclass: numeric, scaled",
                  "  Sex: categorical, 2 categories one-hot", "  Alone: True/False, as 1/0 (numeric), scaled",

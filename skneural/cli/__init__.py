@@ -120,6 +120,8 @@ def build_parser():
     _add_reading_options(run_train)
     run_train.add_argument("--drop", nargs="+", metavar="COL", help="columns that are not features")
     run_train.add_argument("--features", nargs="+", metavar="COL", help="the feature columns, exactly")
+    run_train.add_argument("--keep", nargs="+", metavar="COL",
+                           help="use these columns even where a rule would leave them out (an ID, free text, ...)")
     run_train.add_argument("--test-size", type=float, default=0.2,
                            help="fraction of rows held out for the score (0: train on every row)")
     run_train.add_argument("--cv", type=int, metavar="K", help="also report K-fold cross-validated scores")

@@ -19,11 +19,12 @@ from .frames import looks_like_decimal_comma, row_at
 __all__ = ["DATE_PARTS", "build_preprocessor", "date_columns", "describe", "plan_columns", "prepare_features"]
 
 MIN_ROWS_FOR_ID = 20  # below this, a column unique on every row may well be a feature
-# A whole-number column distinct on every row is an ID only if its values are consecutive (1..n in
-# any order: row numbers) or its name says so: id, index, key, uuid, guid (any case), or a name
-# ending in _id, -id, " id" (any case), Id or ID (PassengerId, customerID).  Other such columns
-# (incomes, counts, prices in cents) are features.
-_ID_NAME = re.compile(r"(?i:id|index|key|uuid|guid)|.*(?:[_ -](?i:id)|Id|ID)")
+# A whole-number column distinct on every row is an ID only if its values are row numbers (0..n-1
+# or 1..n, in any order) or its name says so: id, index, key, uuid, guid (any case), or a name
+# ending in id/Id/ID after a separator (customer_id, order-ID, "user id") or, in CamelCase, Id or ID
+# after a lower-case letter (PassengerId, CustomerID).  Other such columns (incomes, counts, years,
+# prices in cents; AMOUNT_PAID, COVID, GRID, humid) are features.  --keep overrides every such rule.
+_ID_NAME = re.compile(r"(?i:id|index|key|uuid|guid)|.*(?:[_ -](?i:id)|[a-z](?:Id|ID))")
 # Free text (names, tickets, comments): a text column with more than FREE_TEXT_MIN_DISTINCT distinct
 # values, distinct on more than FREE_TEXT_SHARE of its rows with a value.  One-hot encoding learns
 # nothing from it: a value seen once says nothing about a new row, and with most values distinct
@@ -56,7 +57,8 @@ def _is_id(name, series, rows, kind, is_date):
     values = series.to_numpy(dtype=float) if kind in "iuf" else None
     if values is None or np.isnan(values).any() or not np.all(values == np.round(values)):
         return False
-    return values.max() - values.min() + 1 == rows or bool(_ID_NAME.fullmatch(name))
+    row_numbers = values.min() in (0, 1) and values.max() - values.min() + 1 == rows
+    return row_numbers or bool(_ID_NAME.fullmatch(name))
 
 
 def _check_not_nearly_numbers(frame, name, path, sep):
@@ -75,16 +77,21 @@ def _check_not_nearly_numbers(frame, name, path, sep):
                      f"missing value, say so with --na-values {text!r}; else fix or drop that value")
 
 
-def plan_columns(frame, target, drop=(), features=None, path=None, sep=","):
+def _keep_hint(name):
+    return f" (--keep {name} to use it)" if re.fullmatch(r"[\w.-]+", name) else f" (--keep {name!r} to use it)"
+
+
+def plan_columns(frame, target, drop=(), features=None, path=None, sep=",", keep=()):
     """{'numeric': [...], 'categorical': [...], 'dates': [...], 'date_order': {...}, 'booleans': [...],
     'notes': [...]}.
 
     features (a list) is used as given; otherwise every column but the target and drop,
-    less the IDs, free text, constants and empty columns, each with a note saying so.  Boolean
+    less the IDs, free text, constants and empty columns, each with a note saying so, but those in
+    keep (--keep: used whatever the rules say; a date column left out is then used as text).  Boolean
     columns are numeric (listed in 'booleans' too, for `describe`); date_order names the order
     of the day-month dates' fields (see `dates`).  path and sep: the file, for messages."""
     columns = [c for c in frame.columns if c != target]
-    for name in [*(features or []), *drop]:
+    for name in [*(features or []), *drop, *keep]:
         if name not in frame.columns:
             raise UsageError(f"there is no column {name!r}; the columns are: {', '.join(frame.columns)}")
         if name == target:
@@ -92,6 +99,12 @@ def plan_columns(frame, target, drop=(), features=None, path=None, sep=","):
     both = [name for name in (features or []) if name in drop]
     if both:
         raise UsageError(f"{both[0]!r} is both dropped and chosen with --features")
+    both = [name for name in keep if name in drop]
+    if both:
+        raise UsageError(f"{both[0]!r} is both dropped and kept with --keep")
+    both = [name for name in keep if features and name not in features]
+    if both:
+        raise UsageError(f"--keep {both[0]!r}: with --features, only the columns it names are used; add it there")
     plan = {"numeric": [], "categorical": [], "dates": [], "date_order": {}, "booleans": [], "notes": []}
     chosen = list(dict.fromkeys(features)) if features else [c for c in columns if c not in drop]
     plan["notes"] += [f"Left out {name!r}: --drop" for name in drop]
@@ -103,26 +116,29 @@ def plan_columns(frame, target, drop=(), features=None, path=None, sep=","):
         boolean = is_boolean(series)
         if kind == "O" and not form and not boolean:
             _check_not_nearly_numbers(frame, name, path, sep)
-        if not features:
+        if not features and name not in keep:
             distinct = series.nunique(dropna=False)
             if series.isna().all():
-                plan["notes"].append(f"Left out {name!r}: empty on every row")
+                plan["notes"].append(f"Left out {name!r}: empty on every row{_keep_hint(name)}")
                 continue
             if distinct <= 1:
-                plan["notes"].append(f"Left out {name!r}: the same value on every row")
+                plan["notes"].append(f"Left out {name!r}: the same value on every row{_keep_hint(name)}")
                 continue
             if kind == "O" and not form and series.dropna().iloc[:200].map(looks_like_decimal_comma).all():
                 plan["notes"].append(f"Left out {name!r}: numbers with a decimal comma, read as text; read the file "
-                                     "with --decimal , to use them (or --features to use them as text)")
+                                     "with --decimal , to use them" + _keep_hint(name).replace("to use it", "to use it as text"))
                 continue
             if _is_id(name, series, rows, kind, form):
-                plan["notes"].append(f"Left out {name!r}: unique on every row (an ID)")
+                plan["notes"].append(f"Left out {name!r}: unique on every row (an ID){_keep_hint(name)}")
                 continue
             if kind == "O" and not form and not boolean and (note := _free_text(name, series)):
-                plan["notes"].append(note)
+                plan["notes"].append(note + _keep_hint(name))
                 continue
         if form:
-            _plan_date(plan, frame, name, form)
+            if not _plan_date(plan, frame, name, form) and name in keep:
+                why = plan["notes"][-1].partition(": ")[2].rpartition(" (--keep")[0]
+                plan["notes"][-1] = f"Kept {name!r} as text (--keep), not as dates: {why}"
+                plan["categorical"].append(name)
         elif kind in "iufb" or boolean:
             plan["numeric"].append(name)
             if boolean:
@@ -137,20 +153,22 @@ def plan_columns(frame, target, drop=(), features=None, path=None, sep=","):
 
 
 def _plan_date(plan, frame, name, form):
-    """Add the date column to the plan, or a note leaving it out."""
+    """Add the date column to the plan (True), or a note leaving it out (False)."""
     series, order, how = frame[name], None, ""
     if form == "day-month":
         order, example = date_order(series)
         if order is None:
             why = (f"its dates read both ways, {example}" if " and " in example else
                    f"dates such as {example} could be day or month first (no field above 12 tells which)")
-            plan["notes"].append(f"Left out {name!r}: {why}; write the dates as YYYY-MM-DD to use them")
-            return
+            plan["notes"].append(f"Left out {name!r}: {why}; write the dates as YYYY-MM-DD to use them"
+                                 + _keep_hint(name).replace("to use it", "to use it as text"))
+            return False
         how = f" (read {order}, as {example} tells)"
     parsed = to_datetime(series, order)
     if parsed.notna().sum() < max(1, 0.9 * series.notna().sum()):
-        plan["notes"].append(f"Left out {name!r}: looks like a date, but not every value reads as one")
-        return
+        plan["notes"].append(f"Left out {name!r}: looks like a date, but not every value reads as one"
+                             + _keep_hint(name).replace("to use it", "to use it as text"))
+        return False
     clash = [c for c in date_columns(name) if c in frame.columns]
     if clash:
         raise UsageError(f"the date column {name!r} would become {clash[0]!r}, which is already a column")
@@ -158,6 +176,7 @@ def _plan_date(plan, frame, name, form):
     if order:
         plan["date_order"][name] = order
     plan["notes"].append(f"Date {name!r}{how}: turned into the numeric features {', '.join(date_columns(name))}")
+    return True
 
 
 def _free_text(name, series):
@@ -167,7 +186,7 @@ def _free_text(name, series):
     if distinct <= FREE_TEXT_MIN_DISTINCT or distinct <= FREE_TEXT_SHARE * present:
         return None
     rows = f"{present} rows" if present == len(series) else f"{present} rows with a value"
-    return f"Left out {name!r}: free text ({distinct} distinct values in {rows}); --features to use it anyway"
+    return f"Left out {name!r}: free text ({distinct} distinct values in {rows})"
 
 
 def decimal_comma_hint(text, frame, sep):
@@ -234,10 +253,22 @@ def _text(series):
     return series.astype(object).where(series.notna(), np.nan).map(str, na_action="ignore").astype(object)
 
 
-def prepare_features(frame, plan, path, sep, check_scale=False, lean=False):
+def _not_dates(frame, name, parsed, path, sep, header):
+    """A line saying how many values of the date column are not dates (first one with its line), or None."""
+    bad = (parsed.isna() & frame[name].notna()).to_numpy()
+    if not bad.any():
+        return None
+    count, label = int(bad.sum()), int(frame.index[np.argmax(bad)])
+    line, text = row_at(path, sep, label, header, name, frame.attrs.get("encoding"))
+    return (f"{count:,} value{'s' * (count > 1)} of {name!r} {'are' if count > 1 else 'is'} not dates, "
+            f"e.g. line {line}: {text!r}; treated as missing")
+
+
+def prepare_features(frame, plan, path, sep, check_scale=False, lean=False, notes=None):
     """The DataFrame the model's pipeline takes: numeric columns as floats, categorical ones as
     text, each date column as its numeric parts.  lean: numbers as float32 where they fit (half
-    the memory; the network then trains in float32), each dropped from frame once taken."""
+    the memory; the network then trains in float32), each dropped from frame once taken.  notes (a
+    list) gets a line for each date column with values that are not dates (treated as missing)."""
     import pandas as pd
 
     missing = [c for c in [*plan["numeric"], *plan["categorical"], *plan["dates"]] if c not in frame.columns]
@@ -263,6 +294,8 @@ def prepare_features(frame, plan, path, sep, check_scale=False, lean=False):
         columns[name] = _text(frame[name])
     for name in plan["dates"]:
         parsed = to_datetime(frame[name], (plan.get("date_order") or {}).get(name))
+        if notes is not None and (note := _not_dates(frame, name, parsed, path, sep, header)):
+            notes.append(note)
         parts = date_parts(parsed, np.float32 if lean else float)
         columns.update(zip(date_columns(name), (parts[part] for part in DATE_PARTS)))
     return pd.DataFrame(columns, index=frame.index, copy=False)

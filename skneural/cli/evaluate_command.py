@@ -1,12 +1,14 @@
 """``skneural evaluate MODEL DATA.csv --target COLUMN``: a saved model's metrics on a CSV file, and figures."""
 
+import sys
+import warnings
 
 import numpy as np
 
 from .columns import decimal_comma_hint
 from .errors import UsageError
 from .frames import read_frame, row_at
-from .model_input import load_model, model_inputs, predictions
+from .model_input import load_model, model_inputs, missing_markers, predictions, text_columns
 from .targets import class_labels
 from .train_command import rows_with_target
 
@@ -34,38 +36,71 @@ def _true_values(frame, name, path, sep, classifier):
     return y
 
 
+def _unknown_classes_note(y, classes):
+    """A line naming the true values' classes that the model was never trained on, or None."""
+    names, counts = np.unique(y, return_counts=True)
+    unknown = [(name, count) for name, count in zip(names.tolist(), counts.tolist()) if name not in set(classes.tolist())]
+    if not unknown:
+        return None
+    listed = ", ".join(f"{name!r} ({count} row{'s' * (count != 1)})" for name, count in unknown)
+    return (f"Note: the true values hold {'a class' if len(unknown) == 1 else 'classes'} the model was never "
+            f"trained on, so never predicts: {listed}")
+
+
+def _warning_notes(caught):
+    """One short line for each distinct warning scikit-learn gave (its first sentence)."""
+    lines = []
+    for warning in caught:
+        text = str(warning.message).strip().split(". ")[0].rstrip(".")
+        if text.startswith("A single label was found"):  # about the call (labels are passed where they matter)
+            continue
+        line = f"Note: {text}"
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
 def classification_metrics(model, y, predicted, proba):
-    """[(name, value)], the confusion matrix and its labels."""
+    """[(name, value)], the confusion matrix, its labels and note lines.  F1 (macro) and balanced
+    accuracy are over the classes in the true values and predictions (scikit-learn's default)."""
     from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, roc_auc_score
 
-    classes = model.classes_
-    if y.dtype.kind != classes.dtype.kind and classes.dtype.kind in "US":
-        y = y.astype(str)
-    binary = len(classes) == 2
-    metrics = [("accuracy", accuracy_score(y, predicted)),
-               ("balanced accuracy", balanced_accuracy_score(y, predicted))]
-    if binary:
-        metrics.append((f"F1 (positive class {classes[1]})", f1_score(y, predicted, pos_label=classes[1])))
-    else:
-        metrics.append(("F1 (macro average)", f1_score(y, predicted, average="macro", labels=classes)))
+    classes = np.asarray(model.classes_)
+    if y.dtype.kind != classes.dtype.kind and (classes.dtype.kind in "US" or y.dtype.kind in "US"):
+        y, predicted, classes = y.astype(str), np.asarray(predicted).astype(str), classes.astype(str)
     present = set(np.unique(y).tolist())
-    if len(present) < 2 or not present <= set(classes.tolist()):
-        metrics.append(("ROC AUC", "not defined (needs every class the model knows, and at least two)"))
-    elif binary:
-        metrics.append(("ROC AUC", roc_auc_score(y, proba[:, 1])))
-    elif present == set(classes.tolist()):
-        metrics.append(("ROC AUC (one-vs-rest, macro)", roc_auc_score(y, proba, multi_class="ovr", labels=classes)))
-    else:
-        metrics.append(("ROC AUC", "not defined (not every class appears in the file)"))
-    labels = np.unique(np.concatenate([classes, np.unique(y)])) if present - set(classes.tolist()) else classes
-    return metrics, confusion_matrix(y, predicted, labels=labels), labels
+    known = set(classes.tolist())
+    notes = [note] if (note := _unknown_classes_note(y, classes)) else []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        metrics = [("accuracy", accuracy_score(y, predicted)),
+                   ("balanced accuracy", balanced_accuracy_score(y, predicted))]
+        if len(classes) == 2 and present <= known:
+            metrics.append((f"F1 (positive class {classes[1]})", f1_score(y, predicted, pos_label=classes[1])))
+        else:
+            metrics.append(("F1 (macro average)", f1_score(y, predicted, average="macro")))
+        if len(present) < 2 or not present <= known:
+            metrics.append(("ROC AUC", "not defined (needs every class the model knows, and at least two)"))
+        elif len(classes) == 2:
+            metrics.append(("ROC AUC", roc_auc_score(y, proba[:, 1])))
+        elif present == known:
+            metrics.append(("ROC AUC (one-vs-rest, macro)",
+                            roc_auc_score(y, proba, multi_class="ovr", labels=classes)))
+        else:
+            metrics.append(("ROC AUC", "not defined (not every class appears in the file)"))
+        labels = np.unique(np.concatenate([classes, np.unique(y)])) if present - known else classes
+        matrix = confusion_matrix(y, predicted, labels=labels)
+    return metrics, matrix, labels, notes + _warning_notes(caught)
 
 
 def regression_metrics(y, predicted):
     from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 
-    return [("R^2", r2_score(y, predicted)), ("MAE", mean_absolute_error(y, predicted)),
-            ("RMSE", float(np.sqrt(mean_squared_error(y, predicted))))]
+    with warnings.catch_warnings(record=True) as caught:  # R^2 of one row, say: a note line
+        warnings.simplefilter("always")
+        metrics = [("R^2", r2_score(y, predicted)), ("MAE", mean_absolute_error(y, predicted)),
+                   ("RMSE", float(np.sqrt(mean_squared_error(y, predicted))))]
+    return metrics, _warning_notes(caught)
 
 
 def _print_matrix(matrix, labels):
@@ -86,7 +121,8 @@ def evaluate(args):
         raise UsageError("name the target column with --target")
     notes = []
     frame, sep = read_frame(args.data, args.sep, encoding=args.encoding, decimal=args.decimal, notes=notes,
-                            na_values=getattr(args, "na_values", None))
+                            na_values=missing_markers(metadata, args),
+                            text=text_columns(model, plan))
     for note in notes:
         print(note)
     if target not in frame.columns:
@@ -94,19 +130,23 @@ def evaluate(args):
     frame = rows_with_target(frame, target, args.data)
     classifier = is_classifier(model) or metadata.get("task") == "classification"
     y = _true_values(frame, target, args.data, sep, classifier)
-    X = model_inputs(model, plan, frame, args.data, sep)
+    notes = []
+    X = model_inputs(model, plan, frame, args.data, sep, notes)
+    print(*notes, sep="\n", end="\n" if notes else "", file=sys.stderr)
     predicted, proba = predictions(model, X, args.data)
     print(f"Evaluated {args.model} on {len(y):,} rows of {args.data}")
     matrix = labels = None
+    notes = []
     if classifier:
-        metrics, matrix, labels = classification_metrics(model, y, predicted, proba)
+        metrics, matrix, labels, notes = classification_metrics(model, y, predicted, proba)
     else:
-        metrics = regression_metrics(y, predicted)
+        metrics, notes = regression_metrics(y, predicted)
     width = max(len(name) for name, _ in metrics) + 2
     for name, value in metrics:
         print(f"{name:<{width}}{value:.4f}" if isinstance(value, (float, np.floating)) else f"{name:<{width}}{value}")
     if matrix is not None:
         _print_matrix(matrix, labels)
+    print(*notes, sep="\n", end="\n" if notes else "")
     if args.plot:
         from .plots import plot_evaluation
 

@@ -175,12 +175,16 @@ def _thousands(decimal, fields):
     return "." if decimal == "," and any(_THOUSANDS.fullmatch(field) for field in fields) else None
 
 
-def read_frame(path, sep=None, lean=False, keep=(), encoding=None, decimal=None, notes=None, na_values=None):
+def read_frame(path, sep=None, lean=False, keep=(), encoding=None, decimal=None, notes=None, na_values=None,
+               text=()):
     """The CSV file at path as a pandas DataFrame, and the separator used (detected when sep is None).
 
     Column names are stripped of surrounding spaces and must be distinct; blank lines are
     skipped; empty cells, the usual markers (NA, N/A, null, NaN, ...), '?' and na_values (a list
     of texts, from --na-values) are missing values.
+    text: columns read as text as written ("2" stays "2", not the number 2.0): a model's categorical
+    columns.  A column read as text that mixes numbers and texts (pandas parses large files in
+    parts, each part's column numbers or text) is read again as text, so that "1" is "1" throughout.
     lean: read in chunks of rows, with decimal columns (but those in keep) as float32 where their
     values fit, so that the table takes about half the memory.
     encoding (detected when None: `resolve_encoding`) and decimal ('.' or ',', detected when
@@ -215,6 +219,9 @@ def read_frame(path, sep=None, lean=False, keep=(), encoding=None, decimal=None,
             warnings.simplefilter("ignore")  # DtypeWarning: mixed columns are made text below
             options = dict(sep=sep, encoding=encoding, skipinitialspace=True, decimal=decimal, thousands=thousands,
                            na_values=[*NA_VALUES, *(na_values or ())])
+            text = [name for name in dict.fromkeys(text) if name in header]
+            if text:  # by position: pandas matches dtype names before stripping them
+                options["dtype"] = {raw: str for raw, name in zip(_raw_header(lines, sep), header) if name in text}
             if lean:
                 chunks = [_lean(chunk, keep) for chunk in pd.read_csv(path, chunksize=_CHUNK_ROWS, **options)]
                 frame = pd.concat(chunks) if len(chunks) > 1 else chunks[0]
@@ -234,8 +241,29 @@ def read_frame(path, sep=None, lean=False, keep=(), encoding=None, decimal=None,
         raise UsageError(f"{path}: expected a header row and at least one data row")
     if len(frame.columns) == len(header):
         frame.columns = header
+        _mixed_as_text(frame, path, options)
     frame.attrs.update(encoding=encoding, decimal=decimal)
     return frame, sep
+
+
+def _raw_header(lines, sep):
+    """The header's names as pandas reads them (skipinitialspace: leading spaces dropped)."""
+    return [name.lstrip(" ") for name in next(csv.reader(lines[:1], delimiter=sep))]
+
+
+def _mixed_as_text(frame, path, options):
+    """Read again, as text, the columns that pandas read as a mix of numbers and texts."""
+    import pandas as pd
+
+    mixed = [position for position, name in enumerate(frame.columns) if frame[name].dtype.kind == "O"
+             and pd.api.types.infer_dtype(frame[name], skipna=True) not in ("string", "boolean", "empty")]
+    if not mixed:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = pd.read_csv(path, usecols=mixed, dtype=str, **{k: v for k, v in options.items() if k != "dtype"})
+    for position, name in zip(mixed, again.columns):
+        frame[frame.columns[position]] = again[name].to_numpy(dtype=object)
 
 
 def raw_rows(path, sep, encoding=None):

@@ -8,7 +8,7 @@ import numpy as np
 
 from .errors import UsageError
 from .frames import UTF8, raw_rows, read_frame
-from .model_input import load_model, model_inputs, predictions
+from .model_input import load_model, model_inputs, missing_markers, predictions, text_columns
 from .output_file import _check_out
 
 
@@ -27,7 +27,8 @@ def predict(args):
     notes = []
     frame, sep = read_frame(args.data, getattr(args, "sep", None), encoding=getattr(args, "encoding", None),
                             decimal=getattr(args, "decimal", None), notes=notes,
-                            na_values=getattr(args, "na_values", None))
+                            na_values=missing_markers(metadata, args),
+                            text=text_columns(model, plan))
     for note in notes:  # on standard error: standard output may be the predictions
         print(note, file=sys.stderr)
     columns = [f"predicted_{target}"]
@@ -37,7 +38,9 @@ def predict(args):
     if clash:  # refused rather than replaced: the file's own columns are kept as they are, whatever they hold
         raise UsageError(f"{args.data} already has the column{'s' * (len(clash) > 1)} {', '.join(map(repr, clash))} "
                          "that predict writes; drop or rename them first (is it a file of predictions?)")
-    X = model_inputs(model, plan, frame, args.data, sep)
+    notes = []
+    X = model_inputs(model, plan, frame, args.data, sep, notes)
+    print(*notes, sep="\n", end="\n" if notes else "", file=sys.stderr)
     header, rows, encoding, decimal = list(frame.columns), len(frame), frame.attrs["encoding"], frame.attrs["decimal"]
     del frame
     predicted, proba = predictions(model, X, args.data)

@@ -96,10 +96,13 @@ def read_training_data(args):
     if task == "classification" and len(np.unique(y)) < 2:
         raise UsageError(f"{args.target!r} has the same value ({np.unique(y)[0].item()!r}) on every row of {args.data}: "
                          "there is nothing to tell apart. Train on rows with at least two classes.")
-    plan = plan_columns(frame, args.target, args.drop or (), args.features, args.data, sep)
+    plan = plan_columns(frame, args.target, args.drop or (), args.features, args.data, sep,
+                        keep=getattr(args, "keep", None) or ())
     for note in plan.pop("notes"):
         print(note)
-    X = prepare_features(frame, plan, args.data, sep, check_scale=True, lean=True)
+    notes = []
+    X = prepare_features(frame, plan, args.data, sep, check_scale=True, lean=True, notes=notes)
+    print(*notes, sep="\n", end="\n" if notes else "")
     del frame
     print(f"Features ({len(plan['numeric']) + len(plan['categorical']) + len(plan['dates'])}):")
     print("\n".join(describe(plan, X)))
@@ -232,6 +235,8 @@ def train(args):
                 "dates": plan["dates"], "separator": sep}
     if plan["date_order"]:  # day-month dates: how predict and evaluate read them (`dates`)
         metadata["date_order"] = plan["date_order"]
+    if getattr(args, "na_values", None):  # predict and evaluate read them as missing too
+        metadata["na_values"] = list(dict.fromkeys(args.na_values))
     try:
         save(model, args.out, metadata)
     except OSError as exc:

@@ -53,16 +53,30 @@ def format_rate(epochs, seconds):
     return f"{1 / rate:.1f} s/epoch" if 1 / rate < 100 else f"{1 / rate:,.0f} s/epoch"
 
 
-def fit_to_terminal(line):
+def _label(part):
+    """The name of a 'name value' part of the line ('loss', 'val_loss', 'test accuracy')."""
+    return part.rpartition(" ")[0]
+
+
+# What gives way, in turn, while the line is too wide: the speed in samples, the speed, the time
+# elapsed, the time left, the training loss, the validation (or test) loss, the batch counter.
+_SHORTER = (lambda p: p.split(", ")[0] if p.endswith(" samples/s") else p,
+            lambda p: None if p.endswith((" epochs/s", " s/epoch")) else p,
+            lambda p: p.split(", ")[-1] if p.endswith(" left") else None if p.endswith(" elapsed") else p,
+            lambda p: None if p.endswith(" left") else p,
+            lambda p: None if _label(p) == "loss" else p,
+            lambda p: None if _label(p).endswith("loss") else p,
+            lambda p: p.split(" [")[0] if p.startswith("Epoch ") else p)
+
+
+def fit_to_terminal(line, width=None):
     """The live line made to fit the terminal's width less one column (a line as wide as the
-    terminal, or wider, wraps, and '\\r' then rewrites only its last row, leaving the others
-    behind): the speed in samples, then the speed, then the time elapsed are left out until it
-    fits, then its end is cut; the epoch, the time left and the losses stay longest."""
-    width = max(shutil.get_terminal_size().columns - 1, 20)
-    shorter = (lambda p: p.split(", ")[0] if p.endswith(" samples/s") else p,
-               lambda p: None if p.endswith((" epochs/s", " s/epoch")) else p,
-               lambda p: p.split(", ")[-1] if p.endswith(" left") else None if p.endswith(" elapsed") else p)
-    for shorten in shorter:
+    terminal, or wider, wraps, and '\r' then rewrites only its last row, leaving the others
+    behind); width: that width, instead.  Parts give way in turn until it fits: the speed in
+    samples, the speed, the time elapsed, the time left, the loss, the validation (or test) loss,
+    the batch counter; the epoch ('Epoch k/N') and the score stay, and only then is the end cut."""
+    width = max(shutil.get_terminal_size().columns - 1, 20) if width is None else width
+    for shorten in _SHORTER:
         if len(line) <= width:
             return line
         line = " - ".join(part for part in map(shorten, line.split(" - ")) if part is not None)
