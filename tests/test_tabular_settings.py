@@ -303,7 +303,9 @@ def _remainder_gone(doc, arrays):
 
 
 @pytest.mark.parametrize("edit, match", [
-    (_weight([["s", float("nan")]]), r"transformer_weights is not \(transformer name, finite number\) pairs"),
+    (_weight([["s", float("nan")]]), r"transformer_weights is not \(transformer name or 'remainder', number of at "
+                                     r"most 1e\+06 in absolute value\) pairs"),
+    (_weight([["s", 1.5e6]]), r"transformer_weights is not"),
     (_weight([["nobody", 1.0]]), r"transformer_weights is not"),
     (_weight([["s", 1.0], ["s", 2.0]]), r"transformer_weights is not"),
     (_weight({"s": "os.system"}), r"transformer_weights is not"),

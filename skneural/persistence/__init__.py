@@ -73,7 +73,8 @@ def save(model, path, metadata=None):
     and ColumnTransformers of these (columns by name, by position, as a slice of either, as a
     boolean mask or by ``make_column_selector``, whose ``pattern`` must be one that cannot
     backtrack for long, see :func:`skneural.persistence.selectors.pattern_problem`; a
-    ``remainder`` that is one of these transformers; ``transformer_weights``); see
+    ``remainder`` that is one of these transformers; ``transformer_weights``, also for ``"remainder"``, each at
+    most 1e6 in absolute value); see
     :mod:`skneural.persistence.columns`.  A TransformedTargetRegressor's ``transformer`` may be a
     scaler but Normalizer, a QuantileTransformer, a PowerTransformer or a Pipeline of these (not
     ``func``/``inverse_func``).  Steps keep ``set_output(transform="pandas")`` or ``"default"``.
@@ -83,7 +84,9 @@ def save(model, path, metadata=None):
     The file holds the whole fitted model: parameters, built-in components by
     name and settings, fitted attributes and optimizer state, so training can
     go on after ``load`` (``warm_start``, ``partial_fit``).  The write is
-    atomic.  Components you wrote yourself are saved by name only; pass them
+    atomic, and the written file is loaded back with all of :func:`load`'s checks
+    before it replaces ``path``: should one fail, nothing is written and a
+    ``TypeError`` says why.  Errors name ``path``.  Components you wrote yourself are saved by name only; pass them
     to :func:`load` in ``custom_objects``.  ``metadata``, a dict of JSON
     values (e.g. column names), is stored beside the model and returned by
     ``load(path, with_metadata=True)``.
@@ -106,12 +109,13 @@ def save(model, path, metadata=None):
     >>> os.listdir(os.path.dirname(path))
     ['model.skn']
     """
+    path = os.fspath(path)
     if not is_model(model):
         part = unsaved_part(model)
         holding = "" if part == type(model).__name__ else f" holding a {part}"
         raise TypeError(
-            f"Cannot save a {type(model).__name__}{holding}: {part} is not something skneural model files hold; "
-            "they hold skneural estimators "
+            f"{path}: Cannot save a {type(model).__name__}{holding}: {part} is not something skneural model files "
+            "hold; they hold skneural estimators "
             "and Pipelines of scikit-learn's tabular preprocessing ending in one (also inside a "
             "TransformedTargetRegressor). Use pickle or joblib for files you trust."
         )
@@ -120,11 +124,23 @@ def save(model, path, metadata=None):
         document = {"format": _FORMAT_NAME, "version": FORMAT_VERSION, "model": encode_model(encode, model),
                     "metadata": json.loads(json.dumps(metadata if metadata is not None else {}))}
     except TypeError as exc:
-        raise TypeError(f"Cannot save this {type(model).__name__} safely: it holds {exc}. Use pickle or joblib "
-                        "for models you only load from files you trust.") from None
+        raise TypeError(f"{path}: Cannot save this {type(model).__name__} safely: it holds {exc}. Use pickle or "
+                        "joblib for models you only load from files you trust.") from None
     if not isinstance(document["metadata"], dict):
-        raise TypeError(f"metadata must be a dict of JSON values; got a {type(metadata).__name__}.")
-    write(path, document, encode.arrays)
+        raise TypeError(f"{path}: Cannot save: metadata must be a dict of JSON values; got a "
+                        f"{type(metadata).__name__}.")
+
+    def loads_back(written):  # the file must pass every check load makes before it replaces the target
+        try:
+            _open_and_read(written, encode.custom_given)
+        except (ArchiveError, CustomObjectError) as exc:
+            raise TypeError(f"{path}: Cannot save this {type(model).__name__}: the file could not be loaded "
+                            f"back: {str(exc).rstrip('.')}; use pickle or joblib for files you trust.") from None
+
+    try:
+        write(path, document, encode.arrays, check=loads_back)
+    except ValueError as exc:  # a description or array count over the limits
+        raise ValueError(f"{path}: Cannot save: {exc}") from None
 
 
 def _references(entry):
@@ -221,20 +237,26 @@ def load(path, custom_objects=None, with_metadata=False):
     """
     path = os.fspath(path)
     try:
-        with Archive(path) as archive:
-            model, metadata = _read(archive, custom_objects)
+        model, metadata = _open_and_read(path, custom_objects)
     except CustomObjectError as exc:
         raise CustomObjectError(f"{path}: {exc}") from None
     except ArchiveError as exc:
         raise ValueError(f"{path} is not a valid skneural model file: {str(exc).rstrip('.')}.") from None
-    except RecursionError:
-        raise ValueError(f"{path} is not a valid skneural model file: it is nested too deeply.") from None
-    except (FileNotFoundError, PermissionError):
+    return (model, metadata) if with_metadata else model
+
+
+def _open_and_read(path, custom_objects):
+    """(model, metadata) from the file at ``path``; what is wrong with it as an ArchiveError (or a
+    CustomObjectError), without the path."""
+    try:
+        with Archive(path) as archive:
+            return _read(archive, custom_objects)
+    except (CustomObjectError, ArchiveError, FileNotFoundError, PermissionError):
         raise
+    except RecursionError:
+        raise ArchiveError("it is nested too deeply") from None
     except OSError as exc:  # e.g. /proc/self/mem, whose reads fail
-        raise ValueError(f"{path} is not a valid skneural model file: it cannot be read ({exc.strerror or exc}).") \
-            from None
+        raise ArchiveError(f"it cannot be read ({exc.strerror or exc})") from None
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as exc:
         # what the checks above let through and a constructor then refused
-        raise ValueError(f"{path} is not a valid skneural model file: {type(exc).__name__}: {exc}") from None
-    return (model, metadata) if with_metadata else model
+        raise ArchiveError(f"{type(exc).__name__}: {exc}") from None

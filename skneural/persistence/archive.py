@@ -33,7 +33,7 @@ __all__ = ["Archive", "ArchiveError", "write", "DESCRIPTION", "MAX_MEMBERS", "MA
 
 DESCRIPTION = "__skneural__"
 MAX_MEMBERS = 1024  # a model needs a few arrays per layer stack and scaler, far fewer than this
-MAX_DESCRIPTION_CHARS = 4 * 2**20
+MAX_DESCRIPTION_CHARS = 4 * 2**20  # characters of the JSON text as stored: ASCII, \uXXXX escapes for the rest
 _MAX_NPY_HEADER = 10_000
 _MEMBER = re.compile(r"(__skneural__|a[0-9]{1,6})\.npy")
 _END = struct.Struct("<4s4H2LH")  # the end of central directory record
@@ -230,16 +230,19 @@ def _remove_stale(folder, base):
             os.close(fd)
 
 
-def write(path, description, arrays):
+def write(path, description, arrays, check=None):
     """Write ``arrays`` and the JSON ``description`` to ``path``, atomically.
 
-    An existing target keeps its permission bits; a new one gets those of any
-    new file (the umask).  Errors name ``path``, never the temporary file.
+    ``check(temporary_path)``, if given, reads the written file back before it
+    replaces the target; whatever it raises leaves the target as it was.  An
+    existing target keeps its permission bits; a new one gets those of any new
+    file (the umask).  Errors name ``path``, never the temporary file.
     """
     text = json.dumps(description)
     if len(text) > MAX_DESCRIPTION_CHARS:
         raise ValueError(f"The model's description takes {len(text)} characters, over the {MAX_DESCRIPTION_CHARS} "
-                         "a model file may hold (large metadata?): store large data beside the model.")
+                         "characters of JSON a model file may hold (a non-ASCII character counts 6: it is stored "
+                         "as a \\uXXXX escape; large metadata?): store large data beside the model.")
     if len(arrays) >= MAX_MEMBERS:
         raise ValueError(f"The model has {len(arrays)} arrays, over the {MAX_MEMBERS - 1} a model file may hold.")
     path = os.fspath(path)
@@ -268,6 +271,8 @@ def write(path, description, arrays):
             np.savez(f, **arrays, **{DESCRIPTION: np.array(text)})
             f.flush()
             os.fsync(f.fileno())
+            if check is not None:
+                check(tmp)
             os.replace(tmp, path)  # before the lock goes with the file's closing
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -17,7 +17,7 @@ from .archive import ArchiveError
 from .scalers import SCALERS
 from .values import is_builtin
 
-__all__ = ["ordinary_inputs", "output_bounds", "check_predictions"]
+__all__ = ["ordinary_inputs", "output_bounds", "check_predictions", "weights_gain"]
 
 
 # A loaded model must give finite outputs for every input whose features lie in [-_RADIUS, _RADIUS]
@@ -56,6 +56,23 @@ def _all_scalers(model):
         elif _is_scaler(step) and hasattr(step, "n_features_in_"):
             found.append(step)
     return found
+
+
+def weights_gain(model):
+    """How much a model's ColumnTransformers can multiply what their transformers return: the product,
+    over every ColumnTransformer of its preprocessing, of its largest ``transformer_weights`` magnitude
+    (1 when that is below 1 or unset)."""
+    if type(model) is TransformedTargetRegressor:
+        model = model.regressor_
+    gain, stack = 1.0, [model]
+    while stack:
+        step = stack.pop()
+        if type(step) is Pipeline:
+            stack.extend(s for _, s in step.steps)
+        elif type(step) is ColumnTransformer:
+            stack.extend(t for _, t, _ in getattr(step, "transformers_", ()) if not isinstance(t, str))
+            gain *= max([1.0] + [abs(float(w)) for w in (step.transformer_weights or {}).values()])
+    return gain
 
 
 def _filled(step):
@@ -215,11 +232,13 @@ def check_predictions(model, where="model"):
         # the probes are arrays without column names: scikit-learn's warning that a step fitted on a
         # DataFrame gets none is about them, not about the model
         warnings.filterwarnings("ignore", message="X does not have valid feature names", category=UserWarning)
-        radius = _imputed_radius(model)
+        # a ColumnTransformer's transformer_weights multiply what its transformers return
+        gain = weights_gain(model)
+        radius = _imputed_radius(model) * gain
         bounds = output_bounds(network, radius) if np.isfinite(radius) else None
         finite = bool(np.isfinite(radius))
         if bounds is None:  # the caller's own components: try the corners
-            outputs = network.output(corners.astype(network.params.dtype))
+            outputs = network.output((corners * gain if finite else corners).astype(network.params.dtype))
             bounds = outputs.min(axis=0), outputs.max(axis=0)
         finite = finite and all(np.all(np.abs(b) <= limit) for b in bounds) and _next_step_is_bounded(network, limit)
         finite = finite and np.isfinite(ordinary_inputs(model, corners)).all()
@@ -235,4 +254,4 @@ def check_predictions(model, where="model"):
     if not finite:
         raise ArchiveError(f"{where}: its stored values make its outputs overflow for inputs in the range it "
                            f"declares it was fitted on (values within +-{_RADIUS:g} after its scalers, and the "
-                           "values its imputers and target encoders fill in)")
+                           "values its imputers and target encoders fill in, times its largest transformer_weights)")

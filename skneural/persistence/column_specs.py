@@ -4,12 +4,15 @@ list of names or positions, a slice of positions or of names (both ends included
 positions they select, found from public fitted attributes alone (:func:`input_indices`)."""
 
 import numpy as np
-from sklearn.compose import make_column_selector
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.impute import MissingIndicator
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, PowerTransformer, TargetEncoder
 
 from .archive import ArchiveError
 from .selectors import decode_selector, encode_selector
 
-__all__ = ["encode_columns_spec", "decode_columns_spec", "input_indices", "MAX_COLUMNS"]
+__all__ = ["encode_columns_spec", "decode_columns_spec", "input_indices", "may_be_sparse", "MAX_COLUMNS"]
 
 MAX_COLUMNS = 100_000
 _MAX_NAME = 10_000  # characters in a column name a slice ends at
@@ -107,3 +110,26 @@ def input_indices(columns, names, n):
     if any(isinstance(c, str) and c not in where or _is_bool(c) for c in items):
         raise ValueError(f"columns {items!r} that are not among the input columns' names")
     return [where[c] if isinstance(c, str) else int(np.arange(n)[c]) for c in items]
+
+
+def may_be_sparse(step, sparse_input):
+    """Whether a fitted step of a ColumnTransformer can return a scipy sparse matrix: a OneHotEncoder
+    with ``sparse_output``, a MissingIndicator with ``sparse`` True (or "auto" on sparse input), a
+    ColumnTransformer whose ``sparse_output_`` is true, a Pipeline whose steps carry one on, and
+    "passthrough" or another step that keeps sparse input sparse when ``sparse_input`` (its input may
+    have been sparse: it has no column names)."""
+    if isinstance(step, str):
+        return step == "passthrough" and sparse_input
+    if type(step) is Pipeline:
+        for _, inner in step.steps:
+            sparse_input = may_be_sparse(inner, sparse_input)
+        return sparse_input
+    if type(step) is ColumnTransformer:
+        return bool(step.sparse_output_)
+    if type(step) is OneHotEncoder:
+        return bool(step.sparse_output)
+    if type(step) is MissingIndicator:
+        return step.sparse is True or step.sparse == "auto" and sparse_input
+    if type(step) in (OrdinalEncoder, PowerTransformer, TargetEncoder):
+        return False
+    return sparse_input

@@ -2,10 +2,11 @@
 OrdinalEncoder, MissingIndicator, QuantileTransformer, PowerTransformer, TargetEncoder, Pipelines of
 these and ColumnTransformers of these, each from a fixed table by class name.
 
-A ColumnTransformer is stored as its settings (``transformer_weights`` as finite numbers for some of
-its transformers), its transformers (with their columns: names, positions, slices of these, boolean
-masks or a make_column_selector, see :mod:`.column_specs` and :mod:`.selectors`), its remainder
-("drop", "passthrough" or one of these transformers) and their fitted forms.  ``load``
+A ColumnTransformer is stored as its settings (``transformer_weights`` as numbers of at most
+``MAX_WEIGHT`` in absolute value for some of its transformers and its remainder), its transformers
+(with their columns: names, positions, slices of these, boolean masks or a make_column_selector, see
+:mod:`.column_specs` and :mod:`.selectors`), its remainder ("drop", "passthrough" or one of these
+transformers) and their fitted forms.  ``load``
 rebuilds it by fitting a ColumnTransformer of the same columns whose transformers all pass their
 columns through on a table of zeros with the stored column names (which sets what scikit-learn
 keeps of the columns), then puts the stored fitted transformers (each rebuilt and checked by its
@@ -31,7 +32,7 @@ from .encoders import ENCODERS, decode_encoder, encode_encoder
 from .imputers import decode_imputer, decode_indicator, encode_imputer, encode_indicator
 from .quantiles import decode_power, decode_quantiles, encode_power, encode_quantiles
 from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool
-from .column_specs import MAX_COLUMNS, decode_columns_spec, encode_columns_spec, input_indices
+from .column_specs import MAX_COLUMNS, decode_columns_spec, encode_columns_spec, input_indices, may_be_sparse
 from .tabular_values import check_width, checked_settings
 from .targets import decode_target_encoder, encode_target_encoder
 from .values import fields, mapping
@@ -39,6 +40,7 @@ from .values import fields, mapping
 __all__ = ["encode_step", "decode_step", "output_width", "is_step", "input_indices", "output_config"]
 
 MAX_DEPTH = 8  # Pipelines and ColumnTransformers inside one another
+MAX_WEIGHT = 1e6  # a transformer_weights value, in absolute terms
 MAX_TRANSFORMERS = 1_000  # in one ColumnTransformer: each costs objects and checks that its bytes do not bound
 _NAMED = {"SimpleImputer": (SimpleImputer, encode_imputer, decode_imputer),
           "MissingIndicator": (MissingIndicator, encode_indicator, decode_indicator),
@@ -142,16 +144,16 @@ def _encode_spec(enc, spec, depth):
 
 def _weight(v):
     return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) \
-        and math.isfinite(v)
+        and math.isfinite(v) and abs(v) <= MAX_WEIGHT
 
 
 def _encode_weights(ct, names):
     weights = ct.transformer_weights
     if weights is None:
         return None
-    if not (isinstance(weights, dict) and set(weights) <= set(names) and all(map(_weight, weights.values()))):
-        raise TypeError(f"a ColumnTransformer with transformer_weights={weights!r} (finite numbers for some of its "
-                        "transformers' names are kept)")
+    if not (isinstance(weights, dict) and set(weights) <= {*names, "remainder"} and all(map(_weight, weights.values()))):
+        raise TypeError(f"a ColumnTransformer with transformer_weights={weights!r} (numbers of at most {MAX_WEIGHT:g} "
+                        "in absolute value for some of its transformers' names or 'remainder' are kept)")
     return [[n, float(w) if isinstance(w, (float, np.floating)) else int(w)] for n, w in weights.items()]
 
 
@@ -288,11 +290,11 @@ def _decode_columns(dec, entry, where, depth):
 def _decode_weights(stored, names, where):
     if stored is None:
         return None
-    if not (isinstance(stored, list) and all(isinstance(p, list) and len(p) == 2 and p[0] in names
+    if not (isinstance(stored, list) and all(isinstance(p, list) and len(p) == 2 and p[0] in {*names, "remainder"}
                                              and _weight(p[1]) for p in stored)
             and len({p[0] for p in stored}) == len(stored)):
-        raise ArchiveError(f"{where}.transformer_weights is not (transformer name, finite number) pairs, each name "
-                           "once")
+        raise ArchiveError(f"{where}.transformer_weights is not (transformer name or 'remainder', number of at most "
+                           f"{MAX_WEIGHT:g} in absolute value) pairs, each name once")
     return dict((name, weight) for name, weight in stored)
 
 
@@ -379,6 +381,9 @@ def _fit_columns(dec, ct, fitted, where, depth):
                            f"({expected})")
     standin.set_params(transformers=ct.transformers, remainder=remainder, transformer_weights=ct.transformer_weights)
     standin.transformers_ = final
+    if sparse and not (ct.sparse_threshold > 0 and any(may_be_sparse(t, names is None) for _, t, _ in final)):
+        raise ArchiveError(f"{where}.sparse_output_ is true, but sparse_threshold is 0 or none of its transformers "
+                           "returns a sparse matrix")
     standin.sparse_output_ = sparse
     standin.output_indices_ = {name: slice(a, b) for name, a, b in expected}
     return standin

@@ -1,9 +1,12 @@
 """OneHotEncoder and OrdinalEncoder in a model file: their settings (explicit ``categories`` and
 OneHotEncoder's ``drop`` as value lists) and public fitted values (``categories_``;
 ``infrequent_categories_`` as their positions in ``categories_``; ``drop_idx_``), rebuilt on load
-by fitting a fresh encoder with those settings on synthetic rows in which every stored category
-occurs (the infrequent ones once, the others often enough), then checked to have exactly the
-stored categories, infrequent categories and dropped categories.
+by fitting a fresh encoder on synthetic rows in which every stored category occurs (with a
+``min_frequency`` chosen for the refit, and no ``max_categories``, so that one number of rows gives
+each column counts that mark exactly its stored infrequent categories: the infrequent ones once, or
+under that threshold in a column whose categories are all infrequent, the others at least that often;
+the stored settings are set back after the fit), then checked to have exactly the stored categories,
+infrequent categories and dropped categories.
 
 The synthetic rows are bounded: at most ``MAX_CELLS`` values, so a file cannot make ``load``
 allocate beyond a few tens of megabytes whatever its settings say."""
@@ -204,25 +207,50 @@ def _reproduces(n, mask, skip, encoder):
         _identify(_feature_counts(n, mask, skip)[kept], n, encoder.min_frequency, encoder.max_categories), mask[kept])
 
 
+def _first(lo, hi, holds):
+    """The smallest integer in [lo, hi] for which ``holds`` (false, then true) is true, or None."""
+    if lo > hi or not holds(hi):
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if holds(mid) else (mid + 1, hi)
+    return lo
+
+
+def _threshold(masks, skips, limit):
+    """The smallest min_frequency (2 or more) for which some number of rows, at most ``limit``, has counts
+    that mark exactly ``masks``, and that number: (threshold, rows), or None.  A column whose kept categories
+    are all infrequent allows at most categories * (threshold - 1) rows; any other column needs at least
+    its infrequent categories plus threshold rows for each frequent one.  The lowest number of rows grows
+    with the threshold and the room left (highest minus lowest) is concave in it, so both are searched."""
+    kept = np.array([int((~s).sum()) for s in skips])
+    skipped = np.array([int(s.sum()) for s in skips])
+    rare = np.array([int(m.sum()) for m in masks])
+    every = (rare == kept) & (kept > 0)
+    floor = int((skipped + kept).max())
+
+    def low(f):
+        return max(floor, int((skipped + rare + (kept - rare) * f)[~every].max(initial=0)))
+
+    def room(f):
+        return int((skipped + kept * (f - 1))[every].min(initial=limit)) - low(f)
+
+    top = _first(2, limit + 1, lambda f: low(f) > limit)
+    top = limit + 1 if top is None else top - 1  # the highest threshold whose rows fit
+    best = _first(2, top, lambda f: room(f + 1) <= room(f))  # where the room stops growing
+    f = _first(2, top if best is None else best, lambda f: room(f) >= 0)
+    return None if f is None else (f, low(f))
+
+
 def _rows(encoder, masks, skips, limit):
-    """The number of rows whose counts make the encoder find exactly ``masks``, or None."""
-    low = max(len(m) for m in masks)
+    """(min_frequency, rows) for a refit that finds exactly ``masks``, or None."""
     if encoder.min_frequency is None and encoder.max_categories is None:
-        return low
-    f = encoder.min_frequency
-    for m, skip in zip(masks, skips):
-        a, k, z = int(m.sum()), int((~skip).sum()), int(skip.sum())
-        if isinstance(f, numbers.Integral):
-            low = max(low, z + a + (k - a) * max(f, 2))
-        elif isinstance(f, float):
-            low = max(low, math.ceil(1 / f) + 1 if a else 1)
-            if (k - a) * f < 1:
-                low = max(low, math.ceil((z + a + 2 * (k - a)) / (1 - (k - a) * f)))
-        else:
-            low = max(low, z + a + 2 * (k - a))
-    for n in range(low, min(limit, low + 64) + 1):  # the first few past the bound work where any does
-        if all(_reproduces(n, m, skip, encoder) for m, skip in zip(masks, skips)):
-            return n
+        return None, max(len(m) for m in masks)
+    found = _threshold(masks, skips, limit)
+    if found is not None:
+        encoder.set_params(min_frequency=found[0], max_categories=None)
+        if all(_reproduces(found[1], m, skip, encoder) for m, skip in zip(masks, skips)):
+            return found
     return None
 
 
@@ -285,15 +313,15 @@ def decode_encoder(dec, entry, where):
         masks.append(_infrequent_mask(r, len(c), f"{where}.infrequent_categories_[{j}]"))
         # OrdinalEncoder leaves nan (not None: scikit-learn counts it as a category) out of the infrequent ones
         skips.append(np.array([skips_missing and _key(v) == ("nan",) for v in c.tolist()], dtype=bool))
-    # The infrequent categories are refit with min_frequency=2 (one row for each infrequent category, two
-    # or more for the others), which any stored choice of them allows: the rows then grow with the
-    # categories the file stores, not with a min_frequency it states. The settings go back after the fit.
+    # The infrequent categories are refit with the smallest integer min_frequency (and no max_categories)
+    # for which one number of rows gives every column counts that mark exactly its stored infrequent
+    # categories: the rows then grow with the categories the file stores, not with a min_frequency it
+    # states. The settings go back after the fit.
     stored_settings = {"min_frequency": encoder.min_frequency, "max_categories": encoder.max_categories}
-    if enabled:
-        encoder.set_params(min_frequency=2, max_categories=None)
-    rows = _rows(encoder, masks, skips, MAX_CELLS // n)
-    if rows is None:
+    refit = _rows(encoder, masks, skips, MAX_CELLS // n)
+    if refit is None:
         raise ArchiveError(f"{where}: no data of at most {MAX_CELLS} values gives these infrequent categories")
+    rows = refit[1]
     columns = [np.repeat(c, _feature_counts(rows, m, s)) for c, m, s in zip(categories, masks, skips)]
     try:
         encoder.fit(_fit_table(columns, [f"x{j}" for j in range(n)]))

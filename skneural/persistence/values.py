@@ -62,6 +62,7 @@ class Encoder:
     def __init__(self):
         self.arrays = {}
         self.custom_names = {}  # name -> the function or class stored under it
+        self.custom_given = {}  # name -> the first component given under it (what load would be passed)
 
     def array(self, a):
         a = np.asarray(a)
@@ -131,6 +132,7 @@ class Encoder:
             raise TypeError(f"a {type(obj).__name__}")  # a setting, not a component: nothing to store it as
         # a function is one component; an object is one of its class (fit trains a copy of it)
         what = obj if is_function else type(obj)
+        self.custom_given.setdefault(name, obj)
         if self.custom_names.setdefault(name, what) is not what:
             raise TypeError(
                 f"two different components named {name!r}, which a model file, holding components of "
