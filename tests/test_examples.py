@@ -17,8 +17,8 @@ def example(name):
 
 TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "network_styles", "plots",
                "schedules", "regularization", "csv_benchmark"}
-TESTED_ELSEWHERE = {"benchmark", "save_load", "out_of_core", "dask_cluster"}  # test_benchmark.py,
-# test_persistence.py, test_scale_out.py
+TESTED_ELSEWHERE = {"benchmark", "save_load", "out_of_core", "dask_cluster", "tabular_datasets"}  # test_benchmark.py,
+# test_persistence.py, test_scale_out.py, test_tabular_datasets.py
 
 
 def test_every_example_is_smoke_tested_has_a_title_and_is_in_the_readme():
