@@ -232,3 +232,38 @@ def test_a_target_of_one_class_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 1 and "'y' has the same value ('p') on every row" in err, err
     assert not (tmp_path / "m.skn").exists()
+
+
+@pytest.mark.parametrize("flag, value, param, expected", [
+    ("--hidden", "16,8", "hidden_layer_sizes", (16, 8)), ("--activation", "tanh", "activation", "tanh"),
+    ("--optimizer", "sgd", "optimizer", "sgd"), ("--max-iter", "7", "max_iter", 7),
+    ("--alpha", "0.02", "alpha", 0.02), ("--learning-rate", "0.003", "learning_rate_init", 0.003),
+    ("--learning-rate-schedule", "adaptive", "learning_rate", "adaptive"), ("--batch-size", "48", "batch_size", 48),
+    ("--early-stopping", None, "early_stopping", True), ("--validation-fraction", "0.2", "validation_fraction", 0.2),
+    ("--n-iter-no-change", "4", "n_iter_no_change", 4), ("--tol", "0.001", "tol", 0.001),
+    ("--dropout", "0.25", "dropout", 0.25), ("--normalization", "batch", "normalization", "batch"),
+    ("--max-grad-norm", "2.5", "max_grad_norm", 2.5), ("--init", "he_normal", "init", "he_normal"),
+    ("--class-weight", "balanced", "class_weight", "balanced"),
+    ("--label-smoothing", "0.1", "label_smoothing", 0.1), ("--random-state", "3", "random_state", 3),
+])
+def test_every_model_flag_reaches_the_estimator(flag, value, param, expected):
+    from skneural.cli import build_parser
+    from skneural.cli.train_command import build_model
+
+    argv = ["train", "data.csv", "--target", "y", flag, *([] if value is None else [value])]
+    args = build_parser().parse_args(argv)
+    plan = {"numeric": ["x"], "categorical": [], "dates": []}
+    default = build_model(build_parser().parse_args(argv[:4]), "classification", plan, 100, progress=False)[0]
+    model = build_model(args, "classification", plan, 100, progress=False)[0]
+    assert model[-1].get_params()[param] == expected
+    assert default[-1].get_params()[param] != expected  # the flag changed it
+
+
+def test_the_loss_flag_reaches_a_regressor():
+    from skneural.cli import build_parser
+    from skneural.cli.train_command import build_model
+
+    args = build_parser().parse_args(["train", "data.csv", "--target", "y", "--loss", "huber"])
+    plan = {"numeric": ["x"], "categorical": [], "dates": []}
+    model = build_model(args, "regression", plan, 100, progress=False)[0]
+    assert model.regressor[-1].get_params()["loss"] == "huber"
