@@ -16,7 +16,7 @@ def example(name):
 
 
 TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "network_styles", "plots",
-               "schedules", "regularization", "csv_benchmark"}
+               "schedules", "regularization", "csv_benchmark", "tabular_benchmark"}
 TESTED_ELSEWHERE = {"benchmark", "save_load", "out_of_core", "dask_cluster", "tabular_datasets"}  # test_benchmark.py,
 # test_persistence.py, test_scale_out.py, test_tabular_datasets.py
 
@@ -147,3 +147,28 @@ def test_csv_benchmark_trains_on_the_file_it_writes(capsys):
     out = capsys.readouterr().out
     assert "3,000 rows x 30 columns" in out and "peak / file size" in out
     assert figures["peak_bytes"] >= figures["baseline_bytes"] > 0 and figures["seconds"] > 0
+
+
+def test_tabular_benchmark_scores_every_model_on_the_same_folds(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    module = example("tabular_benchmark")
+    for name in module["QUICK_DATASETS"]:
+        pytest.importorskip(module["DATASETS"][name].source)
+    results = module["main"](quick=True, out_dir=str(tmp_path))
+    assert (tmp_path / "tabular_benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    models, datasets = set(module["MODELS"]), set(module["QUICK_DATASETS"])
+    assert set(results["dataset"]) == datasets and set(results["task"]) == {"binary", "multiclass", "regression"}
+    counts = results.groupby(["dataset", "model"]).size()
+    assert len(counts) == len(models) * len(datasets) and (counts == 2).all()  # every model, every dataset, 2 folds
+    assert np.isfinite(results["score"]).all() and (results["fit_time"] > 0).all()
+    auc = results[results["task"] != "regression"]["score"]
+    assert auc.between(0, 1).all() and (results[results["task"] == "regression"]["score"] <= 1).all()
+    for (dataset, fold), group in results.groupby(["dataset", "fold"]):
+        assert group["test_indices"].nunique() == 1, (dataset, fold)  # identical folds for every model
+    for dataset, group in results[results["model"] == "NumpyMLP"].groupby("dataset"):
+        tested = np.concatenate([np.asarray(t) for t in group["test_indices"]])
+        assert np.array_equal(np.sort(tested), np.arange(group["rows"].iloc[0])), dataset  # the folds cover each row once
+    out = capsys.readouterr().out
+    assert "NumpyMLP leads sklearn MLP on" in out and "difference to HistGradientBoosting" in out
+    subset = module["main"](datasets=["carseats"], models=["NumpyMLP", "linear"], quick=True, out_dir=str(tmp_path))
+    assert set(subset["model"]) == {"NumpyMLP", "linear"} and set(subset["dataset"]) == {"carseats"}
