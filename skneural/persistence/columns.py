@@ -31,11 +31,11 @@ from .archive import ArchiveError
 from .encoders import ENCODERS, decode_encoder, encode_encoder
 from .imputers import decode_imputer, decode_indicator, encode_imputer, encode_indicator
 from .quantiles import decode_power, decode_quantiles, encode_power, encode_quantiles
-from .scalers import SCALERS, count, decode_scaler, encode_scaler, feature_names, is_bool
+from .scalers import SCALERS, count, decode_scaler, encode_scaler, encode_feature_names, feature_names, is_bool
 from .column_specs import MAX_COLUMNS, decode_columns_spec, encode_columns_spec, input_indices, may_be_sparse
 from .tabular_values import check_width, checked_settings
 from .targets import decode_target_encoder, encode_target_encoder
-from .values import fields, mapping
+from .values import fields
 
 __all__ = ["encode_step", "decode_step", "output_width", "is_step", "input_indices", "output_config"]
 
@@ -192,8 +192,7 @@ def _encode_columns(enc, ct, depth):
         entry["fitted"] = {"n_features_in_": int(ct.n_features_in_), "transformers_": fitted, "selected": selected,
                            "sparse_output_": bool(ct.sparse_output_),
                            "output_indices_": [[n, s.start, s.stop] for n, s in ct.output_indices_.items()]}
-        if hasattr(ct, "feature_names_in_"):
-            entry["fitted"]["feature_names_in_"] = enc.array(ct.feature_names_in_)
+        encode_feature_names(enc, ct, entry["fitted"])
     return entry
 
 
@@ -266,7 +265,7 @@ def check_chain(steps, where):
 
 def _decode_columns(dec, entry, where, depth):
     fields(entry, where, ["transformer", "params", "transformers"], ["fitted", "remainder", "transformer_weights"])
-    params = checked_settings(mapping(entry["params"], f"{where}.params"), _CT_SETTINGS, "ColumnTransformer", where)
+    params = checked_settings(entry["params"], _CT_SETTINGS, "ColumnTransformer", where)
     if ("remainder" in entry) == ("remainder" in params):
         raise ArchiveError(f"{where} must give its remainder as exactly one of a setting and a transformer")
     if "remainder" in entry:

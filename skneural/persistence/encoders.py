@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from .archive import ArchiveError
-from .scalers import count, feature_names, is_bool
+from .scalers import count, encode_feature_names, feature_names, is_bool
 from .tabular_values import checked_settings, decode_values, encode_values, same_values
 from .values import fields, mapping
 
@@ -151,8 +151,7 @@ def encode_encoder(enc, encoder):
             # positions into categories_ (the infrequent categories are some of them, in their order)
             fitted["infrequent_categories_"] = [None if rare is None else _places(rare, c)
                                                 for rare, c in zip(encoder.infrequent_categories_, encoder.categories_)]
-        if hasattr(encoder, "feature_names_in_"):
-            fitted["feature_names_in_"] = enc.array(encoder.feature_names_in_)
+        encode_feature_names(enc, encoder, fitted)
         if _drop_places(encoder) is not None:
             fitted["drop_idx_"] = _drop_places(encoder)
         entry["fitted"] = fitted

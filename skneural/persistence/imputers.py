@@ -14,9 +14,9 @@ import numpy as np
 from sklearn.impute import MissingIndicator, SimpleImputer
 
 from .archive import ArchiveError
-from .scalers import count, feature_names, is_bool
-from .tabular_values import FIT_DTYPES, checked_settings, decode_values, encode_values, same_values
-from .values import fields, mapping
+from .scalers import count, encode_feature_names, feature_names, is_bool
+from .tabular_values import FIT_DTYPES, transformer_settings, decode_values, encode_values, same_values
+from .values import fields
 
 __all__ = ["encode_imputer", "decode_imputer", "encode_indicator", "decode_indicator", "fitted_dtype"]
 
@@ -60,8 +60,7 @@ def encode_imputer(enc, imputer):
                   "fit_dtype": dtype}
         if imputer.indicator_ is not None:
             fitted["indicator_features_"] = enc.array(imputer.indicator_.features_.astype(np.int64))
-        if hasattr(imputer, "feature_names_in_"):
-            fitted["feature_names_in_"] = enc.array(imputer.feature_names_in_)
+        encode_feature_names(enc, imputer, fitted)
         entry["fitted"] = fitted
     return entry
 
@@ -97,8 +96,7 @@ def _missing(values):
 
 
 def decode_imputer(dec, entry, where):
-    fields(entry, where, ["transformer", "params"], ["fitted"])
-    params = checked_settings(mapping(entry["params"], f"{where}.params"), _SETTINGS, "SimpleImputer", where)
+    params = transformer_settings(entry, _SETTINGS, "SimpleImputer", where)
     imputer = SimpleImputer(**params)
     if "fitted" not in entry:
         return imputer
@@ -160,14 +158,12 @@ def encode_indicator(enc, indicator):
     if hasattr(indicator, "features_"):
         entry["fitted"] = {"n_features_in_": int(indicator.n_features_in_),
                            "features_": enc.array(np.asarray(indicator.features_, dtype=np.int64))}
-        if hasattr(indicator, "feature_names_in_"):
-            entry["fitted"]["feature_names_in_"] = enc.array(indicator.feature_names_in_)
+        encode_feature_names(enc, indicator, entry["fitted"])
     return entry
 
 
 def decode_indicator(dec, entry, where):
-    fields(entry, where, ["transformer", "params"], ["fitted"])
-    params = checked_settings(mapping(entry["params"], f"{where}.params"), _INDICATOR_SETTINGS, "MissingIndicator", where)
+    params = transformer_settings(entry, _INDICATOR_SETTINGS, "MissingIndicator", where)
     indicator = MissingIndicator(**params)
     if "fitted" not in entry:
         return indicator

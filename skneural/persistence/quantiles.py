@@ -13,9 +13,9 @@ import numpy as np
 from sklearn.preprocessing import PowerTransformer, QuantileTransformer, StandardScaler
 
 from .archive import ArchiveError
-from .scalers import count, decode_scaler, encode_scaler, feature_names, is_bool
-from .tabular_values import checked_settings
-from .values import fields, mapping
+from .scalers import count, decode_scaler, encode_scaler, encode_feature_names, feature_names, is_bool
+from .tabular_values import transformer_settings
+from .values import fields
 
 __all__ = ["encode_quantiles", "decode_quantiles", "encode_power", "decode_power", "standardizer"]
 
@@ -38,14 +38,12 @@ def encode_quantiles(enc, transformer):
         entry["fitted"] = {"n_features_in_": int(transformer.n_features_in_),
                            "n_quantiles_": int(transformer.n_quantiles_),
                            "quantiles_": enc.array(transformer.quantiles_), "references_": enc.array(transformer.references_)}
-        if hasattr(transformer, "feature_names_in_"):
-            entry["fitted"]["feature_names_in_"] = enc.array(transformer.feature_names_in_)
+        encode_feature_names(enc, transformer, entry["fitted"])
     return entry
 
 
 def decode_quantiles(dec, entry, where):
-    fields(entry, where, ["transformer", "params"], ["fitted"])
-    params = checked_settings(mapping(entry["params"], f"{where}.params"), _SETTINGS, "QuantileTransformer", where)
+    params = transformer_settings(entry, _SETTINGS, "QuantileTransformer", where)
     transformer = QuantileTransformer(**params)
     if "fitted" not in entry:
         return transformer
@@ -102,14 +100,12 @@ def encode_power(enc, transformer):
             if type(scaler) is not StandardScaler:
                 raise TypeError(f"a PowerTransformer standardizing with a {type(scaler).__name__}")
             entry["fitted"]["scaler"] = encode_scaler(enc, scaler)
-        if hasattr(transformer, "feature_names_in_"):
-            entry["fitted"]["feature_names_in_"] = enc.array(transformer.feature_names_in_)
+        encode_feature_names(enc, transformer, entry["fitted"])
     return entry
 
 
 def decode_power(dec, entry, where):
-    fields(entry, where, ["transformer", "params"], ["fitted"])
-    params = checked_settings(mapping(entry["params"], f"{where}.params"), _POWER_SETTINGS, "PowerTransformer", where)
+    params = transformer_settings(entry, _POWER_SETTINGS, "PowerTransformer", where)
     transformer = PowerTransformer(**params)
     if "fitted" not in entry:
         return transformer

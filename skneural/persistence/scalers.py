@@ -10,7 +10,8 @@ from .archive import ArchiveError
 from .tabular_values import checked_settings
 from .values import fields, mapping
 
-__all__ = ["SCALERS", "encode_scaler", "decode_scaler", "count", "number", "is_bool", "feature_names"]
+__all__ = ["SCALERS", "encode_scaler", "decode_scaler", "count", "number", "is_bool", "feature_names",
+           "encode_feature_names"]
 
 
 def is_bool(v):
@@ -57,8 +58,7 @@ def encode_scaler(enc, scaler):
         fitted = {name: enc.setting(getattr(scaler, name)) for name in (*arrays, "n_features_in_")}
         if counts:
             fitted["n_samples_seen_"] = enc.setting(scaler.n_samples_seen_)
-        if hasattr(scaler, "feature_names_in_"):
-            fitted["feature_names_in_"] = enc.array(scaler.feature_names_in_)
+        encode_feature_names(enc, scaler, fitted)
         entry["fitted"] = fitted
     return entry
 
@@ -73,6 +73,13 @@ def number(v, where, allowed=()):
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not (math.isfinite(v) or v in allowed):
         raise ArchiveError(f"{where} is not a finite number")
     return float(v)
+
+
+def encode_feature_names(enc, obj, fitted):
+    """Adds ``obj``'s ``feature_names_in_``, if it was fitted on named columns, to ``fitted``; the
+    reverse of :func:`feature_names`."""
+    if hasattr(obj, "feature_names_in_"):
+        fitted["feature_names_in_"] = enc.array(obj.feature_names_in_)
 
 
 def feature_names(dec, obj, fitted, where, n):

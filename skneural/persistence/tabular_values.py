@@ -18,10 +18,10 @@ import math
 import numpy as np
 
 from .archive import ArchiveError
-from .values import fields
+from .values import fields, mapping
 
 __all__ = ["encode_values", "decode_values", "same_values", "names_of", "FIT_DTYPES", "check_width",
-           "checked_settings", "MAX_TEXT_RATIO"]
+           "checked_settings", "transformer_settings", "MAX_TEXT_RATIO"]
 
 # the dtypes a transformer may have been fitted on (the synthetic data it is rebuilt from has it)
 FIT_DTYPES = {"float64": np.float64, "float32": np.float32, "object": object}
@@ -237,9 +237,18 @@ def check_width(step, n, where):
 
 
 def checked_settings(params, settings, class_name, where):
-    """``params`` (a file's settings of a ``class_name``), each a name of ``settings`` that its check
-    there accepts; an ArchiveError naming the first that is not."""
+    """``params`` (a file's settings of a ``class_name``, at ``where.params``): a JSON object of which
+    each is a name of ``settings`` that its check there accepts; an ArchiveError naming the first
+    that is not."""
+    mapping(params, f"{where}.params")
     for name, value in params.items():
         if name not in settings or not settings[name](value):
             raise ArchiveError(f"{where}: {class_name}'s setting {name!r} is not valid")
     return params
+
+
+def transformer_settings(entry, settings, class_name, where):
+    """The checked settings (:func:`checked_settings`) of a transformer's entry, which holds its
+    ``transformer`` name, its ``params`` and, if it was fitted, its ``fitted`` values."""
+    fields(entry, where, ["transformer", "params"], ["fitted"])
+    return checked_settings(entry["params"], settings, class_name, where)

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.preprocessing import TargetEncoder
 
 from .archive import ArchiveError
-from .scalers import count, feature_names, number
+from .scalers import count, encode_feature_names, feature_names, number
 from .tabular_values import checked_settings, decode_values, encode_values, same_values
 from .values import fields, mapping
 
@@ -43,8 +43,7 @@ def encode_target_encoder(enc, encoder):
                   "classes_": None if encoder.classes_ is None else encode_values(enc, encoder.classes_),
                   "target_mean_": enc.array(np.atleast_1d(np.asarray(encoder.target_mean_, dtype=np.float64))),
                   "encodings_": [enc.array(np.asarray(e, dtype=np.float64)) for e in encoder.encodings_]}
-        if hasattr(encoder, "feature_names_in_"):
-            fitted["feature_names_in_"] = enc.array(encoder.feature_names_in_)
+        encode_feature_names(enc, encoder, fitted)
         entry["fitted"] = fitted
     return entry
 
