@@ -7,6 +7,8 @@ every model (``StratifiedKFold`` for classification, ``KFold`` for regression, s
 multiclass ones (``"roc_auc_ovr"``) and R² for regression. The models (``MODELS``: name ->
 ``function(task, X)`` returning an unfitted estimator; add one in one line):
 
+* ``TabularMLP``: ``TabularMLPClassifier`` / ``TabularMLPRegressor`` with their defaults
+  (``random_state=0``), given the table as it is (they encode it themselves);
 * ``NumpyMLP`` and ``sklearn MLP``: ``NumpyMLPClassifier`` / ``NumpyMLPRegressor`` and
   ``MLPClassifier`` / ``MLPRegressor`` with their defaults (``random_state=0``), after the same
   preprocessing: numeric columns median-imputed (with missing-value indicators) and
@@ -51,7 +53,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from skneural import NumpyMLPClassifier, NumpyMLPRegressor
+from skneural import NumpyMLPClassifier, NumpyMLPRegressor, TabularMLPClassifier, TabularMLPRegressor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tabular_datasets import DATASETS, is_categorical  # noqa: E402
@@ -101,6 +103,8 @@ def hist_gradient_boosting(task, X):
 
 
 MODELS = {
+    "TabularMLP": lambda task, X: (TabularMLPRegressor if task == "regression" else TabularMLPClassifier)(
+        random_state=0),
     "NumpyMLP": lambda task, X: preprocessed(task, X, NumpyMLPClassifier(random_state=0),
                                              NumpyMLPRegressor(random_state=0)),
     "sklearn MLP": lambda task, X: preprocessed(task, X, MLPClassifier(random_state=0),
@@ -176,12 +180,13 @@ def print_report(table, models, results):
                 diff = table[f"{model} - HGB"]
                 print(f"  {model:<14} mean {diff.mean():+.3f}, median {diff.median():+.3f}, "
                       f"worst {diff.min():+.3f} ({diff.idxmin()}), ahead on {(diff > 0).sum()}/{len(diff)}")
-    if {"NumpyMLP", "sklearn MLP"} <= set(models):
-        gap = table["NumpyMLP"] - table["sklearn MLP"]  # a tie: equal to 3 decimals, as printed
-        lead, tie = (gap >= 5e-4).sum(), (gap.abs() < 5e-4).sum()
-        print(f"  NumpyMLP leads sklearn MLP on {lead}, sklearn MLP leads on {len(gap) - lead - tie}, "
-              f"ties (to 3 decimals) {tie} of {len(gap)} datasets; mean gap {gap.mean():+.4f}, "
-              f"largest {gap.abs().max():.3f} ({gap.abs().idxmax()})")
+    for model, other in (("TabularMLP", "sklearn MLP"), ("NumpyMLP", "sklearn MLP"), ("TabularMLP", "linear")):
+        if {model, other} <= set(models):
+            gap = table[model] - table[other]  # a tie: equal to 3 decimals, as printed
+            lead, tie = (gap >= 5e-4).sum(), (gap.abs() < 5e-4).sum()
+            print(f"  {model} leads {other} on {lead}, {other} leads on {len(gap) - lead - tie}, ties (to 3 "
+                  f"decimals) {tie} of {len(gap)} datasets; mean gap {gap.mean():+.4f}, largest "
+                  f"{gap.abs().max():.3f} ({gap.abs().idxmax()})")
 
 
 def plot(table, models, out_dir):

@@ -19,10 +19,11 @@ from .components.losses import (
     SquaredError,
 )
 from .components.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
-from .estimators import NumpyMLPClassifier, NumpyMLPRegressor
+from .estimators import NumpyMLPClassifier, NumpyMLPRegressor, TabularMLPClassifier, TabularMLPRegressor
 from .nn import all_layers as layers
 from .nn import network
 from .nn.layers import Activation, Dense, Layer
+from .nn.embeddings import PeriodicEmbedding, Scale, SmoothClip
 from .nn.normalization import BatchNorm, LayerNorm
 from .nn.regularization import Dropout
 from .nn.network import NeuralNetwork
@@ -52,6 +53,8 @@ __all__ = [
     "initializers",
     "NumpyMLPClassifier",
     "NumpyMLPRegressor",
+    "TabularMLPClassifier",
+    "TabularMLPRegressor",
     "GlorotUniform",
     "HeNormal",
     "HeUniform",
@@ -66,6 +69,9 @@ __all__ = [
     "Dropout",
     "BatchNorm",
     "LayerNorm",
+    "SmoothClip",
+    "Scale",
+    "PeriodicEmbedding",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
     "Huber",

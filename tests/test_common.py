@@ -4,7 +4,7 @@ draws its own dropout mask, nor when a batch's mean and variance count rows."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skneural import NumpyMLPClassifier, NumpyMLPRegressor
+from skneural import NumpyMLPClassifier, NumpyMLPRegressor, TabularMLPClassifier, TabularMLPRegressor
 from skneural.schedules import CosineAnnealing, StepDecay
 
 
@@ -25,6 +25,9 @@ def _expected_failures(estimator):
     NumpyMLPClassifier(dropout=0.2, normalization="batch"),
     NumpyMLPRegressor(hidden_layer_sizes=(20, 10), dropout=[0.1, 0.0], normalization="layer"),
     NumpyMLPClassifier(normalization="layer"),
+    # the tabular estimators with their defaults (dropout among them)
+    TabularMLPClassifier(),
+    TabularMLPRegressor(),
 ], expected_failed_checks=_expected_failures)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -35,7 +35,7 @@ from ..training.interrupts import TrainingInterrupted, deferred_interrupt, warn_
 from ..persistence import load, save
 from . import validation_data
 from .params import MLPParameters
-from .training import fit_lbfgs, fit_stochastic
+from .training import fit_lbfgs, fit_stochastic, sync_stopping_state
 
 # The loss that 'auto' picks for each kind of classification target; 'auto' output activation is
 # that loss's canonical one (softmax, or sigmoid: logistic as scikit-learn calls it).
@@ -71,6 +71,9 @@ class _ParameterList(list):
 
 class _BaseMLP(MLPParameters):
     """Shared machinery of the two estimators; not for direct use."""
+
+    _named_schedules_any_optimizer = False  # scikit-learn's: a learning_rate name schedules 'sgd' only
+    _warns_at_max_iter = True  # scikit-learn's ConvergenceWarning when training ends at max_iter
 
     # -- fitted attributes shared with scikit-learn's MLP -------------------------------
 
@@ -175,7 +178,7 @@ class _BaseMLP(MLPParameters):
                 self.network_.alpha = self.alpha
                 self._sync_optimizer()
             self.network_.max_grad_norm = getattr(self, "max_grad_norm", None)  # a subclass may not take it
-            self._sync_stopping_state()
+            sync_stopping_state(self)
             self.network_.astype(X.dtype)
             Y = self._final_targets(Y)
             if validation is not None:  # the validation loss is that of the targets trained towards
@@ -232,7 +235,8 @@ class _BaseMLP(MLPParameters):
         output, loss = (clone(c, safe=False) for c in self._output_and_loss())
         activation = clone(self._resolve("activation", "activation"), safe=False)
         n_outputs = self._n_outputs(Y, output)
-        sizes = [X.shape[1], *self._hidden_sizes(), n_outputs]
+        input_layers = self._input_layers(X)
+        sizes = [self._input_width(X, input_layers), *self._hidden_sizes(), n_outputs]
         n_samples, lbfgs = X.shape[0], self._is_lbfgs()
         rows = n_samples if lbfgs else min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
         # before any allocation: an absurd size is a clear error, not NumPy's "Unable to allocate"
@@ -241,6 +245,7 @@ class _BaseMLP(MLPParameters):
             sizes, activation, output, loss, self._make_optimizer(),
             random_state=self._random_state, alpha=self.alpha, init=self._initializer(activation),
             dropout=self._dropout_rates(), normalization=getattr(self, "normalization", None),
+            input_layers=input_layers,
         ))
         self.n_iter_ = 0
         self.t_ = 0
@@ -249,6 +254,17 @@ class _BaseMLP(MLPParameters):
         for name in ("loss_curve_", "validation_scores_", "validation_loss_curve_", "best_validation_score_",
                      "best_loss_", "_best_params", "_best_state", "history_", "callbacks_", "_callbacks_given"):
             self.__dict__.pop(name, None)  # a fresh fit forgets the previous one's progress
+
+    def _input_layers(self, X):
+        """Layers before the dense ones, built for the training data ``X`` (none here)."""
+        return []
+
+    @staticmethod
+    def _input_width(X, input_layers):
+        width = X.shape[1]
+        for layer in input_layers:
+            width = layer.output_width(width)
+        return width
 
     def _check_same_layers(self):
         """A warm start or partial_fit trains the network it has: dropout and normalization as built."""
@@ -293,27 +309,6 @@ class _BaseMLP(MLPParameters):
             self.network_.optimizer = wanted
         self._optimizer_settings = settings
 
-    def _sync_stopping_state(self):
-        """The stochastic optimizers' stopping attributes, (re)made when early_stopping changes, and the
-        history every fit appends to."""
-        if not hasattr(self, "history_"):
-            self.history_ = []
-        if self._is_lbfgs():
-            return
-        if not hasattr(self, "loss_curve_"):
-            self.loss_curve_ = []
-        if self.early_stopping and getattr(self, "best_validation_score_", None) is None:
-            self.validation_scores_ = getattr(self, "validation_scores_", None) or []  # X_val's go on
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-        elif not self.early_stopping and getattr(self, "best_loss_", None) is None:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = np.inf
-            self.validation_loss_curve_ = None
-        if self.early_stopping and getattr(self, "validation_loss_curve_", None) is None:
-            self.validation_loss_curve_ = []  # also for a model whose file predates it
-
     def _n_outputs(self, Y, output):
         return Y.shape[1]
 
@@ -354,6 +349,14 @@ class _BaseMLP(MLPParameters):
                 "outside the range of the training data. Scale X as the training data was scaled."
             )
         return out
+
+    def _check_X_y(self, X, y, reset, **kwargs):
+        """``validate_data`` of the training data (``reset``: at the first fit)."""
+        return validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             dtype=(np.float64, np.float32), reset=reset, **kwargs)
+
+    def _validate_X_val(self, X_val, dtype):
+        return validation_data.features(self, X_val, dtype)
 
     def _validate_for_prediction(self, X):
         # finiteness is checked by the network on its first layer's output, sparing a pass over X

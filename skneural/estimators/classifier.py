@@ -8,7 +8,6 @@ from sklearn.utils import column_or_1d
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import validate_data
 
 from ..nn.network import check_sample_weight
 from ..components import resolve
@@ -204,8 +203,7 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     _validate_y_val = validation_data.classifier_targets  # fit's y_val, checked as y
 
     def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-                             dtype=(np.float64, np.float32), reset=first_pass)
+        X, y = self._check_X_y(X, y, first_pass)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)

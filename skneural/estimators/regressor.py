@@ -4,7 +4,6 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import validate_data
 
 from ..components import losses
 from ..nn.network import check_sample_weight
@@ -82,8 +81,7 @@ class NumpyMLPRegressor(RegressorMixin, _BaseMLP):
     _validate_y_val = validation_data.regressor_targets  # fit's y_val, checked as y
 
     def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True, y_numeric=True,
-                             dtype=(np.float64, np.float32), reset=first_pass)
+        X, y = self._check_X_y(X, y, first_pass, y_numeric=True)
         Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(X.dtype)
         if isinstance(self._resolve("loss", "loss"), losses.Poisson) and np.any(Y < 0):
             raise ValueError("Some value(s) of y are negative which is not allowed for Poisson regression.")

@@ -31,7 +31,7 @@ from ..nn.normalization import check_batch_rows
 from ..training.guards import DivergenceGuard
 from .callbacks import user_callbacks
 
-__all__ = ["fit_stochastic", "fit_lbfgs"]
+__all__ = ["fit_stochastic", "fit_lbfgs", "sync_stopping_state"]
 
 _RESTORED = " The estimator was left as it was before this call."
 
@@ -81,6 +81,28 @@ def _keep_stopping_state(est, stopping):
             est._best_params, est._best_state = stopping.best_params_, stopping.best_state_
     else:
         est.best_loss_ = stopping.best_
+
+
+def sync_stopping_state(est):
+    """The stochastic optimizers' stopping attributes, (re)made when early_stopping changes, and the
+    history every fit appends to."""
+    if not hasattr(est, "history_"):
+        est.history_ = []
+    if est._is_lbfgs():
+        return
+    if not hasattr(est, "loss_curve_"):
+        est.loss_curve_ = []
+    if est.early_stopping and getattr(est, "best_validation_score_", None) is None:
+        est.validation_scores_ = getattr(est, "validation_scores_", None) or []  # X_val's go on
+        est.best_validation_score_ = -np.inf
+        est.best_loss_ = None
+    elif not est.early_stopping and getattr(est, "best_loss_", None) is None:
+        est.validation_scores_ = None
+        est.best_validation_score_ = None
+        est.best_loss_ = np.inf
+        est.validation_loss_curve_ = None
+    if est.early_stopping and getattr(est, "validation_loss_curve_", None) is None:
+        est.validation_loss_curve_ = []  # also for a model whose file predates it
 
 
 def _initial_rate(est):
@@ -149,12 +171,13 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental, validation_data=Non
             raise ValueError(f"learning_rate={est.learning_rate!r} schedules the optimizer's learning_rate, "
                              f"but {spec!r} has none.")
         callbacks.append(LearningRateSchedule(clone(est.learning_rate, safe=False), initial, horizon))
-    elif est._optimizer_spec() == "sgd":  # a schedule's name: scikit-learn schedules 'sgd' alone
+    elif est._optimizer_spec() == "sgd" or est._named_schedules_any_optimizer:
+        # a schedule's name: scikit-learn schedules 'sgd' alone (the tabular estimators: any optimizer)
         schedule = resolve(est.learning_rate, "schedule")
         schedule.set_params(**{setting: getattr(est, param) for setting, param in sklearn_params(schedule).items()})
         callbacks.append(LearningRateSchedule(schedule, est.learning_rate_init, horizon))
     callbacks += [History(est.history_), stopping]
-    if not incremental:
+    if not incremental and est._warns_at_max_iter:
         callbacks.append(MaxEpochsWarning(est.max_iter))
     callbacks.append(DivergenceGuard(batch_size, regression=is_regressor(est), restored=_RESTORED))
     # the user's callbacks, after the estimator's own (a first pass has no callbacks_ to go on from)

@@ -21,7 +21,7 @@ from sklearn.utils.validation import validate_data
 from ..components import losses
 from ..nn.network import check_sample_weight
 
-__all__ = ["check_arguments", "validate", "classifier_targets", "regressor_targets"]
+__all__ = ["check_arguments", "validate", "features", "classifier_targets", "regressor_targets"]
 
 
 def check_arguments(est, validation):
@@ -51,7 +51,7 @@ def check_arguments(est, validation):
 def validate(est, X, y, X_val, y_val, sample_weight_val):
     """``(X_val, Y_val, y_val, sample_weight_val)`` checked against the validated training data
     ``X``, ``y`` (after ``_validate_fit_data``: ``n_features_in_`` and ``classes_`` are set)."""
-    X_val = _features(est, X_val, X.dtype)
+    X_val = est._validate_X_val(X_val, X.dtype)
     y_val, Y_val = est._validate_y_val(y_val, y, X.dtype)
     if Y_val.shape[0] != X_val.shape[0]:
         raise ValueError(f"X_val has {X_val.shape[0]} rows, but y_val has {Y_val.shape[0]} targets: "
@@ -63,7 +63,8 @@ def validate(est, X, y, X_val, y_val, sample_weight_val):
     return X_val, Y_val, y_val, sample_weight_val
 
 
-def _features(est, X_val, dtype):
+def features(est, X_val, dtype):
+    """``X_val`` checked as ``predict`` checks its input, with messages that name it."""
     checked = check_array(X_val, accept_sparse=["csr", "csc"], dtype=dtype, input_name="X_val", estimator=est)
     if checked.shape[1] != est.n_features_in_:
         raise ValueError(f"X_val has {checked.shape[1]} features, but X has {est.n_features_in_}: the "
@@ -77,7 +78,7 @@ def _features(est, X_val, dtype):
     for warning in caught:  # scikit-learn's warnings speak of X: these are about X_val
         message = re.sub(r"^X (?=has feature names|does not have valid feature names)", "X_val ",
                          str(warning.message))
-        warnings.warn(message, warning.category, stacklevel=5)
+        warnings.warn(message, warning.category, stacklevel=6)
     return checked.tocsr() if sp.issparse(checked) else checked
 
 

@@ -4,7 +4,8 @@
 ``skneural.layers.Dense`` keep working) is this module: the layer protocol and the dense and
 activation layers of :mod:`skneural.nn.layers`, :class:`Dropout` of
 :mod:`skneural.nn.regularization`, and :class:`BatchNorm` and :class:`LayerNorm` of
-:mod:`skneural.nn.normalization`.
+:mod:`skneural.nn.normalization`, and :class:`SmoothClip`, :class:`Scale` and
+:class:`PeriodicEmbedding` of :mod:`skneural.nn.embeddings`.
 
 Examples
 --------
@@ -13,10 +14,12 @@ Examples
 [Dense(4, 8), BatchNorm(8), ReLU(), Dropout(0.2), Dense(8, 3), LayerNorm(3), Softmax()]
 """
 
+from .embeddings import PeriodicEmbedding, Scale, SmoothClip
 from .layers import (ELU, Activation, Dense, Exp, Identity, Layer, LeakyReLU, ReLU, Sigmoid, Softmax,
                      Softplus, Tanh)
 from .normalization import BatchNorm, LayerNorm
 from .regularization import Dropout
 
 __all__ = ["Layer", "Dense", "Activation", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "ELU",
-           "Softplus", "Exp", "Softmax", "Dropout", "BatchNorm", "LayerNorm"]
+           "Softplus", "Exp", "Softmax", "Dropout", "BatchNorm", "LayerNorm", "SmoothClip", "Scale",
+           "PeriodicEmbedding"]

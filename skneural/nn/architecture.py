@@ -9,7 +9,7 @@ from .memory import check_memory
 from .normalization import NORMALIZATIONS
 from .regularization import Dropout
 
-__all__ = ["make_layers", "build_layers", "check_layers", "check_dropout"]
+__all__ = ["make_layers", "build_layers", "check_layers", "check_dropout", "check_input_layers"]
 
 
 def make_layers(layers, hidden_activation, output_activation, init, rng, dropout=0.0, normalization=None):
@@ -75,6 +75,26 @@ def check_dropout(dropout, n_hidden):
         raise ValueError(f"dropout lists {len(rates)} rates for {n_hidden} hidden layers; give one rate per "
                          "hidden layer, or a single float for all of them.")
     return [Dropout(rate).rate for rate in rates]  # Dropout checks each rate
+
+
+def check_input_layers(input_layers, sizes):
+    """``input_layers`` as a list, checked: Layer objects before a network built from ``sizes``,
+    whose last one gives the ``sizes[0]`` columns its first dense layer takes."""
+    input_layers = list(input_layers or ())
+    if not input_layers:
+        return []
+    if sizes is None:
+        raise ValueError("input_layers go with a list of sizes; with a list of Layer objects put them first in it.")
+    if not is_layer_list(input_layers):
+        raise TypeError(f"input_layers must be a list of Layer objects; got {input_layers!r}.")
+    check_layers(input_layers, None, None, True)
+    width = None
+    for layer in input_layers:
+        width = layer.output_width(width if width is not None else getattr(layer, "input_size", None))
+    if width is not None and width != sizes[0]:
+        raise ValueError(f"The input layers {input_layers!r} give {width} columns, but the first dense layer "
+                         f"takes layers[0] = {sizes[0]}.")
+    return input_layers
 
 
 def _lookup(table, name, what):

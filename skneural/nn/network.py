@@ -25,7 +25,7 @@ from ..training.epoch import run_epoch
 from ..training.interrupts import TrainingInterrupted
 from ..utils import class_indices
 from . import inputs
-from .architecture import make_layers
+from .architecture import check_input_layers, make_layers
 from .diagnose import diagnose
 from .inference import infer_in_chunks
 from .inputs import check_sample_weight
@@ -85,6 +85,8 @@ class NeuralNetwork(Objective, FlatParameters):
         (a list: one per hidden layer; 0 adds none), seeded from ``random_state``.
     normalization : {None, 'batch', 'layer'}, default=None
         Only with sizes: a ``BatchNorm`` or ``LayerNorm`` after each hidden dense layer.
+    input_layers : list of Layer, default=()
+        Only with sizes: layers before the dense ones, giving them their ``layers[0]`` inputs.
 
     Attributes
     ----------
@@ -113,7 +115,7 @@ class NeuralNetwork(Objective, FlatParameters):
 
     def __init__(self, layers, hidden_activation=None, output_activation=None, loss="mse",
                  optimizer="sgd", random_state=None, alpha=0.0, init="xavier_normal", max_grad_norm=None,
-                 dropout=0.0, normalization=None):
+                 dropout=0.0, normalization=None, input_layers=()):
         self.random_state = random_state
         self.alpha = alpha
         validate("NeuralNetwork", {"max_grad_norm": max_grad_norm}, _NETWORK_SETTINGS)
@@ -124,6 +126,7 @@ class NeuralNetwork(Objective, FlatParameters):
         (self.layers, self.sizes, self.hidden_activation, self.output_activation, self.dropout,
          self.normalization) = make_layers(layers, hidden_activation, output_activation, init, self._rng, dropout,
                                            normalization)
+        self.layers[:0] = self.input_layers = check_input_layers(input_layers, self.sizes)
         for component in (self.loss, self.optimizer, *(getattr(layer, "activation", None) for layer in self.layers)):
             if callable(getattr(component, "check_params", None)):  # settings out of range: a clear error now
                 component.check_params()
@@ -156,8 +159,7 @@ class NeuralNetwork(Objective, FlatParameters):
         return self
 
     def eval(self):
-        """Put every layer in evaluation mode (``train(False)``); return self."""
-        return self.train(False)
+        return self.train(False)  # every layer in evaluation mode; return self
 
     # -- data -----------------------------------------------------------------------
 
@@ -336,6 +338,7 @@ class NeuralNetwork(Objective, FlatParameters):
             layers = (f"layers={self.sizes!r}, hidden_activation={self.hidden_activation!r}, "
                       f"output_activation={self.output_activation!r}")
             layers += "".join(f", {name}={value!r}" for name, value in
-                              (("dropout", self.dropout), ("normalization", self.normalization))
+                              (("dropout", self.dropout), ("normalization", self.normalization),
+                               ("input_layers", self.input_layers))
                               if value is not None and any(value if isinstance(value, list) else [value]))
         return f"NeuralNetwork({layers}, loss={self.loss!r}, optimizer={self.optimizer!r})"

@@ -1,0 +1,172 @@
+"""``TabularMLPClassifier`` and ``TabularMLPRegressor``: MLPs whose defaults are chosen for tables.
+
+They read a pandas DataFrame (or an array) as it is, numbers, categories and missing values
+alike (:mod:`.tabular_encoding`), and put before the dense layers a smooth clipping, a periodic
+embedding of each numeric column and a learnable scale of each column (:mod:`skneural.nn.embeddings`).
+Every other parameter is the MLP estimators' own, with other defaults.
+"""
+
+import numpy as np
+
+from .classifier import NumpyMLPClassifier
+from .regressor import NumpyMLPRegressor
+from .tabular_base import TabularMixin
+
+__all__ = ["TabularMLPClassifier", "TabularMLPRegressor"]
+
+_TABULAR_PARAMETERS = """
+    numeric_scaling : {'robust', 'quantile', 'standard'}, default='robust'
+        How numeric columns are scaled after median imputation: scikit-learn's
+        ``RobustScaler`` (median and interquartile range), ``QuantileTransformer``
+        towards a normal distribution, or ``StandardScaler``.
+    smooth_clip : float or None, default=3.0
+        Numeric columns go through ``x / sqrt(1 + (x / smooth_clip)**2)`` (a
+        ``SmoothClip`` layer), which keeps outliers within about that many
+        scales; None leaves them as they are.
+    numeric_embedding : {'periodic', None}, default='periodic'
+        Each numeric column is embedded by a ``PeriodicEmbedding`` layer
+        (learned frequencies, cosines and sines, a linear map and ReLU, and the
+        value itself); None gives the network the values alone.
+    n_frequencies : int, default=16
+        Frequencies of each numeric column's embedding.
+    embedding_size : int, default=8
+        Values each numeric column's embedding gives (plus the value itself).
+    frequency_scale : float, default=0.1
+        Standard deviation of the embedding's initial frequencies.
+    scaling_layer : bool, default=True
+        A learnable scale of each input column of the dense layers (a ``Scale``
+        layer), starting at 1.
+    max_categories : int or None, default=20
+        The most one-hot columns of a categorical column: rarer categories are
+        grouped as one "infrequent" category.
+    min_category_frequency : int or None, default=None
+        Categories seen fewer times at ``fit`` are grouped as "infrequent".
+    weight_decay : float, default=0.0
+        Decoupled weight decay of 'adamw' (and of any named optimizer that
+        takes ``weight_decay``).
+"""
+
+
+class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
+    __doc__ = f"""MLP classifier for tables, with defaults chosen for them.
+
+    Reads a pandas DataFrame (or an array) as it is: numeric, categorical
+    (``object``, ``category``, ``bool`` or string columns) and missing values
+    are encoded inside (``preprocessor_``, learned at ``fit``: the first call
+    of ``partial_fit`` learns it from its rows).  Numbers are median-imputed
+    (with missing-value indicators), robustly scaled, smoothly clipped and
+    embedded; categories one-hot encoded, a missing value being a category.
+
+    Parameters
+    ----------
+    {_TABULAR_PARAMETERS.strip()}
+    Other parameters
+        As :class:`NumpyMLPClassifier` (``partial_fit`` trains one epoch on the
+        rows it is given, without early stopping), with defaults ``hidden_layer_sizes=(256, 256, 256)``,
+        ``optimizer='adamw'``, ``alpha=0``, ``batch_size=256``,
+        ``learning_rate='cosine_annealing'`` (a named schedule drives any
+        optimizer here, not only 'sgd'), ``learning_rate_init=0.001``,
+        ``max_iter=100``, ``dropout=0.15``, ``label_smoothing=0.1``,
+        ``early_stopping=True`` with ``validation_fraction=0.2`` and
+        ``n_iter_no_change=100`` (the best epoch on the held-out rows is kept).
+
+    Attributes
+    ----------
+    preprocessor_ : sklearn.compose.ColumnTransformer
+        The fitted encoding of the table's columns.
+    network_ : NeuralNetwork
+        Its first layers are the input layers (``network_.input_layers``).
+    Others
+        As :class:`NumpyMLPClassifier`; ``n_features_in_`` and
+        ``feature_names_in_`` are those of the table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skneural import TabularMLPClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.column_stack([rng.normal(size=300), rng.choice(["a", "b"], 300)]).astype(object)
+    >>> X[:, 0] = X[:, 0].astype(float)
+    >>> y = (X[:, 0].astype(float) > 0) ^ (X[:, 1] == "a")
+    >>> clf = TabularMLPClassifier(max_iter=30, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    def __init__(self, hidden_layer_sizes=(256, 256, 256), activation="relu", *, output_activation="auto",
+                 loss="auto", optimizer="adamw", alpha=0.0, batch_size=256, learning_rate="cosine_annealing",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=100, shuffle=True, random_state=None,
+                 tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
+                 early_stopping=True, validation_fraction=0.2, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=100, max_fun=15000, class_weight=None, init="glorot_uniform", solver=None,
+                 max_grad_norm=None, label_smoothing=0.1, dropout=0.15, normalization=None, callbacks=None,
+                 numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="periodic", n_frequencies=16,
+                 embedding_size=8, frequency_scale=0.1, scaling_layer=True, max_categories=20,
+                 min_category_frequency=None, weight_decay=0.0):
+        self._store_params(locals())
+
+
+class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
+    __doc__ = f"""MLP regressor for tables, with defaults chosen for them.
+
+    As :class:`TabularMLPClassifier` for the table; the targets are
+    standardized inside (``y_mean_``, ``y_scale_``, learned at ``fit``), so
+    that ``loss_`` and the loss curves are in units of their standard
+    deviation, while ``predict`` and ``score`` are in the targets' units.
+
+    Parameters
+    ----------
+    {_TABULAR_PARAMETERS.strip()}
+    Other parameters
+        As :class:`NumpyMLPRegressor`, with the defaults of
+        :class:`TabularMLPClassifier` (no ``label_smoothing`` nor ``class_weight``).
+
+    Attributes
+    ----------
+    preprocessor_ : sklearn.compose.ColumnTransformer
+    y_mean_, y_scale_ : ndarray of shape (n_outputs,)
+        The targets' mean and standard deviation (1 where it is 0) at ``fit``.
+    Others
+        As :class:`NumpyMLPRegressor`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skneural import TabularMLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-2, 2, (300, 3))
+    >>> y = 100 * np.sin(X[:, 0]) + X[:, 1]
+    >>> reg = TabularMLPRegressor(max_iter=30, random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+
+    def __init__(self, loss="squared_error", hidden_layer_sizes=(256, 256, 256), activation="relu", *,
+                 output_activation="auto", optimizer="adamw", alpha=0.0, batch_size=256,
+                 learning_rate="cosine_annealing", learning_rate_init=0.001, power_t=0.5, max_iter=100,
+                 shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
+                 nesterovs_momentum=True, early_stopping=True, validation_fraction=0.2, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=100, max_fun=15000, init="glorot_uniform",
+                 solver=None, max_grad_norm=None, dropout=0.15, normalization=None, callbacks=None,
+                 numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="periodic", n_frequencies=16,
+                 embedding_size=8, frequency_scale=0.1, scaling_layer=True, max_categories=20,
+                 min_category_frequency=None, weight_decay=0.0):
+        self._store_params(locals())
+
+    def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
+        X, Y, y, sample_weight = super()._validate_fit_data(X, y, sample_weight, first_pass, incremental, classes)
+        if first_pass:
+            scale = Y.std(axis=0)
+            self.y_mean_, self.y_scale_ = Y.mean(axis=0), np.where(scale > 0, scale, 1.0)
+        return X, Y, y, sample_weight
+
+    def _final_targets(self, Y):
+        return ((Y - self.y_mean_) / self.y_scale_).astype(Y.dtype, copy=False)
+
+    def _forward(self, X):
+        return super()._forward(X) * self.y_scale_ + self.y_mean_
+
+    def _score_validation(self, X, y, sample_weight):
+        from sklearn.metrics import r2_score
+        out = self.network_.output(X) * self.y_scale_ + self.y_mean_
+        return r2_score(y, self._shape_output(out), sample_weight=sample_weight)

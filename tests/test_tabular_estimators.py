@@ -1,0 +1,212 @@
+"""TabularMLPClassifier and TabularMLPRegressor: tables read as they are, their input layers, their
+settings reaching the training, and the estimator API (partial_fit, X_val, callbacks, class_weight)."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from skneural import NumpyMLPClassifier, TabularMLPClassifier, TabularMLPRegressor
+from skneural.layers import PeriodicEmbedding, Scale, SmoothClip
+from skneural.utils import check_gradients
+
+pd = pytest.importorskip("pandas")
+
+SMALL = dict(hidden_layer_sizes=(16,), max_iter=15, learning_rate_init=0.01, batch_size=32, random_state=0)
+
+
+def table(n=240, seed=0):
+    """A table with every kind of column: numbers with missing values, text, category, bool, an int."""
+    rng = np.random.RandomState(seed)
+    x = rng.normal(size=n)
+    x_missing = np.where(rng.uniform(size=n) < 0.2, np.nan, rng.normal(size=n))
+    colour = rng.choice(["red", "green", "blue"], n).astype(object)
+    colour[rng.uniform(size=n) < 0.1] = None
+    size = pd.Categorical(rng.choice(["S", "M", "L"], n), categories=["S", "M", "L"])
+    flag = rng.uniform(size=n) < 0.5
+    count = rng.poisson(3, n)
+    X = pd.DataFrame({"x": x, "x_missing": x_missing, "colour": colour, "size": size, "flag": flag, "count": count})
+    signal = 2 * x + (colour == "red") - (size == "L") + 0.5 * flag
+    return X, signal
+
+
+def test_reads_a_table_as_it_is_and_learns_its_encoding():
+    X, signal = table()
+    y = np.where(signal > np.median(signal), "high", "low")
+    clf = TabularMLPClassifier(**SMALL).fit(X, y)
+    assert clf.n_features_in_ == 6 and list(clf.feature_names_in_) == list(X.columns)
+    kinds = {name: list(columns) for name, _, columns in clf.preprocessor_.transformers_ if name != "remainder"}
+    assert kinds == {"numeric": ["x", "x_missing", "count"], "missing": ["x_missing"],
+                     "categorical": ["colour", "size", "flag"]}
+    assert set(clf.predict(X)) <= {"high", "low"} and clf.score(X, y) > 0.8
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float64 and np.allclose(proba.sum(axis=1), 1)
+    # categories never seen at fit and missing values predict as well as known ones
+    unseen = X.head(5).assign(colour=["purple", None, "red", "blue", "green"], x=np.nan)
+    assert np.isfinite(clf.predict_proba(unseen)).all()
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(X[list(reversed(X.columns))])
+
+
+def test_an_array_of_numbers_and_text_is_read_by_column():
+    X, signal = table()
+    y = (signal > np.median(signal)).astype(int)
+    array = X[["x", "colour", "count"]].to_numpy(dtype=object)
+    clf = TabularMLPClassifier(**SMALL).fit(array, y)
+    numeric, = [c for name, _, c in clf.preprocessor_.transformers_ if name == "numeric"]
+    assert list(numeric) == [0, 2]  # the text column is a category
+    frame = TabularMLPClassifier(**SMALL).fit(X[["x", "colour", "count"]], y)
+    assert np.array_equal(clf.predict_proba(array), frame.predict_proba(X[["x", "colour", "count"]]))
+
+
+def test_input_layers_follow_the_settings_and_the_table():
+    X, signal = table()
+    reg = TabularMLPRegressor(**SMALL).fit(X, signal)
+    clip, embedding, scale = reg.network_.input_layers
+    n_numeric = 3  # x, x_missing, count: the first encoded columns
+    width = reg.preprocessor_.transform(X.head(1)).shape[1]
+    assert isinstance(clip, SmoothClip) and clip.n_features == n_numeric and clip.limit == 3.0
+    assert isinstance(embedding, PeriodicEmbedding) and embedding.n_features == n_numeric
+    assert embedding.n_passthrough == width - n_numeric
+    assert embedding.n_frequencies == 16 and embedding.embedding_size == 8 and embedding.include_input
+    assert isinstance(scale, Scale) and reg.network_.sizes[0] == n_numeric * 9 + width - n_numeric
+    plain = TabularMLPRegressor(numeric_embedding=None, smooth_clip=None, scaling_layer=False, **SMALL).fit(X, signal)
+    assert plain.network_.input_layers == [] and plain.network_.sizes[0] == width
+    only_text = TabularMLPRegressor(**SMALL).fit(X[["colour", "size"]], signal)
+    assert [type(layer) for layer in only_text.network_.input_layers] == [Scale]
+
+
+def test_the_whole_network_has_the_gradient_of_its_loss():
+    X, signal = table(60)
+    reg = TabularMLPRegressor(hidden_layer_sizes=(8,), max_iter=2, dropout=0.0, random_state=0).fit(X, signal)
+    encoded = reg.preprocessor_.transform(X)
+    targets = ((np.asarray(signal) - reg.y_mean_) / reg.y_scale_).reshape(-1, 1)
+    assert check_gradients(reg.network_, encoded, targets) < 1e-5
+
+
+@pytest.mark.parametrize("scaling", ["robust", "quantile", "standard"])
+def test_each_numeric_scaling_is_the_scaler_it_names(scaling):
+    X, signal = table()
+    reg = TabularMLPRegressor(numeric_scaling=scaling, **SMALL).fit(X, signal)
+    scaler = reg.preprocessor_.named_transformers_["numeric"].named_steps["scale"]
+    assert type(scaler).__name__ == {"robust": "RobustScaler", "quantile": "QuantileTransformer",
+                                     "standard": "StandardScaler"}[scaling]
+
+
+def test_regression_targets_are_standardized_inside():
+    X, signal = table()
+    reg = TabularMLPRegressor(**SMALL).fit(X, signal)
+    assert np.isclose(reg.y_mean_[0], signal.mean()) and np.isclose(reg.y_scale_[0], signal.std())
+    big = TabularMLPRegressor(**SMALL).fit(X, 1000 * signal + 5)
+    # the network sees the same standardized targets: the predictions are the same, in the targets' units
+    assert np.allclose(big.predict(X), 1000 * reg.predict(X) + 5, rtol=1e-3, atol=1e-2)
+    assert big.score(X, 1000 * signal + 5) == pytest.approx(reg.score(X, signal), abs=1e-4)
+    two = TabularMLPRegressor(**SMALL).fit(X, np.column_stack([signal, -signal]))
+    assert two.predict(X).shape == (len(X), 2) and two.y_mean_.shape == (2,)
+
+
+def test_a_named_schedule_and_weight_decay_drive_adamw():
+    X, signal = table()
+    y = signal > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # max_iter is the schedule's length: no warning
+        clf = TabularMLPClassifier(weight_decay=0.05, **SMALL).fit(X, y)
+    rates = [record["lr"] for record in clf.history_]
+    assert rates[0] == pytest.approx(0.01) and rates[-1] < 0.05 * rates[0]  # cosine annealing, to near 0
+    assert clf.optimizer_.weight_decay == 0.05
+    numpy_mlp = NumpyMLPClassifier(learning_rate="cosine_annealing", max_iter=15, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        numpy_mlp.fit(clf.preprocessor_.transform(X), y)  # scikit-learn's rule: a name schedules 'sgd' only
+    assert {record["lr"] for record in numpy_mlp.history_} == {1e-3}
+
+
+def test_early_stopping_keeps_the_best_epoch_of_held_out_rows():
+    X, signal = table()
+    clf = TabularMLPClassifier(**SMALL).fit(X, signal > 0)
+    assert len(clf.validation_scores_) == clf.n_iter_ == 15
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+
+
+def test_x_val_is_a_table_too():
+    X, signal = table(300)
+    y = signal > 0
+    clf = TabularMLPClassifier(**SMALL).fit(X[:200], y[:200], X_val=X[200:], y_val=y[200:])
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert clf.best_validation_score_ == pytest.approx(max(clf.validation_scores_))
+    with pytest.raises(ValueError, match="X_val"):
+        TabularMLPClassifier(**SMALL).fit(X[:200], y[:200], X_val=X[200:].drop(columns="colour"), y_val=y[200:])
+
+
+def test_partial_fit_learns_the_encoding_from_its_first_rows():
+    X, signal = table(300)
+    y = signal > 0
+    clf = TabularMLPClassifier(hidden_layer_sizes=(16,), random_state=0)  # early_stopping=True by default
+    clf.partial_fit(X[:150], y[:150], classes=[False, True])
+    first = clf.preprocessor_
+    clf.partial_fit(X[150:], y[150:])
+    assert clf.preprocessor_ is first and clf.n_iter_ == 2 and clf.early_stopping
+    assert clf.score(X, y) > 0.6
+    clf.set_params(numeric_embedding=None)
+    with pytest.raises(ValueError, match="numeric_embedding changed"):
+        clf.partial_fit(X[:150], y[:150])
+
+
+def test_class_weight_and_callbacks_work_as_in_the_other_estimators():
+    X, signal = table(300)
+    y = signal > np.quantile(signal, 0.85)  # 15% positives
+    plain = TabularMLPClassifier(**SMALL).fit(X, y)
+    seen = []
+
+    class Epochs:
+        def on_epoch_end(self, trainer):
+            seen.append(trainer.history[-1]["epoch"])
+
+    balanced = TabularMLPClassifier(class_weight="balanced", callbacks=[Epochs()], **SMALL).fit(X, y)
+    assert seen == list(range(1, balanced.n_iter_ + 1))
+    assert balanced.predict(X).mean() > plain.predict(X).mean()  # the rare class predicted more often
+
+
+def test_a_failed_fit_leaves_the_estimator_as_it_was():
+    X, signal = table()
+    reg = TabularMLPRegressor(**SMALL).fit(X, signal)
+    before = (reg.preprocessor_, reg.network_.params.copy(), reg.y_mean_.copy())
+    with pytest.raises(ValueError):
+        reg.fit(X.assign(x=np.inf), signal)
+    assert reg.preprocessor_ is before[0] and np.array_equal(reg.network_.params, before[1])
+    assert np.array_equal(reg.y_mean_, before[2])
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda X: X.assign(when=pd.date_range("2020-01-01", periods=len(X))), "dates or times"),
+    (lambda X: X.assign(x=np.inf), "infinity"),
+])
+def test_bad_tables_name_the_cause(bad, message):
+    X, signal = table()
+    with pytest.raises(ValueError, match=message):
+        TabularMLPRegressor(**SMALL).fit(bad(X), signal)
+    with pytest.raises(ValueError, match="y is None"):
+        TabularMLPRegressor(**SMALL).fit(X, None)
+
+
+def test_bad_settings_are_refused_with_the_valid_values():
+    X, signal = table()
+    for setting, value in [("numeric_scaling", "minmax"), ("numeric_embedding", "linear"), ("smooth_clip", 0),
+                           ("n_frequencies", 0), ("max_categories", 1), ("weight_decay", -1)]:
+        with pytest.raises(ValueError, match=setting):
+            TabularMLPRegressor(**{setting: value, **SMALL}).fit(X, signal)
+
+
+def test_grid_search_and_pipelines_tune_the_tabular_settings():
+    X, signal = table()
+    search = GridSearchCV(TabularMLPRegressor(**SMALL), {"numeric_embedding": [None, "periodic"]}, cv=2).fit(X, signal)
+    assert search.best_params_["numeric_embedding"] in (None, "periodic")
+    pipe = make_pipeline(FunctionTransformer(lambda frame: frame.drop(columns="count")), TabularMLPRegressor(**SMALL))
+    assert pipe.fit(X, signal).predict(X).shape == (len(X),)
+    twin = clone(search.best_estimator_)
+    assert twin.get_params() == search.best_estimator_.get_params() and not hasattr(twin, "network_")
