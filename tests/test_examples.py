@@ -16,7 +16,7 @@ def example(name):
 
 
 TESTED_HERE = {"digits_quickstart", "grid_search", "regression", "custom_components", "network_styles", "plots",
-               "schedules", "regularization", "csv_benchmark", "tabular_benchmark"}
+               "schedules", "regularization", "csv_benchmark", "tabular_benchmark", "tabular_ablation"}
 TESTED_ELSEWHERE = {"benchmark", "save_load", "out_of_core", "dask_cluster", "tabular_datasets"}  # test_benchmark.py,
 # test_persistence.py, test_scale_out.py, test_tabular_datasets.py
 
@@ -172,3 +172,22 @@ def test_tabular_benchmark_scores_every_model_on_the_same_folds(tmp_path, capsys
     assert "NumpyMLP leads sklearn MLP on" in out and "difference to HistGradientBoosting" in out
     subset = module["main"](datasets=["carseats"], models=["NumpyMLP", "linear"], quick=True, out_dir=str(tmp_path))
     assert set(subset["model"]) == {"NumpyMLP", "linear"} and set(subset["dataset"]) == {"carseats"}
+
+
+def test_tabular_ablation_scores_each_variant_on_held_out_training_rows(capsys):
+    module = example("tabular_ablation")
+    for name in module["QUICK"]["datasets"]:
+        pytest.importorskip(module["DATASETS"][name].source)
+    results = module["main"](quick=True, outer=True)
+    variants, datasets = set(module["QUICK"]["variants"]), set(module["QUICK"]["datasets"])
+    assert set(results["variant"]) == variants and set(results["dataset"]) == datasets
+    assert len(results) == len(variants) * len(datasets) * module["QUICK"]["n_folds"]
+    assert np.isfinite(results[["inner", "outer", "fit_time"]].to_numpy()).all()
+    out = capsys.readouterr().out
+    for column in ("inner", "outer"):
+        assert f"{column} scores (2 datasets): change from the defaults" in out
+    scores = results.pivot_table(index="dataset", columns="variant", values="inner")
+    change = (scores["no numeric embedding"] - scores["defaults"]).mean()
+    assert f"no numeric embedding      {change:+.4f}" in out  # the printed change is the scores' difference
+    with pytest.raises(SystemExit, match="unknown name"):
+        module["main"](variants=["no such variant"])
