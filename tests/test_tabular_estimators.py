@@ -210,3 +210,16 @@ def test_grid_search_and_pipelines_tune_the_tabular_settings():
     assert pipe.fit(X, signal).predict(X).shape == (len(X),)
     twin = clone(search.best_estimator_)
     assert twin.get_params() == search.best_estimator_.get_params() and not hasattr(twin, "network_")
+
+
+@pytest.mark.parametrize("scoring", ["loss", "accuracy"])
+def test_the_best_epoch_is_chosen_by_the_scoring_on_x_val(scoring):
+    from sklearn.metrics import log_loss
+    X, signal = table(300)
+    y = np.select([signal < -1, signal < 1], ["low", "mid"], "high")
+    clf = TabularMLPClassifier(scoring=scoring, **SMALL).fit(X[:200], y[:200], X_val=X[200:], y_val=y[200:])
+    kept = (-log_loss(y[200:], clf.predict_proba(X[200:]), labels=clf.classes_) if scoring == "loss"
+            else clf.score(X[200:], y[200:]))
+    assert clf.best_validation_score_ == max(clf.validation_scores_) == pytest.approx(kept, abs=1e-5)
+    with pytest.raises(ValueError, match="scoring"):
+        TabularMLPClassifier(scoring="roc_auc", **SMALL).fit(X, y)

@@ -7,6 +7,9 @@ Every other parameter is the MLP estimators' own, with other defaults.
 """
 
 import numpy as np
+from sklearn.metrics import log_loss, r2_score
+
+from ..components.params import Options, validate
 
 from .classifier import NumpyMLPClassifier
 from .regressor import NumpyMLPRegressor
@@ -60,6 +63,12 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
     Parameters
     ----------
     {_TABULAR_PARAMETERS.strip()}
+    scoring : {'loss', 'accuracy'}, default='loss'
+        What picks the best epoch on the held-out rows (``early_stopping``) and
+        fills ``validation_scores_``: minus the log loss (cross-entropy, without
+        label smoothing), or the accuracy (``score``'s, as
+        :class:`NumpyMLPClassifier`).  As ``HistGradientBoostingClassifier``'s
+        ``scoring='loss'``.  Multilabel targets always use the accuracy.
     Other parameters
         As :class:`NumpyMLPClassifier` (``partial_fit`` trains one epoch on the
         rows it is given, without early stopping), with defaults ``hidden_layer_sizes=(256, 256, 256)``,
@@ -83,6 +92,9 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
     Examples
     --------
     >>> import numpy as np
+from sklearn.metrics import log_loss, r2_score
+
+from ..components.params import Options, validate
     >>> from skneural import TabularMLPClassifier
     >>> rng = np.random.RandomState(0)
     >>> X = np.column_stack([rng.normal(size=300), rng.choice(["a", "b"], 300)]).astype(object)
@@ -102,8 +114,19 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
                  max_grad_norm=None, label_smoothing=0.1, dropout=0.15, normalization=None, callbacks=None,
                  numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="periodic", n_frequencies=16,
                  embedding_size=8, frequency_scale=0.1, scaling_layer=True, max_categories=20,
-                 min_category_frequency=None, weight_decay=0.0):
+                 min_category_frequency=None, weight_decay=0.0, scoring="loss"):
         self._store_params(locals())
+
+    def _validate_params(self):
+        validate(type(self).__name__, {"scoring": self.scoring}, {"scoring": Options("loss", "accuracy")})
+        super()._validate_params()
+
+    def _score_validation(self, X, y, sample_weight):
+        if self.scoring == "accuracy" or self._label_binarizer.y_type_ == "multilabel-indicator":
+            return super()._score_validation(X, y, sample_weight)
+        proba = self.network_.output(X).astype(np.float64)
+        proba = np.hstack([1 - proba, proba]) if proba.shape[1] == 1 else proba
+        return -log_loss(y, proba, sample_weight=sample_weight, labels=self.classes_)
 
 
 class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
@@ -132,6 +155,9 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
     Examples
     --------
     >>> import numpy as np
+from sklearn.metrics import log_loss, r2_score
+
+from ..components.params import Options, validate
     >>> from skneural import TabularMLPRegressor
     >>> rng = np.random.RandomState(0)
     >>> X = rng.uniform(-2, 2, (300, 3))
@@ -167,6 +193,5 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
         return super()._forward(X) * self.y_scale_ + self.y_mean_
 
     def _score_validation(self, X, y, sample_weight):
-        from sklearn.metrics import r2_score
         out = self.network_.output(X) * self.y_scale_ + self.y_mean_
         return r2_score(y, self._shape_output(out), sample_weight=sample_weight)
