@@ -170,6 +170,8 @@ def test_tabular_benchmark_scores_every_model_on_the_same_folds(tmp_path, capsys
         assert np.array_equal(np.sort(tested), np.arange(group["rows"].iloc[0])), dataset  # the folds cover each row once
     out = capsys.readouterr().out
     assert "NumpyMLP leads sklearn MLP on" in out and "difference to HistGradientBoosting" in out
+    assert module["fit_time"](rows=300, columns=10) > 0
+    assert "fit on 300 rows x 10 columns" in capsys.readouterr().out
     subset = module["main"](datasets=["carseats"], models=["NumpyMLP", "linear"], quick=True, out_dir=str(tmp_path))
     assert set(subset["model"]) == {"NumpyMLP", "linear"} and set(subset["dataset"]) == {"carseats"}
 
