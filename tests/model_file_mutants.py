@@ -41,7 +41,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, StandardScaler
 
-from skneural import NumpyMLPClassifier, NumpyMLPRegressor, load, save
+from skneural import NumpyMLPClassifier, NumpyMLPRegressor, TabularMLPClassifier, TabularMLPRegressor, load, save
 from skneural.activations import LeakyReLU
 from skneural.persistence.bounds import ordinary_inputs
 
@@ -99,6 +99,11 @@ def base_models():
         ("batch-norm-dropout", NumpyMLPClassifier(normalization="batch", dropout=0.2, **small).fit(X, y), X),
         ("layer-norm", NumpyMLPRegressor(normalization="layer", dropout=[0.1], **small).fit(Xr, yr), Xr),
         ("tabular", tabular_model(tabular_frame(), small), rows),
+        ("tabular-estimator", TabularMLPClassifier(n_frequencies=3, embedding_size=2, **small).fit(
+            tabular_frame(), tabular_frame()["income"] > 20), rows),
+        ("tabular-regressor", TabularMLPRegressor(smooth_clip=None, numeric_scaling="quantile", n_frequencies=2,
+                                                  embedding_size=2, **small).fit(
+            tabular_frame(), np.c_[tabular_frame()["income"], tabular_frame()["income"] * 2 + 1]), rows),
     ]
 
 

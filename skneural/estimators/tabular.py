@@ -68,7 +68,7 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
         fills ``validation_scores_``: minus the log loss (cross-entropy, without
         label smoothing), or the accuracy (``score``'s, as
         :class:`NumpyMLPClassifier`).  As ``HistGradientBoostingClassifier``'s
-        ``scoring='loss'``.  Multilabel targets always use the accuracy.
+        ``scoring='loss'``.  Multilabel targets (and a single class) use the accuracy.
     Other parameters
         As :class:`NumpyMLPClassifier` (``partial_fit`` trains one epoch on the
         rows it is given, without early stopping), with defaults ``hidden_layer_sizes=(256, 256, 256)``,
@@ -122,7 +122,8 @@ from ..components.params import Options, validate
         super()._validate_params()
 
     def _score_validation(self, X, y, sample_weight):
-        if self.scoring == "accuracy" or self._label_binarizer.y_type_ == "multilabel-indicator":
+        if self.scoring == "accuracy" or self._label_binarizer.y_type_ == "multilabel-indicator" \
+                or len(self.classes_) < 2:  # one class: log loss is undefined, the accuracy is 1
             return super()._score_validation(X, y, sample_weight)
         proba = self.network_.output(X).astype(np.float64)
         proba = np.hstack([1 - proba, proba]) if proba.shape[1] == 1 else proba

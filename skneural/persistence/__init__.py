@@ -65,6 +65,11 @@ def save(model, path, metadata=None):
     """Save a fitted skneural estimator (or a Pipeline of preprocessing steps ending in one,
     possibly inside a TransformedTargetRegressor) to ``path``.
 
+    The estimators are NumpyMLPClassifier, NumpyMLPRegressor, TabularMLPClassifier and
+    TabularMLPRegressor (with their ``preprocessor_``, the input layers of their network and the
+    regressor's target scaling, all checked against each other on load: see
+    :mod:`skneural.persistence.tabular_models` and :mod:`skneural.persistence.input_layers`).
+
     The preprocessing steps a file holds are the scikit-learn scalers (StandardScaler,
     MinMaxScaler, MaxAbsScaler, RobustScaler, Normalizer), SimpleImputer, MissingIndicator,
     OneHotEncoder (also with ``drop`` and explicit ``categories``), OrdinalEncoder (also with
@@ -93,7 +98,8 @@ def save(model, path, metadata=None):
 
     Parameters
     ----------
-    model : NumpyMLPClassifier, NumpyMLPRegressor, Pipeline or TransformedTargetRegressor
+    model : NumpyMLPClassifier, NumpyMLPRegressor, TabularMLPClassifier, TabularMLPRegressor, Pipeline or
+        TransformedTargetRegressor
     path : str or path-like
     metadata : dict, default=None
 

@@ -10,6 +10,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer, PowerTransformer, TargetEncoder
 
 from ..components.activations import Softmax
+from ..nn.embeddings import PeriodicEmbedding, Scale, SmoothClip
 from ..nn.layers import Activation, Dense
 from ..nn.normalization import BatchNorm, LayerNorm
 from ..nn.regularization import Dropout
@@ -42,6 +43,12 @@ def _is_scaler(step):
     return SCALERS.get(type(step).__name__, (None,))[0] is type(step)
 
 
+def _encoder_of(step):
+    """The ColumnTransformer a tabular estimator encodes its table with (its ``preprocessor_``), or None."""
+    encoder = getattr(step, "preprocessor_", None) if hasattr(step, "network_") else None
+    return encoder if type(encoder) is ColumnTransformer else None
+
+
 def _all_scalers(model):
     """Every scaler of a model's preprocessing, also inside Pipelines and ColumnTransformers."""
     if type(model) is TransformedTargetRegressor:
@@ -55,6 +62,8 @@ def _all_scalers(model):
             stack.extend(t for _, t, _ in step.transformers_ if not isinstance(t, str))
         elif _is_scaler(step) and hasattr(step, "n_features_in_"):
             found.append(step)
+        elif _encoder_of(step) is not None:
+            stack.append(_encoder_of(step))
     return found
 
 
@@ -72,6 +81,8 @@ def weights_gain(model):
         elif type(step) is ColumnTransformer:
             stack.extend(t for _, t, _ in getattr(step, "transformers_", ()) if not isinstance(t, str))
             gain *= max([1.0] + [abs(float(w)) for w in (step.transformer_weights or {}).values()])
+        elif _encoder_of(step) is not None:
+            stack.append(_encoder_of(step))
     return gain
 
 
@@ -125,8 +136,10 @@ def _imputed_radius(model):
                     after.append(later)
                 else:  # what comes out of this Pipeline
                     found.append(_imputed(part, after))
-                if type(part) in (Pipeline, ColumnTransformer):
+                if type(part) in (Pipeline, ColumnTransformer) or _encoder_of(part) is not None:
                     stack.append(part)
+        elif _encoder_of(step) is not None:
+            stack.append(_encoder_of(step))
         else:
             found.append(_imputed(step, []))
     values = np.concatenate(found)
@@ -177,8 +190,43 @@ def _layer_norm(layer, lo, hi):
     return layer.shift.astype(np.float64)[0] - reach, layer.shift.astype(np.float64)[0] + reach
 
 
-# the layers whose prediction-time bounds are computed exactly (the identity for Dropout)
-_BOUNDED = {BatchNorm: _batch_norm, LayerNorm: _layer_norm, Dropout: lambda layer, lo, hi: (lo, hi)}
+def _smooth_clip(layer, lo, hi):
+    # x / sqrt(1 + (x / limit)**2) increases with x: the ends of each interval give those of its image
+    m = len(lo) if layer.n_features is None else layer.n_features
+    lo, hi = lo.copy(), hi.copy()
+    for ends in (lo, hi):
+        ends[:m] = ends[:m] / np.sqrt(1 + (ends[:m] / layer.limit) ** 2)
+    return lo, hi
+
+
+def _activation_bounds(activation, lo, hi):
+    """Bounds of a built-in elementwise activation over ``[lo, hi]`` (each monotone on either side of 0)."""
+    values = activation(np.stack([lo, hi, np.clip(0.0, lo, hi)]))
+    return values.min(axis=0), values.max(axis=0)
+
+
+def _periodic(layer, lo, hi):
+    # each feature's cosines and sines lie in [-1, 1]: its embedding's pre-activation within its bias
+    # plus or minus the sum of the magnitudes of its weights, whatever the input
+    f, e, extra = layer.n_features, layer.embedding_size, int(layer.include_input)
+    bias = layer.embedding_bias.astype(np.float64)
+    reach = np.abs(layer.embedding_weights.astype(np.float64)).sum(axis=1)
+    z_lo, z_hi = _activation_bounds(layer.activation, (bias - reach).ravel(), (bias + reach).ravel())
+    out = []
+    for ends, z in ((lo, z_lo), (hi, z_hi)):
+        embedded = np.empty((f, e + extra))
+        embedded[:, :e] = z.reshape(f, e)
+        if extra:
+            embedded[:, e] = ends[:f]
+        out.append(np.concatenate([embedded.ravel(), ends[f:]]))
+    return out[0], out[1]
+
+
+# the layers whose prediction-time bounds are computed exactly (the identity for Dropout), or (the
+# periodic embedding) bounded whatever its input
+_BOUNDED = {BatchNorm: _batch_norm, LayerNorm: _layer_norm, Dropout: lambda layer, lo, hi: (lo, hi),
+            SmoothClip: _smooth_clip, PeriodicEmbedding: _periodic,
+            Scale: lambda layer, lo, hi: _affine(lo, hi, layer.scale.astype(np.float64)[0], 0.0)}
 
 
 def output_bounds(network, radius=_RADIUS):
@@ -237,10 +285,15 @@ def check_predictions(model, where="model"):
         radius = _imputed_radius(model) * gain
         bounds = output_bounds(network, radius) if np.isfinite(radius) else None
         finite = bool(np.isfinite(radius))
-        if bounds is None:  # the caller's own components: try the corners
-            outputs = network.output((corners * gain if finite else corners).astype(network.params.dtype))
+        if bounds is None:  # the caller's own components: try the corners (as the network sees its inputs)
+            inputs = np.zeros((3, network.n_inputs))
+            inputs[1], inputs[2] = _RADIUS, -_RADIUS
+            outputs = network.output((inputs * gain if finite else inputs).astype(network.params.dtype))
             bounds = outputs.min(axis=0), outputs.max(axis=0)
         finite = finite and all(np.all(np.abs(b) <= limit) for b in bounds) and _next_step_is_bounded(network, limit)
+        if finite and hasattr(final, "y_scale_"):  # a regressor's outputs in the targets' units
+            bounds = _affine(*bounds, final.y_scale_.astype(np.float64), final.y_mean_.astype(np.float64))
+            finite = all(np.all(np.abs(b) <= np.finfo(np.float64).max / 1e8) for b in bounds)
         finite = finite and np.isfinite(ordinary_inputs(model, corners)).all()
         for scaler in _all_scalers(model):  # each on its own, also before a Normalizer or in a ColumnTransformer
             if isinstance(scaler, Normalizer):

@@ -258,7 +258,10 @@ def _fit_table(columns, names):
     if len({c.dtype for c in columns}) == 1:
         return np.stack(columns, axis=1)
     import pandas as pd  # scikit-learn needs a DataFrame to keep each column's dtype
-    return pd.DataFrame({name: c for name, c in zip(names, columns)}, copy=False)
+    # each column a Series of its own dtype: pandas 3 would read an object array of strings as its string
+    # dtype, which turns None into nan
+    return pd.DataFrame({name: pd.Series(c, dtype=c.dtype, copy=False) for name, c in zip(names, columns)},
+                        copy=False)
 
 
 def _key(v):

@@ -26,6 +26,7 @@ from .estimator_state import HISTORY_KEYS, history, labels
 from .columns import decode_step, encode_step, is_step, output_width
 from .networks import MAX_LAYERS, decode_network, encode_network
 from .scalers import count, feature_names, is_bool, number
+from .tabular_models import decode_tabular, encode_tabular, is_tabular, tabular_fields
 from .values import fields, is_builtin, mapping
 
 __all__ = ["encode_model", "decode_model", "is_model", "unsaved_part", "register_estimator", "is_target_step", "training_dim"]
@@ -150,6 +151,8 @@ def _encode_estimator(enc, est):
         fitted["classes_"] = enc.array(est.classes_)
         fitted["target_type"] = est._label_binarizer.y_type_
         fitted["sparse_labels"] = bool(est._label_binarizer.sparse_input_)
+    if is_tabular(est):
+        encode_tabular(enc, est, fitted)
     entry["fitted"] = fitted
     return entry
 
@@ -290,7 +293,7 @@ def _optimizer_settings(dec, est, stored, where):
     """The settings a named optimizer was last built from; the network's must be those (but for its
     learning rate, which schedules move), so that a warm start takes up later changes as it would have
     without saving."""
-    name, _ = est._optimizer_settings
+    name, current = est._optimizer_settings  # current: the settings the estimator's parameters give it
     if not isinstance(name, str) or name == "lbfgs" or not is_builtin(est.network_.optimizer):
         if stored is not None:
             raise ArchiveError(f"{where}.optimizer_settings is for a named optimizer of skneural's")
@@ -302,7 +305,7 @@ def _optimizer_settings(dec, est, stored, where):
                            "params": mapping(stored["settings"], f"{where}.optimizer_settings")},
                           f"{where}.optimizer_settings")
     settings = stored["settings"]
-    if stored["name"] != name or set(settings) != set(sklearn_params(type(est.network_.optimizer))):
+    if stored["name"] != name or set(settings) != set(current or sklearn_params(type(est.network_.optimizer))):
         raise ArchiveError(f"{where}.optimizer_settings are not those of the optimizer {name!r}")
     actual, wanted = est.network_.optimizer.get_params(), built.get_params()
     for key, value in wanted.items():
@@ -321,12 +324,20 @@ def _decode_fitted(dec, est, fitted, where):
     classifier = hasattr(est, "predict_proba")
     required = ["n_features_in_", "n_iter_", "t_", "loss_", "network"]
     required += ["classes_", "target_type", "sparse_labels"] if classifier else []
-    fields(fitted, where, required, _OPTIONAL_FITTED)
+    tabular = is_tabular(est)
+    fields(fitted, where, required + (tabular_fields(est) if tabular else []), _OPTIONAL_FITTED)
     n_features = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
     net = decode_network(dec, fitted["network"], f"{where}.network")
-    if net.sizes[0] != n_features or net.sizes[1:-1] != est._hidden_sizes():
+    est.n_features_in_ = n_features
+    feature_names(dec, est, fitted, where, n_features)
+    # a tabular estimator's table is encoded, then goes through the network's input layers
+    first = decode_tabular(dec, est, fitted, where, net) if tabular else n_features
+    if net.input_layers and not tabular:
+        raise ArchiveError(f"{where}.network has input layers, which only the tabular estimators build")
+    if net.sizes[0] != first or net.sizes[1:-1] != est._hidden_sizes():
         raise ArchiveError(f"{where}: the network's layer sizes {net.sizes} do not match n_features_in_ "
-                           f"({n_features}) and hidden_layer_sizes {est.hidden_layer_sizes}")
+                           f"({n_features}{f', {first} after its input layers' if tabular else ''}) and "
+                           f"hidden_layer_sizes {est.hidden_layer_sizes}")
     if net.dropout != est._dropout_rates() or net.normalization != getattr(est, "normalization", None):
         raise ArchiveError(f"{where}: the network's dropout {net.dropout} and normalization {net.normalization!r} "
                            "are not those the parameters name")
@@ -337,8 +348,6 @@ def _decode_fitted(dec, est, fitted, where):
     found = [net.hidden_activation, net.output_activation, net.loss, net.optimizer]
     if [type(c) for c in expected] != [type(c) for c in found]:
         raise ArchiveError(f"{where}: the network's components {found} are not those the parameters name")
-    est.n_features_in_ = n_features
-    feature_names(dec, est, fitted, where, n_features)
     est.n_iter_ = count(fitted["n_iter_"], f"{where}.n_iter_")
     est.t_ = count(fitted["t_"], f"{where}.t_")
     est.loss_ = None if fitted["loss_"] is None else number(fitted["loss_"], f"{where}.loss_")

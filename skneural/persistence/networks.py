@@ -1,11 +1,13 @@
-"""A fitted estimator's network in a model file: its layer sizes, components, parameters, and the
-dropout and normalization layers with their state."""
+"""A fitted estimator's network in a model file: its layer sizes, components, parameters, the
+dropout and normalization layers with their state, and the input layers before the dense ones
+(:mod:`.input_layers`), whose parameters come first in the flat parameter vector."""
 
 import numpy as np
 
 from ..nn.network import NeuralNetwork
 from ..nn.normalization import NORMALIZATIONS
 from .archive import ArchiveError
+from .input_layers import build_input_layers, encode_input_layers, input_layer_specs
 from .scalers import number
 from .values import fields
 
@@ -33,6 +35,9 @@ def _encode_layers(enc, net):
     """The layers beyond dense and activation ones (written only when there are some, so a file of
     a network without them is as before): dropout rates, normalization and its state."""
     entry = {}
+    input_layers = encode_input_layers(enc, net)
+    if input_layers is not None:
+        entry["input_layers"] = input_layers
     if any(rate > 0 for rate in net.dropout):
         entry["dropout"] = [enc.setting(rate) for rate in net.dropout]
     if net.normalization is not None:
@@ -89,7 +94,7 @@ def _decode_state(dec, entry, where, net, dtype):
 
 def decode_network(dec, entry, where):
     fields(entry, where, ["sizes", "hidden_activation", "output_activation", "loss", "optimizer", "alpha", "params"],
-           ["dropout", "normalization", "state"])
+           ["dropout", "normalization", "state", "input_layers"])
     sizes = entry["sizes"]
     if not (isinstance(sizes, list) and 2 <= len(sizes) <= MAX_LAYERS + 1
             and all(type(s) is int and 1 <= s <= 2**53 for s in sizes)):
@@ -97,6 +102,8 @@ def decode_network(dec, entry, where):
     dropout, normalization = _decode_layers(dec, entry, where, sizes)
     n_params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
     n_params += 0 if normalization is None else 2 * sum(sizes[1:-1])  # each one's scale and shift
+    inputs, n_input_params, _ = input_layer_specs(entry, where, sizes[0])  # before them, in layer order
+    n_params += n_input_params
     # the stored parameters (stored uncompressed, so the file's size bounds them) must match the sizes
     # before anything of that size is built
     params = dec.array(entry["params"], f"{where}.params", kinds="f", shape=(n_params,),
@@ -111,7 +118,7 @@ def decode_network(dec, entry, where):
     optimizer = None if entry["optimizer"] is None else dec.component(entry["optimizer"], f"{where}.optimizer",
                                                                       state_like=params)
     net = NeuralNetwork(sizes, hidden, output, loss, optimizer, random_state=0, alpha=alpha, dropout=dropout,
-                        normalization=normalization)
+                        normalization=normalization, input_layers=build_input_layers(inputs, params.dtype))
     net.astype(params.dtype).params = params
     _decode_state(dec, entry, where, net, params.dtype)
     return net

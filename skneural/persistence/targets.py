@@ -78,7 +78,7 @@ def decode_target_encoder(dec, entry, where):
     table = np.stack(columns, axis=1) if len({c.dtype for c in columns}) == 1 else None
     if table is None:
         import pandas as pd  # scikit-learn needs a DataFrame to keep each column's dtype
-        table = pd.DataFrame({f"x{j}": c for j, c in enumerate(columns)})
+        table = pd.DataFrame({f"x{j}": pd.Series(c, dtype=c.dtype) for j, c in enumerate(columns)})  # as encoders
     try:
         encoder.fit(table, y)
     except (ValueError, TypeError) as exc:

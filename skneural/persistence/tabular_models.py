@@ -1,0 +1,158 @@
+"""What a fitted ``TabularMLPClassifier`` or ``TabularMLPRegressor`` keeps besides what every estimator
+does, in a model file: ``preprocessor_`` (the ColumnTransformer encoding the table, stored as any
+preprocessing step, :mod:`.columns`), the settings its input layers were built from at ``fit``
+(``input_settings``) and, for the regressor, the targets' ``y_mean_`` and ``y_scale_``.
+
+``load`` checks them against each other and against the network: the settings as the estimator
+checks them; the preprocessor a fitted ColumnTransformer of the parts the estimator makes (scaled
+numbers first, then missing-value indicators and one-hot categories, dense output), built with
+those settings, fitted on the estimator's ``n_features_in_`` columns (and names); the network's
+input layers exactly those the settings, the preprocessor's numeric width and its encoded width
+give (a SmoothClip and a PeriodicEmbedding of the numeric columns when the settings ask for them,
+the embedding passing the other encoded columns through, a Scale of the width after); and
+``y_mean_`` and ``y_scale_`` finite, the scales positive, one per output.  Which estimators are
+tabular is by class name (persistence imports nothing of the estimators package)."""
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, RobustScaler, StandardScaler
+
+from .archive import ArchiveError
+from .columns import decode_step, encode_step, output_width
+from .input_layers import describe
+from .values import mapping
+
+__all__ = ["is_tabular", "tabular_fields", "encode_tabular", "decode_tabular", "TABULAR_ESTIMATORS"]
+
+TABULAR_ESTIMATORS = ("TabularMLPClassifier", "TabularMLPRegressor")
+# the settings the input layers and the preprocessor are built from (the estimators' _input_settings)
+INPUT_SETTINGS = ("numeric_scaling", "smooth_clip", "numeric_embedding", "n_frequencies", "embedding_size",
+                  "frequency_scale", "scaling_layer", "max_categories", "min_category_frequency")
+_SCALERS = {"robust": RobustScaler, "quantile": QuantileTransformer, "standard": StandardScaler}
+_PARTS = ("numeric", "missing", "categorical")  # in this order, each at most once
+
+
+def is_tabular(est):
+    """Whether ``est`` (an estimator of a registered class) is one of the tabular estimators."""
+    return type(est).__name__ in TABULAR_ESTIMATORS
+
+
+def _is_regressor(est):
+    return not hasattr(est, "predict_proba")
+
+
+def tabular_fields(est):
+    """The fitted fields a tabular estimator's entry must have besides every estimator's."""
+    return ["preprocessor_", "input_settings"] + (["y_mean_", "y_scale_"] if _is_regressor(est) else [])
+
+
+def encode_tabular(enc, est, fitted):
+    settings = est._input_settings
+    if set(settings) != set(INPUT_SETTINGS):
+        raise TypeError(f"a {type(est).__name__} whose input settings are {sorted(settings)}")
+    fitted["preprocessor_"] = encode_step(enc, est.preprocessor_)
+    fitted["input_settings"] = {k: enc.setting(settings[k]) for k in INPUT_SETTINGS}
+    if _is_regressor(est):
+        for name in ("y_mean_", "y_scale_"):
+            fitted[name] = enc.array(np.asarray(getattr(est, name)))
+
+
+def _settings(dec, est, stored, where):
+    """The input settings, checked as the estimator checks its parameters."""
+    stored = mapping(stored, where)
+    if set(stored) != set(INPUT_SETTINGS):
+        raise ArchiveError(f"{where} does not have exactly the settings {list(INPUT_SETTINGS)}")
+    settings = {k: dec.setting(stored[k], f"{where}.{k}") for k in INPUT_SETTINGS}
+    try:
+        type(est)(**settings)._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise ArchiveError(f"{where}: {exc}") from None
+    return settings
+
+
+def _check_preprocessor(ct, settings, where):
+    """A fitted ColumnTransformer of the parts the estimator makes, built with ``settings``."""
+    if type(ct) is not ColumnTransformer or not hasattr(ct, "transformers_"):
+        raise ArchiveError(f"{where} is not a fitted ColumnTransformer")
+    names = [name for name, _, _ in ct.transformers]
+    if not names or names != [p for p in _PARTS if p in names] or ct.remainder != "drop" or ct.sparse_output_ \
+            or ct.transformer_weights is not None:
+        raise ArchiveError(f"{where} is not a ColumnTransformer of the parts {list(_PARTS)} (in this order, "
+                           "dropping other columns, with a dense output and no weights)")
+    fitted = {name: trans for name, trans, _ in ct.transformers_ if name in names}
+    problems = []
+    if "numeric" in names:
+        part = fitted["numeric"]
+        steps = [type(s) for _, s in part.steps] if type(part) is Pipeline else []
+        if steps != [SimpleImputer, _SCALERS[settings["numeric_scaling"]]] or part.steps[0][1].strategy != "median" \
+                or ct.output_indices_["numeric"].start != 0:
+            problems.append("its numeric part is not a median SimpleImputer and the scaler numeric_scaling names, "
+                            "first")
+    if "missing" in names and type(fitted["missing"]) is not MissingIndicator:
+        problems.append("its missing part is not a MissingIndicator")
+    if "categorical" in names:
+        part = fitted["categorical"]
+        if type(part) is not OneHotEncoder or part.sparse_output or part.handle_unknown != "infrequent_if_exist" \
+                or part.max_categories != settings["max_categories"] \
+                or part.min_frequency != settings["min_category_frequency"]:
+            problems.append("its categorical part is not a dense OneHotEncoder of the max_categories and "
+                            "min_category_frequency settings, grouping unknown categories as infrequent")
+    if problems:
+        raise ArchiveError(f"{where}: {problems[0]}")
+
+
+def _expected_layers(settings, n_numeric, width):
+    """The input layers (as :func:`describe` gives them) the estimator builds for encoded rows of
+    ``width`` columns, the first ``n_numeric`` numeric, and the width they give."""
+    layers = []
+    if n_numeric and settings["smooth_clip"] is not None:
+        layers.append({"layer": "SmoothClip", "n_features": n_numeric, "limit": float(settings["smooth_clip"])})
+    if n_numeric and settings["numeric_embedding"] == "periodic":
+        size = int(settings["embedding_size"])
+        layers.append({"layer": "PeriodicEmbedding", "n_features": n_numeric, "n_passthrough": width - n_numeric,
+                       "n_frequencies": int(settings["n_frequencies"]), "embedding_size": size,
+                       "sigma": float(settings["frequency_scale"]), "include_input": True, "activation": "relu"})
+        width = n_numeric * (size + 1) + width - n_numeric
+    if settings["scaling_layer"]:
+        layers.append({"layer": "Scale", "width": width})
+    return layers, width
+
+
+def _targets(dec, est, fitted, where, n_outputs):
+    for name in ("y_mean_", "y_scale_"):
+        values = dec.array(fitted[name], f"{where}.{name}", kinds="f", shape=(n_outputs,))
+        if values.dtype not in (np.float32, np.float64) or not np.isfinite(values).all():
+            raise ArchiveError(f"{where}.{name} is not finite float32 or float64 numbers")
+        if name == "y_scale_" and not (values > 0).all():
+            raise ArchiveError(f"{where}.y_scale_ holds a scale that is not positive")
+        setattr(est, name, values)
+
+
+def decode_tabular(dec, est, fitted, where, net):
+    """Set the tabular estimator ``est``'s preprocessor, input settings (and target scaling) from its
+    entry's ``fitted`` values, after checking them against each other, against ``est``'s
+    ``n_features_in_`` and ``feature_names_in_`` (set before) and against ``net``'s input layers;
+    return the number of columns those layers give the first dense layer."""
+    settings = _settings(dec, est, fitted["input_settings"], f"{where}.input_settings")
+    at = f"{where}.preprocessor_"
+    ct = decode_step(dec, fitted["preprocessor_"], at)
+    _check_preprocessor(ct, settings, at)
+    names, own = getattr(ct, "feature_names_in_", None), getattr(est, "feature_names_in_", None)
+    if ct.n_features_in_ != est.n_features_in_ or (names is None) != (own is None) or (
+            names is not None and list(names) != list(own)):
+        raise ArchiveError(f"{at} was fitted on other columns ({ct.n_features_in_}) than the estimator's "
+                           f"n_features_in_ ({est.n_features_in_}) and feature_names_in_")
+    width = output_width(ct)
+    numeric = ct.output_indices_["numeric"] if "numeric" in ct.named_transformers_ else slice(0, 0)
+    n_numeric = numeric.stop - numeric.start
+    expected, first = _expected_layers(settings, n_numeric, width)
+    found = [describe(layer) for layer in net.input_layers]
+    if found != expected:
+        raise ArchiveError(f"{where}.network.input_layers are not those input_settings give for the "
+                           f"preprocessor's {n_numeric} numeric of {width} columns: expected {expected}, found {found}")
+    if _is_regressor(est):
+        _targets(dec, est, fitted, where, net.sizes[-1])
+    est.preprocessor_, est._input_settings = ct, settings
+    return first
