@@ -95,7 +95,7 @@ def test_code_for_scikit_learn_runs_after_renaming(blobs):
 
 
 @pytest.mark.parametrize("params, message", [
-    (dict(activation="swish"), "Unknown activation 'swish'. Valid names are: 'elu', "),
+    (dict(activation="qwerty"), "Unknown activation 'qwerty'. Valid names are: 'elu', "),
     (dict(output_activation="soft_max"), "Invalid 'output_activation' parameter.*Unknown activation"),
     (dict(loss="log"), "Invalid 'loss' parameter.*Valid names are:.*'categorical_crossentropy'"),
     (dict(optimizer="adamx"), "unknown optimizer 'adamx'. Did you mean 'adam'. Valid names are: 'adagrad', 'adam'"),

@@ -223,3 +223,39 @@ def test_the_best_epoch_is_chosen_by_the_scoring_on_x_val(scoring):
     assert clf.best_validation_score_ == max(clf.validation_scores_) == pytest.approx(kept, abs=1e-5)
     with pytest.raises(ValueError, match="scoring"):
         TabularMLPClassifier(scoring="roc_auc", **SMALL).fit(X, y)
+
+
+@pytest.mark.parametrize("n_rows, batch", [(100, 32), (1600, 100), (8000, 256)])
+def test_auto_batches_give_at_least_16_steps_an_epoch_in_32_to_256_rows(n_rows, batch):
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(n_rows, 2)), rng.normal(size=n_rows)
+    done = []
+
+    class Batches:
+        def on_batch_end(self, trainer, rows_done, total, loss):
+            done.append(rows_done)
+
+    reg = TabularMLPRegressor(hidden_layer_sizes=(4,), max_iter=1, early_stopping=False, callbacks=[Batches()],
+                              random_state=0).fit(X, y)
+    assert np.diff([0] + done).max() == batch and done[-1] == n_rows == reg.t_
+
+
+def test_alpha_is_a_penalty_per_row_of_the_data_whatever_the_batch():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(320, 3)), rng.normal(size=320)
+    settings = dict(hidden_layer_sizes=(8,), alpha=2.0, max_iter=3, early_stopping=False, dropout=0.0, random_state=0)
+    small = TabularMLPRegressor(batch_size=32, **settings).fit(X, y)
+    assert small.network_.alpha == pytest.approx(2.0 * 32 / 320)  # the network divides it by each batch's rows
+    whole = TabularMLPRegressor(batch_size=320, **settings).fit(X, y)
+    assert whole.network_.alpha == pytest.approx(2.0)
+    # the penalty's gradient on a batch is alpha * W / n_samples: that of the whole data's mean loss
+    net = small.network_
+    encoded = small.preprocessor_.transform(X).astype(np.float32)
+    targets = ((y - small.y_mean_) / small.y_scale_).reshape(-1, 1).astype(np.float32)
+    net.loss_and_gradient(encoded[:32], targets[:32])
+    with_penalty = net.grads.copy()
+    net.alpha = 0.0
+    net.loss_and_gradient(encoded[:32], targets[:32])
+    weights = np.concatenate([w.ravel() for w in net.weights])
+    penalty = np.concatenate([g.ravel() for g in net.restore_params(with_penalty - net.grads)[0]])
+    assert np.allclose(penalty, 2.0 * weights / 320, rtol=1e-4, atol=1e-7)

@@ -16,7 +16,7 @@ Adam()
 >>> resolve("Tanh", "activation")
 Traceback (most recent call last):
 ...
-ValueError: Unknown activation 'Tanh'. Did you mean 'tanh'? Valid names are: 'elu', 'exp', 'identity', 'leaky_relu', 'logistic', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh'.
+ValueError: Unknown activation 'Tanh'. Did you mean 'tanh'? Valid names are: 'elu', 'exp', 'gelu', 'identity', 'leaky_relu', 'logistic', 'mish', 'relu', 'selu', 'sigmoid', 'silu', 'softmax', 'softplus', 'tanh'.
 >>> from skneural.components.optimizers import Adam
 >>> Adam in BUILTIN_CLASSES, type(resolve("logistic", "activation")) in BUILTIN_CLASSES
 (True, True)
@@ -30,6 +30,9 @@ from .initializers import INITIALIZERS, Initializer
 from .losses import LOSSES, FunctionLoss, Loss
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES, Schedule
+from .smooth_activations import SMOOTH_ACTIVATIONS
+
+ACTIVATIONS.update(SMOOTH_ACTIVATIONS)  # 'selu', 'gelu', 'silu', 'mish': built-ins kept in their own module
 
 __all__ = ["resolve", "did_you_mean", "register", "unregister", "names", "sklearn_params", "is_canonical_pair",
            "BUILTIN_CLASSES"]

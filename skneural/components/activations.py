@@ -395,6 +395,6 @@ def get_activation_names():
     Examples
     --------
     >>> get_activation_names()
-    ['elu', 'exp', 'identity', 'leaky_relu', 'logistic', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh']
+    ['elu', 'exp', 'gelu', 'identity', 'leaky_relu', 'logistic', 'mish', 'relu', 'selu', 'sigmoid', 'silu', 'softmax', 'softplus', 'tanh']
     """
     return sorted(ACTIVATIONS)

@@ -69,11 +69,8 @@ class _ParameterList(list):
             target[...] = value
 
 
-class _BaseMLP(MLPParameters):
-    """Shared machinery of the two estimators; not for direct use."""
-
-    _named_schedules_any_optimizer = False  # scikit-learn's: a learning_rate name schedules 'sgd' only
-    _warns_at_max_iter = True  # scikit-learn's ConvergenceWarning when training ends at max_iter
+class _SklearnAttributes:
+    """The fitted attributes of scikit-learn's MLP that are views of the network's."""
 
     # -- fitted attributes shared with scikit-learn's MLP -------------------------------
 
@@ -108,6 +105,13 @@ class _BaseMLP(MLPParameters):
     @intercepts_.setter
     def intercepts_(self, values):
         self.intercepts_[:] = values
+
+
+class _BaseMLP(_SklearnAttributes, MLPParameters):
+    """Shared machinery of the two estimators; not for direct use."""
+
+    _named_schedules_any_optimizer = False  # scikit-learn's: a learning_rate name schedules 'sgd' only
+    _warns_at_max_iter = True  # scikit-learn's ConvergenceWarning when training ends at max_iter
 
     # -- fitting --------------------------------------------------------------------------
 
@@ -314,6 +318,10 @@ class _BaseMLP(MLPParameters):
 
     def _final_targets(self, Y):
         return Y
+
+    def _batch_alpha(self, batch_size, n_samples):
+        """The network's ``alpha``, which it divides by each batch's rows (scikit-learn's L2 penalty)."""
+        return self.alpha
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":

@@ -92,9 +92,6 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
     Examples
     --------
     >>> import numpy as np
-from sklearn.metrics import log_loss, r2_score
-
-from ..components.params import Options, validate
     >>> from skneural import TabularMLPClassifier
     >>> rng = np.random.RandomState(0)
     >>> X = np.column_stack([rng.normal(size=300), rng.choice(["a", "b"], 300)]).astype(object)
@@ -106,7 +103,7 @@ from ..components.params import Options, validate
     """
 
     def __init__(self, hidden_layer_sizes=(256, 256, 256), activation="relu", *, output_activation="auto",
-                 loss="auto", optimizer="adamw", alpha=0.0, batch_size=256, learning_rate="cosine_annealing",
+                 loss="auto", optimizer="adamw", alpha=0.0, batch_size="auto", learning_rate="cosine_annealing",
                  learning_rate_init=0.001, power_t=0.5, max_iter=100, shuffle=True, random_state=None,
                  tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=True, validation_fraction=0.2, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
@@ -156,9 +153,6 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
     Examples
     --------
     >>> import numpy as np
-from sklearn.metrics import log_loss, r2_score
-
-from ..components.params import Options, validate
     >>> from skneural import TabularMLPRegressor
     >>> rng = np.random.RandomState(0)
     >>> X = rng.uniform(-2, 2, (300, 3))
@@ -169,7 +163,7 @@ from ..components.params import Options, validate
     """
 
     def __init__(self, loss="squared_error", hidden_layer_sizes=(256, 256, 256), activation="relu", *,
-                 output_activation="auto", optimizer="adamw", alpha=0.0, batch_size=256,
+                 output_activation="auto", optimizer="adamw", alpha=0.0, batch_size="auto",
                  learning_rate="cosine_annealing", learning_rate_init=0.001, power_t=0.5, max_iter=100,
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=True, validation_fraction=0.2, beta_1=0.9,

@@ -74,8 +74,14 @@ class TabularMixin:
         # float32: twice as fast as float64, and as accurate as training needs
         return np.asarray(self.preprocessor_.transform(X), dtype=np.float32)
 
+    def _batch_alpha(self, batch_size, n_samples):
+        # the penalty is alpha / n_samples for any batch size: an L2 prior, which fades as the data grows
+        return self.alpha * batch_size / n_samples
+
     def _batch_size(self, n_samples):
-        return min(self.batch_size, n_samples) if self.batch_size != "auto" else min(200, n_samples)
+        if self.batch_size == "auto":  # at least 16 steps an epoch, in batches of 32 to 256 rows
+            return min(n_samples, max(32, min(256, n_samples // 16)))
+        return min(self.batch_size, n_samples)
 
     def _validate_X_val(self, X_val, dtype):
         try:

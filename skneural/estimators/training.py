@@ -156,6 +156,7 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental, validation_data=Non
         validation_loss = [ValidationLoss(X_val, Y_val, sw_val, est.validation_loss_curve_)]
     n_samples = X.shape[0]
     batch_size = est._batch_size(n_samples)
+    est.network_.alpha = est._batch_alpha(batch_size, n_samples)
     check_batch_rows(est.network_.layers, n_samples, batch_size, stacklevel=5)
     if not incremental:
         est.n_iter_ = 0
