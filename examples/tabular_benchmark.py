@@ -136,7 +136,7 @@ def folds(task, X, y, n_folds):
     return list(splitter.split(X, y))
 
 
-def run_dataset(name, models, n_folds, max_iter=None):
+def run_dataset(name, models, n_folds, max_iter=None, n_jobs=None):
     """Per-fold rows (dicts) of every model on one dataset."""
     X, y, task = DATASETS[name]()
     splits = folds(task, X, y, n_folds)
@@ -148,7 +148,7 @@ def run_dataset(name, models, n_folds, max_iter=None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             result = cross_validate(estimator, X, y, cv=splits, scoring=SCORING[task], return_indices=True,
-                                    error_score="raise")
+                                    error_score="raise", n_jobs=n_jobs)
         for fold, (score, seconds, test) in enumerate(zip(result["test_score"], result["fit_time"],
                                                            result["indices"]["test"])):
             rows.append({"dataset": name, "task": task, "rows": len(X), "model": model_name, "fold": fold,
@@ -190,6 +190,24 @@ def print_report(table, models, results):
                   f"{gap.abs().max():.3f} ({gap.abs().idxmax()})")
 
 
+def write_tables(results, table, out_dir):
+    """The per-fold results (CSV) and the table as Markdown (what the README shows)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    results.drop(columns="test_indices").to_csv(out / "tabular_benchmark.csv", index=False)
+    columns = list(table.columns)
+    lines = ["| dataset | " + " | ".join(columns) + " |", "| --- " * (len(columns) + 1) + "|"]
+    for name, row in table.iterrows():
+        cells = [(f"{v:+.3f}" if c.endswith("- HGB") else f"{v:.3f}") if isinstance(v, float) else str(v)
+                 for c, v in row.items()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    means = table.select_dtypes("number").drop(columns="rows").mean()
+    lines.append("| **mean** | | | " + " | ".join(f"**{means[c]:+.3f}**" if c.endswith("- HGB") else f"**{means[c]:.3f}**"
+                                               for c in columns[2:]) + " |")
+    (out / "tabular_benchmark.md").write_text("\n".join(lines) + "\n")
+    print(f"tables: {out / 'tabular_benchmark.csv'}, {out / 'tabular_benchmark.md'}")
+
+
 def plot(table, models, out_dir):
     """Each model's difference to the reference per dataset, as a PNG; None without matplotlib."""
     try:
@@ -224,7 +242,7 @@ def plot(table, models, out_dir):
     return path
 
 
-def main(datasets=None, models=None, quick=False, n_folds=None, out_dir=".", max_iter=None):
+def main(datasets=None, models=None, quick=False, n_folds=None, out_dir=".", max_iter=None, n_jobs=None):
     """Run the benchmark, print the tables and write the figure; return the per-fold DataFrame."""
     datasets = list(datasets or (QUICK_DATASETS if quick else DATASETS))
     models = list(models or MODELS)
@@ -237,7 +255,7 @@ def main(datasets=None, models=None, quick=False, n_folds=None, out_dir=".", max
     for name in datasets:
         start = time.perf_counter()
         try:
-            new = run_dataset(name, models, n_folds, max_iter)
+            new = run_dataset(name, models, n_folds, max_iter, n_jobs)
         except ImportError as error:
             print(f"{name}: skipped ({DATASETS[name].source} is not installed: {error})")
             continue
@@ -252,6 +270,7 @@ def main(datasets=None, models=None, quick=False, n_folds=None, out_dir=".", max
     print()
     table = summary_table(results, models)
     print_report(table, models, results)
+    write_tables(results, table, out_dir)
     plot(table, models, out_dir)
     return results
 
@@ -283,6 +302,7 @@ def parse_args(argv=None):
     parser.add_argument("--models", help="comma-separated names (default: all): " + ", ".join(MODELS))
     parser.add_argument("--folds", type=int, help="number of folds (default 5; 2 with --quick)")
     parser.add_argument("--max-iter", type=int, help="the MLPs' max_iter (default: theirs; 20 with --quick)")
+    parser.add_argument("--jobs", type=int, help="folds fitted in parallel (default 1; fit times then overlap)")
     parser.add_argument("--out-dir", default=".", help="where the figure goes (default: here)")
     parser.add_argument("--fit-time", action="store_true",
                         help="only time TabularMLPClassifier's fit on a generated 10,000 x 50 table")
@@ -291,7 +311,7 @@ def parse_args(argv=None):
         return None
     split = lambda text: [s.strip() for s in text.split(",") if s.strip()] if text else None  # noqa: E731
     return dict(datasets=split(args.datasets), models=split(args.models), quick=args.quick, n_folds=args.folds,
-                out_dir=args.out_dir, max_iter=args.max_iter)
+                out_dir=args.out_dir, max_iter=args.max_iter, n_jobs=args.jobs)
 
 
 if __name__ == "__main__":

@@ -154,8 +154,15 @@ def test_tabular_benchmark_scores_every_model_on_the_same_folds(tmp_path, capsys
     module = example("tabular_benchmark")
     for name in module["QUICK_DATASETS"]:
         pytest.importorskip(module["DATASETS"][name].source)
-    results = module["main"](quick=True, out_dir=str(tmp_path))
+    pd = pytest.importorskip("pandas")
+    results = module["main"](quick=True, out_dir=str(tmp_path), n_jobs=2)
     assert (tmp_path / "tabular_benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    saved = pd.read_csv(tmp_path / "tabular_benchmark.csv")
+    assert np.allclose(saved["score"], results["score"]) and len(saved) == len(results)
+    markdown = (tmp_path / "tabular_benchmark.md").read_text().splitlines()
+    means = results.groupby(["model", "dataset"])["score"].mean().groupby("model").mean()
+    assert markdown[-1].startswith("| **mean** |") and f"**{means['TabularMLP']:.3f}**" in markdown[-1]
+    assert len(markdown) == 2 + len(module["QUICK_DATASETS"]) + 1
     models, datasets = set(module["MODELS"]), set(module["QUICK_DATASETS"])
     assert set(results["dataset"]) == datasets and set(results["task"]) == {"binary", "multiclass", "regression"}
     counts = results.groupby(["dataset", "model"]).size()

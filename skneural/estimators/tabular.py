@@ -39,7 +39,7 @@ _TABULAR_PARAMETERS = """
     scaling_layer : bool, default=True
         A learnable scale of each input column of the dense layers (a ``Scale``
         layer), starting at 1.
-    max_categories : int or None, default=20
+    max_categories : int or None, default=200
         The most one-hot columns of a categorical column: rarer categories are
         grouped as one "infrequent" category.
     min_category_frequency : int or None, default=None
@@ -71,13 +71,20 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
         ``scoring='loss'``.  Multilabel targets (and a single class) use the accuracy.
     Other parameters
         As :class:`NumpyMLPClassifier` (``partial_fit`` trains one epoch on the
-        rows it is given, without early stopping), with defaults ``hidden_layer_sizes=(256, 256, 256)``,
-        ``optimizer='adamw'``, ``alpha=0``, ``batch_size=256``,
+        rows it is given, without early stopping), with other defaults:
+        ``hidden_layer_sizes=(256, 256)``, ``optimizer='adamw'``,
         ``learning_rate='cosine_annealing'`` (a named schedule drives any
         optimizer here, not only 'sgd'), ``learning_rate_init=0.001``,
-        ``max_iter=100``, ``dropout=0.15``, ``label_smoothing=0.1``,
-        ``early_stopping=True`` with ``validation_fraction=0.2`` and
-        ``n_iter_no_change=100`` (the best epoch on the held-out rows is kept).
+        ``max_iter=100`` (the schedule's length: no ConvergenceWarning),
+        ``dropout=0.15``, ``label_smoothing=0.1``, ``early_stopping=True`` with
+        ``validation_fraction=0.2`` and ``n_iter_no_change=100`` (the best epoch
+        on the held-out rows is kept), and two whose meaning differs:
+
+        * ``alpha=3.0``: the L2 penalty is ``0.5 * alpha * ||W||² / n_samples``
+          whatever the batch (scikit-learn's divides by the batch's rows), a
+          prior that fades as the data grows;
+        * ``batch_size='auto'``: ``n_samples // 16`` rows, within 32 to 256, so
+          that small data gets at least 16 steps an epoch.
 
     Attributes
     ----------
@@ -102,15 +109,15 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
     True
     """
 
-    def __init__(self, hidden_layer_sizes=(256, 256, 256), activation="relu", *, output_activation="auto",
-                 loss="auto", optimizer="adamw", alpha=0.0, batch_size="auto", learning_rate="cosine_annealing",
+    def __init__(self, hidden_layer_sizes=(256, 256), activation="relu", *, output_activation="auto",
+                 loss="auto", optimizer="adamw", alpha=3.0, batch_size="auto", learning_rate="cosine_annealing",
                  learning_rate_init=0.001, power_t=0.5, max_iter=100, shuffle=True, random_state=None,
                  tol=1e-4, verbose=False, warm_start=False, momentum=0.9, nesterovs_momentum=True,
                  early_stopping=True, validation_fraction=0.2, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=100, max_fun=15000, class_weight=None, init="glorot_uniform", solver=None,
                  max_grad_norm=None, label_smoothing=0.1, dropout=0.15, normalization=None, callbacks=None,
                  numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="periodic", n_frequencies=16,
-                 embedding_size=8, frequency_scale=0.1, scaling_layer=True, max_categories=20,
+                 embedding_size=8, frequency_scale=0.1, scaling_layer=True, max_categories=200,
                  min_category_frequency=None, weight_decay=0.0, scoring="loss"):
         self._store_params(locals())
 
@@ -162,15 +169,15 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
     True
     """
 
-    def __init__(self, loss="squared_error", hidden_layer_sizes=(256, 256, 256), activation="relu", *,
-                 output_activation="auto", optimizer="adamw", alpha=0.0, batch_size="auto",
+    def __init__(self, loss="squared_error", hidden_layer_sizes=(256, 256), activation="relu", *,
+                 output_activation="auto", optimizer="adamw", alpha=3.0, batch_size="auto",
                  learning_rate="cosine_annealing", learning_rate_init=0.001, power_t=0.5, max_iter=100,
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=True, validation_fraction=0.2, beta_1=0.9,
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=100, max_fun=15000, init="glorot_uniform",
                  solver=None, max_grad_norm=None, dropout=0.15, normalization=None, callbacks=None,
                  numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="periodic", n_frequencies=16,
-                 embedding_size=8, frequency_scale=0.1, scaling_layer=True, max_categories=20,
+                 embedding_size=8, frequency_scale=0.1, scaling_layer=True, max_categories=200,
                  min_category_frequency=None, weight_decay=0.0):
         self._store_params(locals())
 
