@@ -46,6 +46,9 @@ def test_reads_a_table_as_it_is_and_learns_its_encoding():
     assert set(clf.predict(X)) <= {"high", "low"} and clf.score(X, y) > 0.8
     proba = clf.predict_proba(X)
     assert proba.dtype == np.float64 and np.allclose(proba.sum(axis=1), 1)
+    three = TabularMLPClassifier(**SMALL).fit(X, np.digitize(signal, [-1, 1]))  # softmax, trained in float32
+    sums = three.predict_proba(X).sum(axis=1)
+    assert three.predict_proba(X).dtype == np.float64 and np.abs(sums - 1).max() <= 4 * np.finfo(np.float64).eps
     # categories never seen at fit and missing values predict as well as known ones
     unseen = X.head(5).assign(colour=["purple", None, "red", "blue", "green"], x=np.nan)
     assert np.isfinite(clf.predict_proba(unseen)).all()

@@ -129,9 +129,19 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
         if self.scoring == "accuracy" or self._label_binarizer.y_type_ == "multilabel-indicator" \
                 or len(self.classes_) < 2:  # one class: log loss is undefined, the accuracy is 1
             return super()._score_validation(X, y, sample_weight)
-        proba = self.network_.output(X).astype(np.float64)
+        proba = self._rows_sum_to_one(self.network_.output(X).astype(np.float64))
         proba = np.hstack([1 - proba, proba]) if proba.shape[1] == 1 else proba
         return -log_loss(y, proba, sample_weight=sample_weight, labels=self.classes_)
+
+    def _forward(self, X):
+        return self._rows_sum_to_one(super()._forward(X))
+
+    def _rows_sum_to_one(self, out):
+        """A row-wise output (softmax) computed in float32 sums to 1 only to float32's precision: in
+        float64 its rows are made to sum to 1 again, as scikit-learn's metrics check."""
+        if self.network_.output_activation.is_rowwise():
+            out /= out.sum(axis=1, keepdims=True)
+        return out
 
 
 class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
