@@ -262,3 +262,42 @@ def test_alpha_is_a_penalty_per_row_of_the_data_whatever_the_batch():
     weights = np.concatenate([w.ravel() for w in net.weights])
     penalty = np.concatenate([g.ravel() for g in net.restore_params(with_penalty - net.grads)[0]])
     assert np.allclose(penalty, 2.0 * weights / 320, rtol=1e-4, atol=1e-7)
+
+
+def test_partial_fit_after_fit_learns_at_the_initial_rate_and_keeps_the_fit_record():
+    X, signal = table(300)
+    reg = TabularMLPRegressor(**SMALL).fit(X, signal)
+    scores, best = list(reg.validation_scores_), reg.best_validation_score_
+    for _ in range(3):
+        before = reg.network_.params.copy()
+        reg.partial_fit(X, signal + 5)
+        assert reg.optimizer_.learning_rate == reg.learning_rate_init  # no schedule run down to 0
+        assert not np.array_equal(reg.network_.params, before)
+    assert reg.validation_scores_ == scores and reg.best_validation_score_ == best and reg.early_stopping
+
+
+def test_poisson_targets_are_rescaled_not_centred():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 3))
+    y = rng.poisson(np.exp(X[:, 0]))
+    reg = TabularMLPRegressor(loss="poisson", **SMALL).fit(X, y)
+    assert reg.y_mean_[0] == 0 and reg.y_scale_[0] == pytest.approx(y.std())
+    assert (reg.predict(X) > 0).all() and reg.score(X, y) > 0.3
+
+
+def test_targets_are_standardized_from_their_float64_values_and_weights():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 2))
+    y = 1e7 + 0.3 * X[:, 0]  # 400 distinct values, 17 in float32
+    far = TabularMLPRegressor(**SMALL).fit(X, y)
+    near = TabularMLPRegressor(**SMALL).fit(X, y - 1e7)
+    assert far.score(X, y) == pytest.approx(near.score(X, y - 1e7), abs=1e-3) and far.score(X, y) > 0.9
+    weights = rng.uniform(0.5, 2, 400)
+    weighted = TabularMLPRegressor(**SMALL).fit(X, y, sample_weight=weights)
+    assert weighted.y_mean_[0] == pytest.approx(np.average(y, weights=weights), rel=1e-12)
+
+
+def test_scikit_learn_s_solver_name_works_with_the_tabular_default_optimizer():
+    X, signal = table()
+    reg = TabularMLPRegressor(solver="sgd", **SMALL).fit(X, signal)
+    assert type(reg.optimizer_).__name__ == "SGD"

@@ -161,7 +161,7 @@ class _BaseMLP(_SklearnAttributes, MLPParameters):
 
     def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
         self._validate_params()
-        if incremental and self.early_stopping:
+        if incremental and self._stops_early(incremental):
             raise ValueError("partial_fit does not support early_stopping=True")
         validation = validation_data.check_arguments(self, validation)
         first_pass = not hasattr(self, "network_") or (not self.warm_start and not incremental)
@@ -182,7 +182,7 @@ class _BaseMLP(_SklearnAttributes, MLPParameters):
                 self.network_.alpha = self.alpha
                 self._sync_optimizer()
             self.network_.max_grad_norm = getattr(self, "max_grad_norm", None)  # a subclass may not take it
-            sync_stopping_state(self)
+            sync_stopping_state(self, incremental)
             self.network_.astype(X.dtype)
             Y = self._final_targets(Y)
             if validation is not None:  # the validation loss is that of the targets trained towards
@@ -318,6 +318,16 @@ class _BaseMLP(_SklearnAttributes, MLPParameters):
 
     def _final_targets(self, Y):
         return Y
+
+    # what a call trains with: scikit-learn's rules (the tabular estimators' partial_fit differs)
+    def _stops_early(self, incremental):
+        return self.early_stopping
+
+    def _schedule(self, incremental):
+        return self.learning_rate
+
+    def _restarts_rate(self, incremental):
+        return not incremental  # partial_fit goes on from the optimizer's rate
 
     def _batch_alpha(self, batch_size, n_samples):
         """The network's ``alpha``, which it divides by each batch's rows (scikit-learn's L2 penalty)."""

@@ -221,7 +221,8 @@ class MLPParameters(BaseEstimator):
         solver = getattr(self, "solver", None)
         if solver is None:
             return self.optimizer
-        if not (isinstance(self.optimizer, str) and self.optimizer == "adam"):
+        default = type(self)._defaults()["optimizer"]  # 'adam' (scikit-learn's); the tabular estimators' 'adamw'
+        if not (isinstance(self.optimizer, str) and self.optimizer == default):
             raise ValueError(
                 f"{type(self).__name__} got both solver={solver!r} and optimizer={self.optimizer!r}. "
                 "'solver' is scikit-learn's name for 'optimizer': pass only one of them."

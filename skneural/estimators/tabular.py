@@ -11,6 +11,8 @@ from sklearn.metrics import log_loss, r2_score
 
 from ..components.params import Options, validate
 
+from ..components.activations import Identity
+from . import validation_data
 from .classifier import NumpyMLPClassifier
 from .regressor import NumpyMLPRegressor
 from .tabular_base import TabularMixin
@@ -148,9 +150,12 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
     __doc__ = f"""MLP regressor for tables, with defaults chosen for them.
 
     As :class:`TabularMLPClassifier` for the table; the targets are
-    standardized inside (``y_mean_``, ``y_scale_``, learned at ``fit``), so
-    that ``loss_`` and the loss curves are in units of their standard
-    deviation, while ``predict`` and ``score`` are in the targets' units.
+    standardized inside (``y_mean_``, ``y_scale_``: their mean and standard
+    deviation, weighted by ``sample_weight``, learned at ``fit``), so that
+    ``loss_`` and the loss curves are in units of their standard deviation,
+    while ``predict`` and ``score`` are in the targets' units.  With an output
+    other than linear (the exp of ``loss='poisson'``) they are only divided
+    by their standard deviation, so that predictions stay positive.
 
     Parameters
     ----------
@@ -163,7 +168,8 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
     ----------
     preprocessor_ : sklearn.compose.ColumnTransformer
     y_mean_, y_scale_ : ndarray of shape (n_outputs,)
-        The targets' mean and standard deviation (1 where it is 0) at ``fit``.
+        The targets' mean (0 for an output other than linear) and standard
+        deviation (1 where it is 0) at ``fit``.
     Others
         As :class:`NumpyMLPRegressor`.
 
@@ -193,17 +199,26 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
 
     def _validate_fit_data(self, X, y, sample_weight, first_pass, incremental, classes):
         X, Y, y, sample_weight = super()._validate_fit_data(X, y, sample_weight, first_pass, incremental, classes)
+        targets = np.asarray(y, dtype=np.float64).reshape(len(Y), -1)  # float64: y's digits, not Y's float32
         if first_pass:
-            scale = Y.std(axis=0)
-            self.y_mean_, self.y_scale_ = Y.mean(axis=0), np.where(scale > 0, scale, 1.0)
-        return X, Y, y, sample_weight
+            linear = isinstance(self._output_and_loss()[0], Identity)
+            # an exp output (Poisson) predicts positive values: its targets are only rescaled
+            mean = np.average(targets, axis=0, weights=sample_weight)
+            spread = np.sqrt(np.average((targets - mean) ** 2, axis=0, weights=sample_weight))
+            self.y_mean_ = mean if linear else np.zeros_like(mean)
+            self.y_scale_ = np.where(spread > 0, spread, 1.0)
+        return X, self._standardized(targets, X.dtype), y, sample_weight
 
-    def _final_targets(self, Y):
-        return ((Y - self.y_mean_) / self.y_scale_).astype(Y.dtype, copy=False)
+    def _standardized(self, targets, dtype):
+        return ((targets - self.y_mean_) / self.y_scale_).astype(dtype)
+
+    def _validate_y_val(self, y_val, y, dtype):
+        y_val, Y_val = validation_data.regressor_targets(self, y_val, y, np.float64)
+        return y_val, self._standardized(Y_val, dtype)
 
     def _forward(self, X):
         return super()._forward(X) * self.y_scale_ + self.y_mean_
 
     def _score_validation(self, X, y, sample_weight):
-        out = self.network_.output(X) * self.y_scale_ + self.y_mean_
+        out = self.network_.output(X).astype(np.float64) * self.y_scale_ + self.y_mean_
         return r2_score(y, self._shape_output(out), sample_weight=sample_weight)

@@ -43,15 +43,15 @@ class TabularMixin:
         validate(type(self).__name__, {k: getattr(self, k) for k in _TABULAR_CONSTRAINTS}, _TABULAR_CONSTRAINTS)
         super()._validate_params()
 
-    def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
-        if not (incremental and self.early_stopping):
-            return super()._fit(X, y, sample_weight, incremental, classes, validation)
-        # partial_fit: one epoch on the rows given; early stopping, which holds rows out, is fit's
-        self.early_stopping = False
-        try:
-            return super()._fit(X, y, sample_weight, incremental, classes, validation)
-        finally:
-            self.early_stopping = True
+    # partial_fit: one epoch on the rows given, at learning_rate_init (no schedule, no held-out rows)
+    def _stops_early(self, incremental):
+        return self.early_stopping and not incremental
+
+    def _schedule(self, incremental):
+        return "constant" if incremental else self.learning_rate
+
+    def _restarts_rate(self, incremental):
+        return True
 
     # -- the table ----------------------------------------------------------------------------
 

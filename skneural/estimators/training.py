@@ -83,7 +83,7 @@ def _keep_stopping_state(est, stopping):
         est.best_loss_ = stopping.best_
 
 
-def sync_stopping_state(est):
+def sync_stopping_state(est, incremental=False):
     """The stochastic optimizers' stopping attributes, (re)made when early_stopping changes, and the
     history every fit appends to."""
     if not hasattr(est, "history_"):
@@ -92,16 +92,18 @@ def sync_stopping_state(est):
         return
     if not hasattr(est, "loss_curve_"):
         est.loss_curve_ = []
-    if est.early_stopping and getattr(est, "best_validation_score_", None) is None:
+    early_stopping = est._stops_early(incremental)
+    if early_stopping and getattr(est, "best_validation_score_", None) is None:
         est.validation_scores_ = getattr(est, "validation_scores_", None) or []  # X_val's go on
         est.best_validation_score_ = -np.inf
         est.best_loss_ = None
-    elif not est.early_stopping and getattr(est, "best_loss_", None) is None:
-        est.validation_scores_ = None
-        est.best_validation_score_ = None
+    elif not early_stopping and getattr(est, "best_loss_", None) is None:
         est.best_loss_ = np.inf
-        est.validation_loss_curve_ = None
-    if est.early_stopping and getattr(est, "validation_loss_curve_", None) is None:
+        if not est.early_stopping:  # (a tabular partial_fit, which does not stop early, keeps fit's record)
+            est.validation_scores_ = None
+            est.best_validation_score_ = None
+            est.validation_loss_curve_ = None
+    if early_stopping and getattr(est, "validation_loss_curve_", None) is None:
         est.validation_loss_curve_ = []  # also for a model whose file predates it
 
 
@@ -115,7 +117,7 @@ def _start_rate(est, incremental):
     left, as scikit-learn's MLP builds its optimizer again at every fit; ``partial_fit`` goes on from the
     optimizer's rate, as scikit-learn's does (its schedule's reductions carry on)."""
     optimizer, initial = est.network_.optimizer, _initial_rate(est)
-    if not incremental and initial is not None and hasattr(optimizer, "learning_rate"):
+    if est._restarts_rate(incremental) and initial is not None and hasattr(optimizer, "learning_rate"):
         optimizer.learning_rate = initial
 
 
@@ -143,7 +145,7 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental, validation_data=Non
     of ``X``); without, their loss and score are recorded after every epoch, and nothing else changes.
     """
     validation, validation_loss = None, []
-    if validation_data is None and est.early_stopping:
+    if validation_data is None and est._stops_early(incremental):
         (X, Y, y, sample_weight), validation_data = _validation_split(est, X, Y, y, sample_weight)
     if validation_data is not None:
         X_val, Y_val, y_val, sw_val = validation_data
@@ -160,21 +162,22 @@ def fit_stochastic(est, X, Y, y, sample_weight, incremental, validation_data=Non
     check_batch_rows(est.network_.layers, n_samples, batch_size, stacklevel=5)
     if not incremental:
         est.n_iter_ = 0
-    stopping = _stopping(est, validation if est.early_stopping else None)  # else: on the training loss
+    stopping = _stopping(est, validation if est._stops_early(incremental) else None)  # else: on the training loss
     callbacks = [LossCurve(est.loss_curve_), *validation_loss, *([validation] if validation else []), EpochTimer()]
     if est.verbose:
         callbacks.append(ProgressLog(est.verbose))
     _start_rate(est, incremental)
     horizon = est.max_iter if incremental else None  # partial_fit: max_iter epochs over the calls, as fit's
-    if not isinstance(est.learning_rate, str):  # a schedule object drives any optimizer
+    learning_rate = est._schedule(incremental)
+    if not isinstance(learning_rate, str):  # a schedule object drives any optimizer
         spec, initial = est._optimizer_spec(), _initial_rate(est)
         if initial is None:
-            raise ValueError(f"learning_rate={est.learning_rate!r} schedules the optimizer's learning_rate, "
+            raise ValueError(f"learning_rate={learning_rate!r} schedules the optimizer's learning_rate, "
                              f"but {spec!r} has none.")
-        callbacks.append(LearningRateSchedule(clone(est.learning_rate, safe=False), initial, horizon))
+        callbacks.append(LearningRateSchedule(clone(learning_rate, safe=False), initial, horizon))
     elif est._optimizer_spec() == "sgd" or est._named_schedules_any_optimizer:
         # a schedule's name: scikit-learn schedules 'sgd' alone (the tabular estimators: any optimizer)
-        schedule = resolve(est.learning_rate, "schedule")
+        schedule = resolve(learning_rate, "schedule")
         schedule.set_params(**{setting: getattr(est, param) for setting, param in sklearn_params(schedule).items()})
         callbacks.append(LearningRateSchedule(schedule, est.learning_rate_init, horizon))
     callbacks += [History(est.history_), stopping]
