@@ -159,7 +159,8 @@ class NeuralNetwork(Objective, FlatParameters):
         return self
 
     def eval(self):
-        return self.train(False)  # every layer in evaluation mode; return self
+        """Put every layer in evaluation mode (``train(False)``); return self."""
+        return self.train(False)
 
     # -- data -----------------------------------------------------------------------
 
@@ -191,8 +192,7 @@ class NeuralNetwork(Objective, FlatParameters):
         return self.restore_params(self.grads)
 
     def output(self, x, check_finite=False, input_name="X"):
-        """The network's output for validated ``x``, in evaluation mode, keeping no state (safe
-        across threads).
+        """The network's output for validated ``x`` in evaluation mode, keeping no state (thread-safe).
 
         Large ``x`` goes through in chunks of rows, so the hidden layers' work
         arrays stay bounded (about ``_CHUNK_BYTES`` of :mod:`skneural.nn.inference`
