@@ -32,6 +32,9 @@ __all__ = ["SmoothClip", "Scale", "PeriodicEmbedding"]
 
 _AT_LEAST_ONE = Interval(Integral, 1, None, "left")
 _POSITIVE = Interval(Real, 0, None, "neither")
+# PeriodicEmbedding.infer works through its input in blocks of rows whose intermediates (the
+# features' frequencies, cosines and sines, pre-activations and activations) take about this much
+_BLOCK_BYTES = 32 * 2**20
 
 
 def _floating(x, dtype=np.float64):
@@ -311,10 +314,22 @@ class PeriodicEmbedding(Layer):
         return self.output
 
     def infer(self, input, out=None):
-        """The embeddings and passthrough columns, written into ``out`` if given; nothing is kept."""
+        """The embeddings and passthrough columns, written into ``out`` if given; nothing is kept.
+
+        Blocks of rows at a time, so that the intermediates (``n_features * (3 * n_frequencies + ...)``
+        values a row, however narrow the output) stay about ``_BLOCK_BYTES``; a row's values are those
+        of one pass over all rows to the last bits (BLAS sums in an order that depends on the block)."""
         x = self._check(input)
-        xt, _, _, h = self._embed(x)
-        return self._assemble(x, xt, h, out)
+        n = x.shape[0]
+        if out is None:
+            out = np.empty((n, self.output_size), x.dtype)
+        per_row = x.dtype.itemsize * self.n_features * (3 * self.n_frequencies + 2 * self.embedding_size + 2)
+        rows = max(1, _BLOCK_BYTES // per_row)
+        for start in range(0, n, rows):
+            block = x[start:start + rows]
+            xt, _, _, h = self._embed(block)
+            self._assemble(block, xt, h, out[start:start + rows])
+        return out
 
     def backward(self, output_gradient):
         xt, p, z, h = self._scratch

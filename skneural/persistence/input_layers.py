@@ -15,10 +15,15 @@ from .scalers import count, is_bool, number
 from .values import fields
 
 __all__ = ["describe", "encode_input_layers", "input_layer_specs", "build_input_layers", "MAX_INPUT_LAYERS",
-           "EMBEDDING_ACTIVATIONS"]
+           "EMBEDDING_ACTIVATIONS", "MAX_FREQUENCIES", "MAX_EMBEDDING_SIZE"]
 
 MAX_INPUT_LAYERS = 16  # each costs Python objects that the file's bytes do not bound
 MAX_LIMIT = 1e12  # SmoothClip's limit and PeriodicEmbedding's sigma, at most
+# PeriodicEmbedding's n_frequencies and embedding_size, at most (the estimators' defaults: 16 and 8): a
+# row's intermediates take n_features * (3 * n_frequencies + 2 * embedding_size) values, however narrow
+# the layer's output, so these bound what prediction works with beyond what the parameters take
+MAX_FREQUENCIES = 1024
+MAX_EMBEDDING_SIZE = 1024
 # the activations of an embedding a file keeps: skneural's own, named, without settings of their own
 EMBEDDING_ACTIVATIONS = ("relu", "identity", "tanh", "sigmoid")
 
@@ -77,6 +82,9 @@ def _periodic(spec, where):
                          "include_input", "activation"])
     settings = {k: count(spec[k], f"{where}.{k}", 0 if k == "n_passthrough" else 1)
                 for k in ("n_features", "n_passthrough", "n_frequencies", "embedding_size")}
+    for k, high in (("n_frequencies", MAX_FREQUENCIES), ("embedding_size", MAX_EMBEDDING_SIZE)):
+        if settings[k] > high:
+            raise ArchiveError(f"{where}.{k} is {settings[k]}, not an integer in [1, {high}]")
     if not is_bool(spec["include_input"]):
         raise ArchiveError(f"{where}.include_input is not a bool")
     if not (isinstance(spec["activation"], str) and spec["activation"] in EMBEDDING_ACTIVATIONS):
