@@ -155,7 +155,7 @@ def test_tabular_benchmark_scores_every_model_on_the_same_folds(tmp_path, capsys
     for name in module["QUICK_DATASETS"]:
         pytest.importorskip(module["DATASETS"][name].source)
     pd = pytest.importorskip("pandas")
-    results = module["main"](quick=True, out_dir=str(tmp_path), n_jobs=2)
+    results = module["main"](quick=True, out_dir=str(tmp_path))
     assert (tmp_path / "tabular_benchmark.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     saved = pd.read_csv(tmp_path / "tabular_benchmark.csv")
     assert np.allclose(saved["score"], results["score"]) and len(saved) == len(results)
