@@ -142,8 +142,11 @@ def test_x_val_is_a_table_too():
     clf = TabularMLPClassifier(**SMALL).fit(X[:200], y[:200], X_val=X[200:], y_val=y[200:])
     assert len(clf.validation_scores_) == clf.n_iter_
     assert clf.best_validation_score_ == pytest.approx(max(clf.validation_scores_))
-    with pytest.raises(ValueError, match="X_val"):
+    with pytest.raises(ValueError, match="X_val does not have the columns of X"):
         TabularMLPClassifier(**SMALL).fit(X[:200], y[:200], X_val=X[200:].drop(columns="colour"), y_val=y[200:])
+    with pytest.raises(ValueError, match="^X_val has shape") as error:  # not a column mismatch
+        TabularMLPClassifier(**SMALL).fit(X[:200], y[:200], X_val=X[:0], y_val=y[:0])
+    assert "columns of X" not in str(error.value)
 
 
 def test_partial_fit_learns_the_encoding_from_its_first_rows():

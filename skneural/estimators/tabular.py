@@ -84,7 +84,8 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
 
         * ``alpha=3.0``: the L2 penalty is ``0.5 * alpha * ||W||² / n_samples``
           whatever the batch (scikit-learn's divides by the batch's rows), a
-          prior that fades as the data grows;
+          prior that fades as the data grows (``partial_fit``: the rows of
+          the call);
         * ``batch_size='auto'``: ``n_samples // 16`` rows, within 32 to 256, so
           that small data gets at least 16 steps an epoch.
 

@@ -87,6 +87,8 @@ class TabularMixin:
         try:
             X_val = check_table(self, X_val, reset=False, input_name="X_val")
         except ValueError as exc:
+            if "feature" not in str(exc):  # check_table's own errors name X_val already
+                raise
             raise ValueError(f"X_val does not have the columns of X. {exc}") from None
         return self._encode(X_val).astype(dtype, copy=False)
 
