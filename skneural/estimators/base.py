@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..components import activations, initializers
 from ..components.optimizers import OPTIMIZERS
+from ..nn.architecture import output_width
 from ..nn.memory import check_memory
 from ..nn.network import NeuralNetwork
 from ..training.epoch import restore, snapshot
@@ -240,7 +241,7 @@ class _BaseMLP(_SklearnAttributes, MLPParameters):
         activation = clone(self._resolve("activation", "activation"), safe=False)
         n_outputs = self._n_outputs(Y, output)
         input_layers = self._input_layers(X)
-        sizes = [self._input_width(X, input_layers), *self._hidden_sizes(), n_outputs]
+        sizes = [output_width(input_layers, X.shape[1]), *self._hidden_sizes(), n_outputs]
         n_samples, lbfgs = X.shape[0], self._is_lbfgs()
         rows = n_samples if lbfgs else min(200 if self.batch_size == "auto" else self.batch_size, n_samples)
         # before any allocation: an absurd size is a clear error, not NumPy's "Unable to allocate"
@@ -262,13 +263,6 @@ class _BaseMLP(_SklearnAttributes, MLPParameters):
     def _input_layers(self, X):
         """Layers before the dense ones, built for the training data ``X`` (none here)."""
         return []
-
-    @staticmethod
-    def _input_width(X, input_layers):
-        width = X.shape[1]
-        for layer in input_layers:
-            width = layer.output_width(width)
-        return width
 
     def _check_same_layers(self):
         """A warm start or partial_fit trains the network it has: dropout and normalization as built."""

@@ -9,7 +9,7 @@ from .memory import check_memory
 from .normalization import NORMALIZATIONS
 from .regularization import Dropout
 
-__all__ = ["make_layers", "build_layers", "check_layers", "check_dropout", "check_input_layers"]
+__all__ = ["make_layers", "build_layers", "check_layers", "check_dropout", "check_input_layers", "output_width"]
 
 
 def make_layers(layers, hidden_activation, output_activation, init, rng, dropout=0.0, normalization=None):
@@ -77,6 +77,14 @@ def check_dropout(dropout, n_hidden):
     return [Dropout(rate).rate for rate in rates]  # Dropout checks each rate
 
 
+def output_width(layers, width=None):
+    """The columns ``layers`` give for ``width`` input columns (None: that of the first layer that
+    fixes it, its ``input_size``); None when a layer cannot tell."""
+    for layer in layers:
+        width = layer.output_width(width if width is not None else getattr(layer, "input_size", None))
+    return width
+
+
 def check_input_layers(input_layers, sizes):
     """``input_layers`` as a list, checked: Layer objects before a network built from ``sizes``,
     whose last one gives the ``sizes[0]`` columns its first dense layer takes."""
@@ -88,9 +96,7 @@ def check_input_layers(input_layers, sizes):
     if not is_layer_list(input_layers):
         raise TypeError(f"input_layers must be a list of Layer objects; got {input_layers!r}.")
     check_layers(input_layers, None, None, True)
-    width = None
-    for layer in input_layers:
-        width = layer.output_width(width if width is not None else getattr(layer, "input_size", None))
+    width = output_width(input_layers)
     if width is not None and width != sizes[0]:
         raise ValueError(f"The input layers {input_layers!r} give {width} columns, but the first dense layer "
                          f"takes layers[0] = {sizes[0]}.")
