@@ -217,9 +217,12 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
         y_val, Y_val = validation_data.regressor_targets(self, y_val, y, np.float64)
         return y_val, self._standardized(Y_val, dtype)
 
+    def _in_target_units(self, out):
+        return out.astype(np.float64) * self.y_scale_ + self.y_mean_
+
     def _forward(self, X):
-        return super()._forward(X) * self.y_scale_ + self.y_mean_
+        return self._in_target_units(super()._forward(X))
 
     def _score_validation(self, X, y, sample_weight):
-        out = self.network_.output(X).astype(np.float64) * self.y_scale_ + self.y_mean_
+        out = self._in_target_units(self.network_.output(X))
         return r2_score(y, self._shape_output(out), sample_weight=sample_weight)
