@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_consistent_length
 from ..components.optimizers import OPTIMIZERS
 from ..components.params import Boolean, Interval, NoneOr, Options, validate
 from ..nn.embeddings import PeriodicEmbedding, Scale, SmoothClip
+from ..persistence.tabular_models import INPUT_SETTINGS  # what a warm start keeps and model files store
 from .tabular_encoding import NUMERIC_SCALINGS, check_table, make_encoder, numeric_width
 
 __all__ = ["TabularMixin"]
@@ -28,9 +29,6 @@ _TABULAR_CONSTRAINTS = {
     "min_category_frequency": NoneOr(Interval(Integral, 1, None, "left")),
     "weight_decay": Interval(Real, 0, None, "left"),
 }
-# the settings that shape the input layers: a warm start or partial_fit keeps those it was built with
-_INPUT_SETTINGS = ("numeric_scaling", "smooth_clip", "numeric_embedding", "n_frequencies", "embedding_size",
-                   "frequency_scale", "scaling_layer", "max_categories", "min_category_frequency")
 
 
 class TabularMixin:
@@ -67,7 +65,7 @@ class TabularMixin:
         if reset:
             self.preprocessor_ = make_encoder(X, self.numeric_scaling, self.max_categories,
                                               self.min_category_frequency).fit(X)
-            self._input_settings = {name: getattr(self, name) for name in _INPUT_SETTINGS}
+            self._input_settings = {name: getattr(self, name) for name in INPUT_SETTINGS}
         return self._encode(X), y
 
     def _encode(self, X):
@@ -119,7 +117,7 @@ class TabularMixin:
 
     def _check_same_layers(self):
         super()._check_same_layers()
-        changed = [name for name in _INPUT_SETTINGS if getattr(self, name) != self._input_settings[name]]
+        changed = [name for name in INPUT_SETTINGS if getattr(self, name) != self._input_settings[name]]
         if changed:
             raise ValueError(
                 f"{', '.join(changed)} changed since the model was fitted: warm_start and partial_fit go on "
