@@ -24,6 +24,7 @@ from .nn import all_layers as layers
 from .nn import network
 from .nn.layers import Activation, Dense, Layer
 from .nn.embeddings import PeriodicEmbedding, Scale, SmoothClip
+from .nn.piecewise import PiecewiseLinearEncoding
 from .nn.normalization import BatchNorm, LayerNorm
 from .nn.regularization import Dropout
 from .nn.network import NeuralNetwork
@@ -72,6 +73,7 @@ __all__ = [
     "SmoothClip",
     "Scale",
     "PeriodicEmbedding",
+    "PiecewiseLinearEncoding",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
     "Huber",

@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from skneural import NumpyMLPClassifier, TabularMLPClassifier, TabularMLPRegressor
-from skneural.layers import PeriodicEmbedding, Scale, SmoothClip
+from skneural.layers import PeriodicEmbedding, PiecewiseLinearEncoding, Scale, SmoothClip
 from skneural.utils import check_gradients
 
 pd = pytest.importorskip("pandas")
@@ -82,6 +82,32 @@ def test_input_layers_follow_the_settings_and_the_table():
     assert plain.network_.input_layers == [] and plain.network_.sizes[0] == width
     only_text = TabularMLPRegressor(**SMALL).fit(X[["colour", "size"]], signal)
     assert [type(layer) for layer in only_text.network_.input_layers] == [Scale]
+
+
+def test_the_piecewise_linear_encoding_bins_the_clipped_training_values_by_quantiles():
+    X, signal = table()
+    reg = TabularMLPRegressor(numeric_embedding="piecewise_linear", n_bins=5, **SMALL).fit(X, signal)
+    clip, bins, scale = reg.network_.input_layers
+    encoded = reg.preprocessor_.transform(X)
+    n_numeric, width = 3, encoded.shape[1]
+    assert isinstance(bins, PiecewiseLinearEncoding) and (bins.n_features, bins.n_bins) == (n_numeric, 5)
+    assert bins.n_passthrough == width - n_numeric and bins.include_input
+    clipped = clip.infer(encoded[:, :n_numeric].astype(np.float64))
+    for j in range(n_numeric):
+        expected = np.unique(np.quantile(clipped[:, j], np.linspace(0, 1, 6)))
+        np.testing.assert_allclose(np.unique(bins.edges[j]), expected, rtol=1e-6)
+    assert reg.network_.sizes[0] == scale.width == n_numeric * 6 + width - n_numeric
+
+
+def test_the_piecewise_linear_encoding_learns_a_step_the_periodic_one_smooths():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"day": rng.randint(0, 100, 1500), "noise": rng.normal(size=1500)})
+    y = np.where(X["day"] % 50 < 25, 1.0, -1.0) + 0.1 * rng.normal(size=1500)  # steps every 25 days
+    train, test = slice(0, 1000), slice(1000, None)
+    kw = dict(hidden_layer_sizes=(64,), max_iter=40, random_state=0)
+    scores = {e: TabularMLPRegressor(numeric_embedding=e, **kw).fit(X[train], y[train]).score(X[test], y[test])
+              for e in ("periodic", "piecewise_linear")}
+    assert scores["piecewise_linear"] > scores["periodic"] + 0.03, scores
 
 
 def test_the_whole_network_has_the_gradient_of_its_loss():

@@ -21,7 +21,7 @@ from model_file_edits import read_model_file, write_model_file
 
 SMALL = dict(hidden_layer_sizes=(16,), max_iter=3, random_state=0, batch_size=32, n_frequencies=4, embedding_size=3)
 LAYER_SETTINGS = [dict(numeric_embedding=e, smooth_clip=c, scaling_layer=s, numeric_scaling=n)
-                  for e in (None, "periodic") for c in (None, 3.0) for s in (False, True)
+                  for e in (None, "periodic", "piecewise_linear") for c in (None, 3.0) for s in (False, True)
                   for n in ("robust", "quantile", "standard")]
 
 
@@ -214,6 +214,8 @@ def files(tmp_path_factory):
         wider.loc[:9, "city"] = "lima"
         models = {"clf": TabularMLPClassifier(**SMALL).fit(X, targets(X, "binary")),
                   "reg": TabularMLPRegressor(**SMALL).fit(X, targets(X, "multi")),
+                  "bins": TabularMLPRegressor(numeric_embedding="piecewise_linear", n_bins=4, **SMALL).fit(
+                      X, targets(X, "multi")),
                   "wider": TabularMLPClassifier(**SMALL).fit(wider, targets(wider, "binary")),
                   "other_category": TabularMLPClassifier(**SMALL).fit(wider.drop(columns="extra"),
                                                                       targets(wider, "binary"))}
@@ -281,6 +283,11 @@ def _set_array(doc, arrays, name, values):
     arrays[_fitted(doc)[name]["array"]] = values
 
 
+def _set_state(doc, arrays, change):
+    key = _fitted(doc)["network"]["state"]["array"]
+    arrays[key] = change(arrays[key]).astype(arrays[key].dtype)
+
+
 EDITS = [
     ("a SmoothClip limit other than smooth_clip", "clf",
      lambda d, a: _layer(d, "SmoothClip").update(limit=5.0), "input_layers are not those"),
@@ -323,6 +330,17 @@ EDITS = [
      "expected shape"),
     ("a y_scale_ that makes predictions overflow", "reg",
      lambda d, a: _set_array(d, a, "y_scale_", np.full(2, 1e300, np.float64)), "overflow"),
+    ("bin edges that decrease", "bins", lambda d, a: _set_state(d, a, lambda v: v[::-1]), "edges that decrease"),
+    ("a nan bin edge", "bins", lambda d, a: _set_state(d, a, lambda v: np.where(np.arange(v.size) == 2, np.nan, v)),
+     "state holds non-finite values"),
+    ("a huge number of bins", "bins", lambda d, a: _layer(d, "PiecewiseLinearEncoding").update(n_bins=10**6),
+     "n_bins is 1000000, not an integer in"),
+    ("bin edges dropped", "bins", lambda d, a: [_fitted(d)["network"].pop("state"), _drop_unused(d, a)],
+     "lacks the state"),
+    ("input settings of other bins than the layer's", "bins",
+     lambda d, a: _fitted(d)["input_settings"].update(n_bins=5), "input_layers are not those"),
+    ("a piecewise-linear encoding where the settings say periodic", "bins",
+     lambda d, a: _fitted(d)["input_settings"].update(numeric_embedding="periodic"), "input_layers are not those"),
     ("a classifier with y_mean_", "clf", lambda d, a: _fitted(d).update(y_mean_=[0.0]), "unexpected fields"),
     ("a tabular file relabelled as a plain MLP", "clf", lambda d, a: d["model"].update(estimator="NumpyMLPClassifier"),
      "settings NumpyMLPClassifier does not take"),

@@ -28,16 +28,22 @@ _TABULAR_PARAMETERS = """
         Numeric columns go through ``x / sqrt(1 + (x / smooth_clip)**2)`` (a
         ``SmoothClip`` layer), which keeps outliers within about that many
         scales; None leaves them as they are.
-    numeric_embedding : {'periodic', None}, default='periodic'
+    numeric_embedding : {'periodic', 'piecewise_linear', None}, default='periodic'
         Each numeric column is embedded by a ``PeriodicEmbedding`` layer
         (learned frequencies, cosines and sines, a linear map and ReLU, and the
-        value itself); None gives the network the values alone.
+        value itself), or by a ``PiecewiseLinearEncoding`` layer (the value
+        and one value per bin of its training values' quantiles, 0 below the
+        bin, 1 above it and linear across it: thresholds as a tree's); None
+        gives the network the values alone.
     n_frequencies : int, default=16
         Frequencies of each numeric column's embedding.
     embedding_size : int, default=8
         Values each numeric column's embedding gives (plus the value itself).
     frequency_scale : float, default=0.1
         Standard deviation of the embedding's initial frequencies.
+    n_bins : int, default=32
+        Bins of each numeric column's piecewise-linear encoding (fewer where
+        its training values repeat).
     scaling_layer : bool, default=True
         A learnable scale of each input column of the dense layers (a ``Scale``
         layer), starting at 1.
@@ -120,7 +126,7 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
                  n_iter_no_change=100, max_fun=15000, class_weight=None, init="glorot_uniform", solver=None,
                  max_grad_norm=None, label_smoothing=0.1, dropout=0.15, normalization=None, callbacks=None,
                  numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="periodic", n_frequencies=16,
-                 embedding_size=8, frequency_scale=0.1, scaling_layer=True, max_categories=200,
+                 embedding_size=8, frequency_scale=0.1, n_bins=32, scaling_layer=True, max_categories=200,
                  min_category_frequency=None, weight_decay=0.0, scoring="loss"):
         self._store_params(locals())
 
@@ -194,7 +200,7 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=100, max_fun=15000, init="glorot_uniform",
                  solver=None, max_grad_norm=None, dropout=0.15, normalization=None, callbacks=None,
                  numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="periodic", n_frequencies=16,
-                 embedding_size=8, frequency_scale=0.1, scaling_layer=True, max_categories=200,
+                 embedding_size=8, frequency_scale=0.1, n_bins=32, scaling_layer=True, max_categories=200,
                  min_category_frequency=None, weight_decay=0.0):
         self._store_params(locals())
 

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_consistent_length
 from ..components.optimizers import OPTIMIZERS
 from ..components.params import Boolean, Interval, NoneOr, Options, validate
 from ..nn.embeddings import PeriodicEmbedding, Scale, SmoothClip
+from ..nn.piecewise import PiecewiseLinearEncoding, quantile_edges
 from ..persistence.tabular_models import INPUT_SETTINGS  # what a warm start keeps and model files store
 from .tabular_encoding import NUMERIC_SCALINGS, check_table, make_encoder, numeric_width
 
@@ -20,7 +21,8 @@ __all__ = ["TabularMixin"]
 _TABULAR_CONSTRAINTS = {
     "numeric_scaling": Options(*NUMERIC_SCALINGS),
     "smooth_clip": NoneOr(Interval(Real, 0, None, "neither")),
-    "numeric_embedding": Options(None, "periodic"),
+    "numeric_embedding": Options(None, "periodic", "piecewise_linear"),
+    "n_bins": Interval(Integral, 1, None, "left"),
     "n_frequencies": Interval(Integral, 1, None, "left"),
     "embedding_size": Interval(Integral, 1, None, "left"),
     "frequency_scale": Interval(Real, 0, None, "neither"),
@@ -99,18 +101,23 @@ class TabularMixin:
     # -- the network's input layers -------------------------------------------------------------
 
     def _input_layers(self, X):
-        """SmoothClip and the periodic embedding of the numeric columns (the first ``numeric_width``
-        encoded columns), then a learnable scale of every column."""
+        """SmoothClip and the embedding of the numeric columns (the first ``numeric_width`` encoded
+        columns): periodic, or piecewise linear in bins of the clipped training values' quantiles;
+        then a learnable scale of every column."""
         n_numeric, width = numeric_width(self.preprocessor_), X.shape[1]
         layers = []
         if n_numeric and self.smooth_clip is not None:
             layers.append(SmoothClip(n_numeric, limit=self.smooth_clip))
         if n_numeric and self.numeric_embedding == "periodic":
-            embedding = PeriodicEmbedding(n_numeric, n_passthrough=width - n_numeric, n_frequencies=self.n_frequencies,
-                                          embedding_size=self.embedding_size, sigma=self.frequency_scale,
-                                          include_input=True, random_state=self._random_state, dtype=X.dtype)
-            layers.append(embedding)
-            width = embedding.output_width(width)
+            layers.append(PeriodicEmbedding(n_numeric, n_passthrough=width - n_numeric, n_frequencies=self.n_frequencies,
+                                            embedding_size=self.embedding_size, sigma=self.frequency_scale,
+                                            include_input=True, random_state=self._random_state, dtype=X.dtype))
+            width = layers[-1].output_size
+        elif n_numeric and self.numeric_embedding == "piecewise_linear":
+            clipped = layers[0].infer(X[:, :n_numeric]) if layers else X[:, :n_numeric]
+            layers.append(PiecewiseLinearEncoding(n_numeric, self.n_bins, width - n_numeric, True,
+                                                  quantile_edges(clipped, self.n_bins), dtype=X.dtype))
+            width = layers[-1].output_size
         if self.scaling_layer:
             layers.append(Scale(width, dtype=X.dtype))
         return layers

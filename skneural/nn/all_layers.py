@@ -5,7 +5,8 @@
 activation layers of :mod:`skneural.nn.layers`, :class:`Dropout` of
 :mod:`skneural.nn.regularization`, and :class:`BatchNorm` and :class:`LayerNorm` of
 :mod:`skneural.nn.normalization`, and :class:`SmoothClip`, :class:`Scale` and
-:class:`PeriodicEmbedding` of :mod:`skneural.nn.embeddings`.
+:class:`PeriodicEmbedding` of :mod:`skneural.nn.embeddings`, and :class:`PiecewiseLinearEncoding` of
+:mod:`skneural.nn.piecewise`.
 
 Examples
 --------
@@ -18,8 +19,9 @@ from .embeddings import PeriodicEmbedding, Scale, SmoothClip
 from .layers import (ELU, Activation, Dense, Exp, Identity, Layer, LeakyReLU, ReLU, Sigmoid, Softmax,
                      Softplus, Tanh)
 from .normalization import BatchNorm, LayerNorm
+from .piecewise import PiecewiseLinearEncoding
 from .regularization import Dropout
 
 __all__ = ["Layer", "Dense", "Activation", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "ELU",
            "Softplus", "Exp", "Softmax", "Dropout", "BatchNorm", "LayerNorm", "SmoothClip", "Scale",
-           "PeriodicEmbedding"]
+           "PeriodicEmbedding", "PiecewiseLinearEncoding"]

@@ -11,6 +11,7 @@ from sklearn.preprocessing import Normalizer, PowerTransformer, TargetEncoder
 
 from ..components.activations import Softmax
 from ..nn.embeddings import PeriodicEmbedding, Scale, SmoothClip
+from ..nn.piecewise import PiecewiseLinearEncoding
 from ..nn.layers import Activation, Dense
 from ..nn.normalization import BatchNorm, LayerNorm
 from ..nn.regularization import Dropout
@@ -222,10 +223,16 @@ def _periodic(layer, lo, hi):
     return out[0], out[1]
 
 
+def _piecewise(layer, lo, hi):
+    # each output increases with its input (or is constant): the ends of the intervals give its image
+    ends = layer.infer(np.stack([lo, hi]).astype(np.float64))
+    return ends[0], ends[1]
+
+
 # the layers whose prediction-time bounds are computed exactly (the identity for Dropout), or (the
 # periodic embedding) bounded whatever its input
 _BOUNDED = {BatchNorm: _batch_norm, LayerNorm: _layer_norm, Dropout: lambda layer, lo, hi: (lo, hi),
-            SmoothClip: _smooth_clip, PeriodicEmbedding: _periodic,
+            SmoothClip: _smooth_clip, PeriodicEmbedding: _periodic, PiecewiseLinearEncoding: _piecewise,
             Scale: lambda layer, lo, hi: _affine(lo, hi, layer.scale.astype(np.float64)[0], 0.0)}
 
 

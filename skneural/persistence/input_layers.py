@@ -1,6 +1,8 @@
 """A network's input layers in a model file: the layers before its dense ones (``input_layers``), each
-one of skneural's :class:`~skneural.nn.embeddings.SmoothClip`, :class:`~skneural.nn.embeddings.PeriodicEmbedding`
-and :class:`~skneural.nn.embeddings.Scale`, from this fixed table by name, with its settings.
+one of skneural's :class:`~skneural.nn.embeddings.SmoothClip`, :class:`~skneural.nn.embeddings.PeriodicEmbedding`,
+:class:`~skneural.nn.piecewise.PiecewiseLinearEncoding` and :class:`~skneural.nn.embeddings.Scale`, from this
+fixed table by name, with its settings (a PiecewiseLinearEncoding's edges are layer state, stored and
+checked with the network's).
 
 A network entry holds them (``"input_layers"``) only when it has some, so a file of a network without
 them is as before.  ``load`` checks every setting (types, ranges), counts the parameters they take
@@ -10,12 +12,13 @@ widths: each layer takes what the one before gives and the last gives the first 
 vector, in layer order: their count is part of the size the stored parameters must have."""
 
 from ..nn.embeddings import PeriodicEmbedding, Scale, SmoothClip
+from ..nn.piecewise import PiecewiseLinearEncoding
 from .archive import ArchiveError
 from .scalers import count, is_bool, number
 from .values import fields
 
 __all__ = ["describe", "encode_input_layers", "input_layer_specs", "build_input_layers", "MAX_INPUT_LAYERS",
-           "EMBEDDING_ACTIVATIONS", "MAX_FREQUENCIES", "MAX_EMBEDDING_SIZE"]
+           "EMBEDDING_ACTIVATIONS", "MAX_FREQUENCIES", "MAX_EMBEDDING_SIZE", "MAX_BINS"]
 
 MAX_INPUT_LAYERS = 16  # each costs Python objects that the file's bytes do not bound
 MAX_LIMIT = 1e12  # SmoothClip's limit and PeriodicEmbedding's sigma, at most
@@ -24,6 +27,7 @@ MAX_LIMIT = 1e12  # SmoothClip's limit and PeriodicEmbedding's sigma, at most
 # the layer's output, so these bound what prediction works with beyond what the parameters take
 MAX_FREQUENCIES = 1024
 MAX_EMBEDDING_SIZE = 1024
+MAX_BINS = 1024  # PiecewiseLinearEncoding's n_bins, at most (the estimators' default: 32)
 # the activations of an embedding a file keeps: skneural's own, named, without settings of their own
 EMBEDDING_ACTIVATIONS = ("relu", "identity", "tanh", "sigmoid")
 
@@ -51,6 +55,9 @@ def describe(layer):
                 "n_passthrough": int(layer.n_passthrough), "n_frequencies": int(layer.n_frequencies),
                 "embedding_size": int(layer.embedding_size), "sigma": float(layer.sigma),
                 "include_input": bool(layer.include_input), "activation": activation}
+    if type(layer) is PiecewiseLinearEncoding:
+        return {"layer": "PiecewiseLinearEncoding", "n_features": int(layer.n_features), "n_bins": int(layer.n_bins),
+                "n_passthrough": int(layer.n_passthrough), "include_input": bool(layer.include_input)}
     raise TypeError(f"a network whose input layers hold a {type(layer).__name__}")
 
 
@@ -93,7 +100,19 @@ def _periodic(spec, where):
             "activation": spec["activation"]}
 
 
-_KINDS = {"SmoothClip": _smooth_clip, "Scale": _scale, "PeriodicEmbedding": _periodic}
+def _piecewise(spec, where):
+    fields(spec, where, ["layer", "n_features", "n_bins", "n_passthrough", "include_input"])
+    settings = {k: count(spec[k], f"{where}.{k}", 0 if k == "n_passthrough" else 1)
+                for k in ("n_features", "n_bins", "n_passthrough")}
+    if settings["n_bins"] > MAX_BINS:
+        raise ArchiveError(f"{where}.n_bins is {settings['n_bins']}, not an integer in [1, {MAX_BINS}]")
+    if not is_bool(spec["include_input"]):
+        raise ArchiveError(f"{where}.include_input is not a bool")
+    return {**settings, "include_input": spec["include_input"]}
+
+
+_KINDS = {"SmoothClip": _smooth_clip, "Scale": _scale, "PeriodicEmbedding": _periodic,
+          "PiecewiseLinearEncoding": _piecewise}
 
 
 def _n_params(kind, s):
@@ -111,6 +130,9 @@ def _widths(kind, s, width_out):
         return s["width"] if s["width"] == width_out else None
     if kind == "PeriodicEmbedding":
         out = s["n_features"] * (s["embedding_size"] + s["include_input"]) + s["n_passthrough"]
+        return s["n_features"] + s["n_passthrough"] if out == width_out else None
+    if kind == "PiecewiseLinearEncoding":
+        out = s["n_features"] * (s["n_bins"] + s["include_input"]) + s["n_passthrough"]
         return s["n_features"] + s["n_passthrough"] if out == width_out else None
     return width_out if s["n_features"] is None or s["n_features"] <= width_out else None
 
@@ -149,6 +171,9 @@ def build_input_layers(specs, dtype):
             layers.append(SmoothClip(s["n_features"], limit=s["limit"]))
         elif kind == "Scale":
             layers.append(Scale(s["width"], dtype=dtype))
+        elif kind == "PiecewiseLinearEncoding":  # its edges are set from the file's layer state after
+            layers.append(PiecewiseLinearEncoding(s["n_features"], s["n_bins"], s["n_passthrough"],
+                                                  s["include_input"], dtype=dtype))
         else:
             layers.append(PeriodicEmbedding(s["n_features"], n_passthrough=s["n_passthrough"],
                                             n_frequencies=s["n_frequencies"], embedding_size=s["embedding_size"],

@@ -49,7 +49,8 @@ def _encode_layers(enc, net):
 
 
 def _state_arrays(net):
-    """The layers' state (BatchNorm's running mean and variance), in layer order."""
+    """The layers' state (BatchNorm's running mean and variance, PiecewiseLinearEncoding's edges), in
+    layer order."""
     return [getattr(layer, name) for layer in net.layers for name in layer.state_names]
 
 
@@ -76,7 +77,7 @@ def _decode_state(dec, entry, where, net, dtype):
             raise ArchiveError(f"{where}.state is stored for a network whose layers keep no state")
         return
     if "state" not in entry:
-        raise ArchiveError(f"{where} lacks the state of its normalization layers")
+        raise ArchiveError(f"{where} lacks the state of its layers (normalization, bin edges)")
     n_state = sum(a.size for a in state)
     values = dec.array(entry["state"], f"{where}.state", kinds="f", shape=(n_state,), dtype=dtype)
     if not np.isfinite(values).all():
@@ -88,6 +89,8 @@ def _decode_state(dec, entry, where, net, dtype):
             part = values[start:start + target.size].reshape(target.shape)
             if name.endswith("_var") and (part < 0).any():
                 raise ArchiveError(f"{where}.state holds a negative variance")
+            if name == "edges" and (np.diff(part, axis=-1) < 0).any():
+                raise ArchiveError(f"{where}.state holds bin edges that decrease")
             target[...] = part
             start += target.size
 

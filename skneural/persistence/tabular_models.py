@@ -29,7 +29,7 @@ __all__ = ["is_tabular", "tabular_fields", "encode_tabular", "decode_tabular", "
 TABULAR_ESTIMATORS = ("TabularMLPClassifier", "TabularMLPRegressor")
 # the settings the input layers and the preprocessor are built from (the estimators' _input_settings)
 INPUT_SETTINGS = ("numeric_scaling", "smooth_clip", "numeric_embedding", "n_frequencies", "embedding_size",
-                  "frequency_scale", "scaling_layer", "max_categories", "min_category_frequency")
+                  "frequency_scale", "n_bins", "scaling_layer", "max_categories", "min_category_frequency")
 _SCALERS = {"robust": RobustScaler, "quantile": QuantileTransformer, "standard": StandardScaler}
 _PARTS = ("numeric", "missing", "categorical")  # in this order, each at most once
 
@@ -115,6 +115,11 @@ def _expected_layers(settings, n_numeric, width):
                        "n_frequencies": int(settings["n_frequencies"]), "embedding_size": size,
                        "sigma": float(settings["frequency_scale"]), "include_input": True, "activation": "relu"})
         width = n_numeric * (size + 1) + width - n_numeric
+    elif n_numeric and settings["numeric_embedding"] == "piecewise_linear":
+        bins = int(settings["n_bins"])
+        layers.append({"layer": "PiecewiseLinearEncoding", "n_features": n_numeric, "n_bins": bins,
+                       "n_passthrough": width - n_numeric, "include_input": True})
+        width = n_numeric * (bins + 1) + width - n_numeric
     if settings["scaling_layer"]:
         layers.append({"layer": "Scale", "width": width})
     return layers, width
