@@ -44,6 +44,8 @@ from tabular_datasets import DATASETS  # noqa: E402
 VARIANTS = {
     "defaults": {},
     "no numeric embedding": {"numeric_embedding": None},
+    "periodic embedding only": {"numeric_embedding": "periodic"},
+    "piecewise-linear encoding only": {"numeric_embedding": "piecewise_linear"},
     "no smooth clipping": {"smooth_clip": None},
     "standard scaling": {"numeric_scaling": "standard"},
     "quantile scaling": {"numeric_scaling": "quantile"},

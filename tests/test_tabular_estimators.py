@@ -99,6 +99,19 @@ def test_the_piecewise_linear_encoding_bins_the_clipped_training_values_by_quant
     assert reg.network_.sizes[0] == scale.width == n_numeric * 6 + width - n_numeric
 
 
+@pytest.mark.parametrize("n_rows", [16 * 8 - 1, 16 * 8])
+def test_auto_bins_the_numbers_from_16_rows_a_bin_on(n_rows):
+    X, signal = table(n_rows)
+    reg = TabularMLPRegressor(n_bins=8, **SMALL).fit(X, signal)
+    assert reg.numeric_embedding == "auto"
+    expected = "piecewise_linear" if n_rows >= 16 * 8 else "periodic"
+    assert reg.numeric_embedding_ == expected
+    kinds = {"piecewise_linear": PiecewiseLinearEncoding, "periodic": PeriodicEmbedding}
+    assert type(reg.network_.input_layers[1]) is kinds[expected]
+    assert TabularMLPRegressor(numeric_embedding=None, **SMALL).fit(X, signal).numeric_embedding_ is None
+    assert reg.partial_fit(X, signal).numeric_embedding_ == expected  # the network it has
+
+
 def test_the_piecewise_linear_encoding_learns_a_step_the_periodic_one_smooths():
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"day": rng.randint(0, 100, 1500), "noise": rng.normal(size=1500)})

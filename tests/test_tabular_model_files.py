@@ -128,6 +128,16 @@ def test_multiclass_classifier_and_single_output_regressor_round_trip(settings, 
         assert again.partial_fit(X, targets(X, "multiclass" if hasattr(model, "classes_") else "single")) is again
 
 
+@pytest.mark.parametrize("n_bins, resolved", [(4, "piecewise_linear"), (32, "periodic")])
+def test_an_automatic_embedding_round_trips_as_resolved(n_bins, resolved, tmp_path):
+    X = frame()  # 120 rows: bins from 16 * n_bins rows on
+    reg = TabularMLPRegressor(numeric_embedding="auto", n_bins=n_bins, dropout=0.0, **SMALL).fit(X, targets(X, "multi"))
+    again, _ = round_trip(reg, tmp_path)
+    assert reg.numeric_embedding_ == again.numeric_embedding_ == resolved and again.numeric_embedding == "auto"
+    assert_same(reg, again, X)
+    assert_same_training_after(reg, again, X, targets(X, "multi"))
+
+
 @pytest.mark.parametrize("settings", [dict(), dict(numeric_embedding=None, scaling_layer=False),
                                       dict(smooth_clip=None, numeric_scaling="quantile")], ids=_id)
 def test_models_fitted_on_arrays_round_trip(settings, tmp_path):
@@ -310,7 +320,13 @@ EDITS = [
      "activation is not one of"),
     ("input layers dropped", "clf", lambda d, a: _fitted(d)["network"].pop("input_layers"), "params has shape"),
     ("input settings without the embedding the layers have", "clf",
-     lambda d, a: _fitted(d)["input_settings"].update(numeric_embedding=None), "input_layers are not those"),
+     lambda d, a: _fitted(d)["input_settings"].update(numeric_embedding=None),
+     r"numeric_embedding_ is 'periodic'; the numeric_embedding setting None gives one of \[None\]"),
+    ("a resolved embedding other than the layers'", "clf",
+     lambda d, a: _fitted(d).update(numeric_embedding_="piecewise_linear"), "input_layers are not those"),
+    ("a resolved embedding that is no embedding", "clf",
+     lambda d, a: _fitted(d).update(numeric_embedding_="os.system"), "numeric_embedding_ is 'os.system'"),
+    ("no resolved embedding", "clf", lambda d, a: _fitted(d).pop("numeric_embedding_"), "lacks"),
     ("input settings without the scaling layer", "clf",
      lambda d, a: _fitted(d)["input_settings"].update(scaling_layer=False), "input_layers are not those"),
     ("input settings of another numeric scaling", "clf",
@@ -340,7 +356,8 @@ EDITS = [
     ("input settings of other bins than the layer's", "bins",
      lambda d, a: _fitted(d)["input_settings"].update(n_bins=5), "input_layers are not those"),
     ("a piecewise-linear encoding where the settings say periodic", "bins",
-     lambda d, a: _fitted(d)["input_settings"].update(numeric_embedding="periodic"), "input_layers are not those"),
+     lambda d, a: [_fitted(d)["input_settings"].update(numeric_embedding="periodic"),
+                   _fitted(d).update(numeric_embedding_="periodic")], "input_layers are not those"),
     ("a classifier with y_mean_", "clf", lambda d, a: _fitted(d).update(y_mean_=[0.0]), "unexpected fields"),
     ("a tabular file relabelled as a plain MLP", "clf", lambda d, a: d["model"].update(estimator="NumpyMLPClassifier"),
      "settings NumpyMLPClassifier does not take"),

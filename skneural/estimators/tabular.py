@@ -28,13 +28,15 @@ _TABULAR_PARAMETERS = """
         Numeric columns go through ``x / sqrt(1 + (x / smooth_clip)**2)`` (a
         ``SmoothClip`` layer), which keeps outliers within about that many
         scales; None leaves them as they are.
-    numeric_embedding : {'periodic', 'piecewise_linear', None}, default='periodic'
+    numeric_embedding : {'auto', 'periodic', 'piecewise_linear', None}, default='auto'
         Each numeric column is embedded by a ``PeriodicEmbedding`` layer
         (learned frequencies, cosines and sines, a linear map and ReLU, and the
         value itself), or by a ``PiecewiseLinearEncoding`` layer (the value
         and one value per bin of its training values' quantiles, 0 below the
-        bin, 1 above it and linear across it: thresholds as a tree's); None
-        gives the network the values alone.
+        bin, 1 above it and linear across it: thresholds as a tree's); 'auto':
+        piecewise linear from ``16 * n_bins`` rows on (512 by default), else
+        periodic, which generalizes better on a few hundred rows; None gives
+        the network the values alone.  ``numeric_embedding_`` says which.
     n_frequencies : int, default=16
         Frequencies of each numeric column's embedding.
     embedding_size : int, default=8
@@ -99,6 +101,8 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
     ----------
     preprocessor_ : sklearn.compose.ColumnTransformer
         The fitted encoding of the table's columns.
+    numeric_embedding_ : {'periodic', 'piecewise_linear', None}
+        The embedding of the numeric columns (``numeric_embedding`` resolved).
     network_ : NeuralNetwork
         Its first layers are the input layers (``network_.input_layers``).
     Others
@@ -125,7 +129,7 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
                  early_stopping=True, validation_fraction=0.2, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=100, max_fun=15000, class_weight=None, init="glorot_uniform", solver=None,
                  max_grad_norm=None, label_smoothing=0.1, dropout=0.15, normalization=None, callbacks=None,
-                 numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="periodic", n_frequencies=16,
+                 numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="auto", n_frequencies=16,
                  embedding_size=8, frequency_scale=0.1, n_bins=32, scaling_layer=True, max_categories=200,
                  min_category_frequency=None, weight_decay=0.0, scoring="loss"):
         self._store_params(locals())
@@ -174,6 +178,7 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
     Attributes
     ----------
     preprocessor_ : sklearn.compose.ColumnTransformer
+    numeric_embedding_ : {'periodic', 'piecewise_linear', None}
     y_mean_, y_scale_ : ndarray of shape (n_outputs,)
         The targets' mean (0 for an output other than linear) and standard
         deviation (1 where it is 0) at ``fit``.
@@ -199,7 +204,7 @@ class TabularMLPRegressor(TabularMixin, NumpyMLPRegressor):
                  nesterovs_momentum=True, early_stopping=True, validation_fraction=0.2, beta_1=0.9,
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=100, max_fun=15000, init="glorot_uniform",
                  solver=None, max_grad_norm=None, dropout=0.15, normalization=None, callbacks=None,
-                 numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="periodic", n_frequencies=16,
+                 numeric_scaling="robust", smooth_clip=3.0, numeric_embedding="auto", n_frequencies=16,
                  embedding_size=8, frequency_scale=0.1, n_bins=32, scaling_layer=True, max_categories=200,
                  min_category_frequency=None, weight_decay=0.0):
         self._store_params(locals())

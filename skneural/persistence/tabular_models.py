@@ -1,15 +1,18 @@
 """What a fitted ``TabularMLPClassifier`` or ``TabularMLPRegressor`` keeps besides what every estimator
 does, in a model file: ``preprocessor_`` (the ColumnTransformer encoding the table, stored as any
 preprocessing step, :mod:`.columns`), the settings its input layers were built from at ``fit``
-(``input_settings``) and, for the regressor, the targets' ``y_mean_`` and ``y_scale_``.
+(``input_settings``), the embedding of the numbers they resolved to (``numeric_embedding_``: 'auto'
+picks one by the training rows) and, for the regressor, the targets' ``y_mean_`` and ``y_scale_``.
 
 ``load`` checks them against each other and against the network: the settings as the estimator
 checks them; the preprocessor a fitted ColumnTransformer of the parts the estimator makes (scaled
 numbers first, then missing-value indicators and one-hot categories, dense output), built with
 those settings, fitted on the estimator's ``n_features_in_`` columns (and names); the network's
 input layers exactly those the settings, the preprocessor's numeric width and its encoded width
-give (a SmoothClip and a PeriodicEmbedding of the numeric columns when the settings ask for them,
-the embedding passing the other encoded columns through, a Scale of the width after); and
+give (a SmoothClip and a PeriodicEmbedding or PiecewiseLinearEncoding of the numeric columns when the
+settings and ``numeric_embedding_`` ask for them, the embedding passing the other encoded columns
+through, a Scale of the width after; the encoding's bin edges are checked with the network's layer
+state); and
 ``y_mean_`` and ``y_scale_`` finite, the scales positive, one per output.  Which estimators are
 tabular is by class name (persistence imports nothing of the estimators package)."""
 
@@ -32,6 +35,7 @@ INPUT_SETTINGS = ("numeric_scaling", "smooth_clip", "numeric_embedding", "n_freq
                   "frequency_scale", "n_bins", "scaling_layer", "max_categories", "min_category_frequency")
 _SCALERS = {"robust": RobustScaler, "quantile": QuantileTransformer, "standard": StandardScaler}
 _PARTS = ("numeric", "missing", "categorical")  # in this order, each at most once
+_EMBEDDINGS = (None, "periodic", "piecewise_linear")  # numeric_embedding_: the setting resolved
 
 
 def is_tabular(est):
@@ -45,7 +49,8 @@ def _is_regressor(est):
 
 def tabular_fields(est):
     """The fitted fields a tabular estimator's entry must have besides every estimator's."""
-    return ["preprocessor_", "input_settings"] + (["y_mean_", "y_scale_"] if _is_regressor(est) else [])
+    fields = ["preprocessor_", "input_settings", "numeric_embedding_"]
+    return fields + (["y_mean_", "y_scale_"] if _is_regressor(est) else [])
 
 
 def encode_tabular(enc, est, fitted):
@@ -54,6 +59,7 @@ def encode_tabular(enc, est, fitted):
         raise TypeError(f"a {type(est).__name__} whose input settings are {sorted(settings)}")
     fitted["preprocessor_"] = encode_step(enc, est.preprocessor_)
     fitted["input_settings"] = {k: enc.setting(settings[k]) for k in INPUT_SETTINGS}
+    fitted["numeric_embedding_"] = enc.setting(est.numeric_embedding_)
     if _is_regressor(est):
         for name in ("y_mean_", "y_scale_"):
             fitted[name] = enc.array(np.asarray(getattr(est, name)))
@@ -141,6 +147,11 @@ def decode_tabular(dec, est, fitted, where, net):
     ``n_features_in_`` and ``feature_names_in_`` (set before) and against ``net``'s input layers;
     return the number of columns those layers give the first dense layer."""
     settings = _settings(dec, est, fitted["input_settings"], f"{where}.input_settings")
+    embedding = dec.setting(fitted["numeric_embedding_"], f"{where}.numeric_embedding_")
+    allowed = _EMBEDDINGS[1:] if settings["numeric_embedding"] == "auto" else (settings["numeric_embedding"],)
+    if not (isinstance(embedding, (str, type(None))) and embedding in allowed):
+        raise ArchiveError(f"{where}.numeric_embedding_ is {embedding!r}; the numeric_embedding setting "
+                           f"{settings['numeric_embedding']!r} gives one of {list(allowed)}")
     at = f"{where}.preprocessor_"
     ct = decode_step(dec, fitted["preprocessor_"], at)
     _check_preprocessor(ct, settings, at)
@@ -152,12 +163,12 @@ def decode_tabular(dec, est, fitted, where, net):
     width = output_width(ct)
     numeric = ct.output_indices_["numeric"] if "numeric" in ct.named_transformers_ else slice(0, 0)
     n_numeric = numeric.stop - numeric.start
-    expected, first = _expected_layers(settings, n_numeric, width)
+    expected, first = _expected_layers({**settings, "numeric_embedding": embedding}, n_numeric, width)
     found = [describe(layer) for layer in net.input_layers]
     if found != expected:
         raise ArchiveError(f"{where}.network.input_layers are not those input_settings give for the "
                            f"preprocessor's {n_numeric} numeric of {width} columns: expected {expected}, found {found}")
     if _is_regressor(est):
         _targets(dec, est, fitted, where, net.sizes[-1])
-    est.preprocessor_, est._input_settings = ct, settings
+    est.preprocessor_, est._input_settings, est.numeric_embedding_ = ct, settings, embedding
     return first
