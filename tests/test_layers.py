@@ -34,6 +34,18 @@ def test_dense_forward_and_backward_match_finite_differences(rng):
         np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_row_computed_alone_equals_the_row_computed_among_others(dtype, rng):
+    layer = Dense(300, 64, random_state=0)
+    layer.weights, layer.bias = layer.weights.astype(dtype), layer.bias.astype(dtype)
+    x = rng.randn(20, 300).astype(dtype)
+    together = layer.infer(x)
+    alone = np.concatenate([layer.infer(x[i:i + 1]) for i in range(20)])
+    np.testing.assert_array_equal(alone, together)
+    out = np.empty((1, 64), dtype)
+    assert layer.infer(x[:1], out=out) is out and np.array_equal(out, together[:1])
+
+
 def test_first_layer_skips_the_input_gradient(rng):
     layer = Dense(3, 2, random_state=0)
     layer.needs_input_gradient = False

@@ -1,8 +1,9 @@
 """``TabularMLPClassifier`` and ``TabularMLPRegressor``: MLPs whose defaults are chosen for tables.
 
 They read a pandas DataFrame (or an array) as it is, numbers, categories and missing values
-alike (:mod:`.tabular_encoding`), and put before the dense layers a smooth clipping, a periodic
-embedding of each numeric column and a learnable scale of each column (:mod:`skneural.nn.embeddings`).
+alike (:mod:`.tabular_encoding`), and put before the dense layers a smooth clipping, an embedding of
+each numeric column (periodic, :mod:`skneural.nn.embeddings`, or piecewise linear,
+:mod:`skneural.nn.piecewise`) and a learnable scale of each column.
 Every other parameter is the MLP estimators' own, with other defaults.
 """
 

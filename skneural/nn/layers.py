@@ -1,13 +1,12 @@
 """Layers composed by hand into a list (the layer-list style), working on batches of rows.
 
-Every layer follows one protocol (:class:`Layer`), by which a network drives
-it without knowing what kind of layer it is: ``forward`` and ``backward`` for
-training, ``infer`` for prediction, the trainable parameters it lists in
-``param_names`` (their gradients are the attributes ``d_<name>``), those of
-them the L2 penalty applies to (``penalized``), its non-trainable state
-(``state_names``) and its mode (``training``).  Parameter updates belong to
-the optimizer, not to the layers: a network binds the parameters and their
-gradients to views into its flat parameter and gradient vectors (``bind``).
+Every layer follows one protocol (:class:`Layer`), by which a network drives it without
+knowing what kind of layer it is: ``forward`` and ``backward`` for training, ``infer`` for
+prediction, the trainable parameters it lists in ``param_names`` (their gradients are the
+attributes ``d_<name>``), those of them the L2 penalty applies to (``penalized``), its
+non-trainable state (``state_names``) and its mode (``training``).  Parameter updates belong
+to the optimizer, not to the layers: a network binds the parameters and their gradients to
+views into its flat parameter and gradient vectors (``bind``).
 
 Examples
 --------
@@ -187,11 +186,10 @@ _SIZES = {"input_size": Interval(Integral, 1, None, "left"), "output_size": Inte
 class Dense(Layer):
     """Fully connected layer: ``output = input @ weights + bias``.
 
-    ``weights`` is ``(input_size, output_size)`` and ``bias`` is
-    ``(1, output_size)``, both drawn by ``init``; by default from N(0, sigma)
-    with ``sigma = sqrt(1 / (input_size + output_size))`` (the original engine's Xavier
-    variant, :class:`~skneural.initializers.XavierNormal`).  A network's L2
-    penalty applies to the weights only (``penalized``).
+    ``weights`` is ``(input_size, output_size)`` and ``bias`` is ``(1, output_size)``, both drawn
+    by ``init``; by default from N(0, sigma) with ``sigma = sqrt(1 / (input_size + output_size))``
+    (the original engine's Xavier variant, :class:`~skneural.initializers.XavierNormal`).  A
+    network's L2 penalty applies to the weights only (``penalized``).
 
     Parameters
     ----------
@@ -200,11 +198,9 @@ class Dense(Layer):
         Seeds the initial weights and bias.
     dtype : dtype, default=np.float64
     init : str or initializer, default='xavier_normal'
-        A name of :mod:`skneural.initializers` ('glorot_uniform',
-        'xavier_normal', 'he_normal', 'he_uniform', 'lecun_normal'), an
-        initializer object, or any callable ``init(fan_in, fan_out,
-        random_state, dtype)`` returning ``(weights, bias)``.  Only used
-        here: the layer does not keep it.
+        A name of :mod:`skneural.initializers` ('glorot_uniform', 'xavier_normal', 'he_normal',
+        'he_uniform', 'lecun_normal'), an initializer object, or any callable ``init(fan_in,
+        fan_out, random_state, dtype)`` returning ``(weights, bias)``; the layer does not keep it.
 
     Examples
     --------
@@ -254,8 +250,13 @@ class Dense(Layer):
         return self.output
 
     def infer(self, input, out=None):
-        """``input @ weights + bias``, written into ``out`` if given (dense ``input`` only)."""
-        out = input @ self.weights if out is None else np.matmul(input, self.weights, out=out)
+        """``input @ weights + bias``, written into ``out`` if given (dense ``input`` only).  A single row
+        is computed as a pair: NumPy sums one row's product in another order than several rows'."""
+        if input.shape[0] == 1 and isinstance(input, np.ndarray):
+            product = (np.concatenate([input, input]) @ self.weights)[:1]
+            out = product if out is None else np.copyto(out, product) or out
+        else:
+            out = input @ self.weights if out is None else np.matmul(input, self.weights, out=out)
         out += self.bias
         return out
 
