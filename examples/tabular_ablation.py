@@ -19,6 +19,7 @@ change), on how many datasets it is ahead and behind, and its worst change::
     python examples/tabular_ablation.py --outer               # and the test folds' scores
     python examples/tabular_ablation.py --variants "no numeric embedding" --datasets wage,ames
     python examples/tabular_ablation.py --quick               # 2 small datasets, 2 folds, 5 epochs
+    python examples/tabular_ablation.py --jobs 2 --out-dir examples/results   # also writes the results
 
 ``main(...)`` returns the per-fold scores as a pandas DataFrame (variant, dataset, task, fold,
 inner, outer, fit_time).
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import train_test_split
 
@@ -112,7 +114,19 @@ def report(results):
     return "\n".join(lines)
 
 
-def main(datasets=None, variants=None, n_folds=5, outer=False, quick=False, max_iter=None):
+def _scored(variant, dataset, n_folds, outer, max_iter):
+    start = time.perf_counter()
+    try:
+        rows = score_variant(variant, dataset, n_folds, outer, max_iter)
+    except ImportError as error:
+        print(f"{dataset}: skipped ({DATASETS[dataset].source} is not installed: {error})", flush=True)
+        return []
+    print(f"{dataset}, {variant}: {n_folds} folds in {time.perf_counter() - start:.0f} s", flush=True)
+    return rows
+
+
+def main(datasets=None, variants=None, n_folds=5, outer=False, quick=False, max_iter=None, n_jobs=1,
+         out_dir=None):
     if quick:
         datasets, n_folds, max_iter = datasets or QUICK["datasets"], QUICK["n_folds"], QUICK["max_iter"]
         variants = variants or QUICK["variants"]
@@ -122,20 +136,19 @@ def main(datasets=None, variants=None, n_folds=5, outer=False, quick=False, max_
     for name, known in [(d, DATASETS) for d in datasets] + [(v, VARIANTS) for v in variants]:
         if name not in known:
             raise SystemExit(f"unknown name {name!r}; choose from {', '.join(known)}")
-    rows = []
-    for dataset in datasets:
-        start = time.perf_counter()
-        try:
-            for variant in variants:
-                rows += score_variant(variant, dataset, n_folds, outer, max_iter)
-        except ImportError as error:
-            print(f"{dataset}: skipped ({DATASETS[dataset].source} is not installed: {error})")
-            continue
-        print(f"{dataset}: {len(variants)} variants x {n_folds} folds in {time.perf_counter() - start:.0f} s",
-              flush=True)
-    results = pd.DataFrame(rows, columns=["variant", "dataset", "task", "fold", "inner", "outer", "fit_time"])
+    parts = Parallel(n_jobs=n_jobs)(delayed(_scored)(variant, dataset, n_folds, outer, max_iter)
+                                    for dataset in datasets for variant in variants)
+    results = pd.DataFrame([row for part in parts for row in part],
+                           columns=["variant", "dataset", "task", "fold", "inner", "outer", "fit_time"])
     if not results.empty:
-        print(report(results))
+        text = report(results)
+        print(text)
+        if out_dir is not None:
+            out = Path(out_dir)
+            out.mkdir(parents=True, exist_ok=True)
+            results.to_csv(out / "ablation.csv", index=False)
+            command = "python examples/tabular_ablation.py " + " ".join(sys.argv[1:])
+            (out / "ablation.md").write_text(f"Made by `{command}`\n\n```\n{text.strip()}\n```\n")
     return results
 
 
@@ -146,10 +159,12 @@ def parse_args(argv=None):
     parser.add_argument("--folds", type=int, default=5, help="number of folds (default 5)")
     parser.add_argument("--outer", action="store_true", help="also score each variant on the test folds")
     parser.add_argument("--quick", action="store_true", help="2 small datasets, 2 folds, 2 variants, 5 epochs")
+    parser.add_argument("--jobs", type=int, default=1, help="variants and datasets scored in parallel (default 1)")
+    parser.add_argument("--out-dir", help="write ablation.csv (every fold) and ablation.md (the report) there")
     args = parser.parse_args(argv)
     split = lambda text: [s.strip() for s in text.split(",") if s.strip()] if text else None  # noqa: E731
     return dict(datasets=split(args.datasets), variants=split(args.variants), n_folds=args.folds,
-                outer=args.outer, quick=args.quick)
+                outer=args.outer, quick=args.quick, n_jobs=args.jobs, out_dir=args.out_dir)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -183,11 +184,14 @@ def test_tabular_benchmark_scores_every_model_on_the_same_folds(tmp_path, capsys
     assert set(subset["model"]) == {"NumpyMLP", "linear"} and set(subset["dataset"]) == {"carseats"}
 
 
-def test_tabular_ablation_scores_each_variant_on_held_out_training_rows(capsys):
+def test_tabular_ablation_scores_each_variant_on_held_out_training_rows(capsys, tmp_path):
     module = example("tabular_ablation")
     for name in module["QUICK"]["datasets"]:
         pytest.importorskip(module["DATASETS"][name].source)
-    results = module["main"](quick=True, outer=True)
+    results = module["main"](quick=True, outer=True, out_dir=tmp_path)
+    written = pd.read_csv(tmp_path / "ablation.csv")
+    pd.testing.assert_frame_equal(written, results.reset_index(drop=True), check_dtype=False)
+    assert module["report"](results) in (tmp_path / "ablation.md").read_text()
     variants, datasets = set(module["QUICK"]["variants"]), set(module["QUICK"]["datasets"])
     assert set(results["variant"]) == variants and set(results["dataset"]) == datasets
     assert len(results) == len(variants) * len(datasets) * module["QUICK"]["n_folds"]
