@@ -104,6 +104,8 @@ def base_models():
         ("tabular-regressor", TabularMLPRegressor(smooth_clip=None, numeric_scaling="quantile", n_frequencies=2,
                                                   embedding_size=2, **small).fit(
             tabular_frame(), np.c_[tabular_frame()["income"], tabular_frame()["income"] * 2 + 1]), rows),
+        ("tabular-bins", TabularMLPRegressor(numeric_embedding="piecewise_linear", n_bins=3, **small).fit(
+            tabular_frame(), tabular_frame()["income"]), rows),
     ]
 
 

@@ -198,7 +198,7 @@ def test_a_file_without_its_running_statistics_is_refused(tmp_path, iris):
     def drop_state(model, arrays):
         del arrays[network_of(model).pop("state")["array"]]
     edit_model_file(path, edit_arrays=drop_state)
-    with pytest.raises(ValueError, match="lacks the state of its normalization layers"):
+    with pytest.raises(ValueError, match="lacks the state of its layers"):
         load(path)
 
 

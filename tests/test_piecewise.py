@@ -7,7 +7,7 @@ import pytest
 
 from skneural import NeuralNetwork, PiecewiseLinearEncoding, check_gradients
 from skneural.components.params import InvalidParameterError
-from skneural.layers import Dense, PeriodicEmbedding, Scale, Tanh
+from skneural.layers import Dense, PeriodicEmbedding, Scale, SmoothClip, Tanh
 from skneural.optimizers import Adam
 
 
@@ -95,6 +95,20 @@ def test_network_gradients_through_the_encoding_after_a_dense(rng):
     assert check_gradients(net, x, y) < 1e-6
     net.loss_and_gradient(x, y)
     assert np.all(net.layers[0].d_weights != 0)
+
+
+def test_backpropagation_stops_at_the_first_layer_with_parameters(rng, monkeypatch):
+    x = rng.randn(40, 3)
+    layers = [SmoothClip(2), PiecewiseLinearEncoding.from_quantiles(x, n_bins=3, n_passthrough=1, include_input=True),
+              Scale(9), Dense(9, 4, random_state=0), Tanh(), Dense(4, 1, random_state=1)]
+    net = NeuralNetwork(layers, loss="mse")
+    assert [layer.needs_input_gradient for layer in layers] == [False, False, False, True, True, True]
+    calls = []
+    for layer in layers[:2]:
+        monkeypatch.setattr(layer, "backward", lambda g, layer=layer: calls.append(layer))
+    y = rng.randn(40, 1)
+    assert check_gradients(net, x, y) < 1e-6
+    assert calls == [] and np.abs(layers[2].d_scale).max() > 0
 
 
 def test_a_network_trains_saves_and_pickles_its_edges(rng, tmp_path):

@@ -9,7 +9,8 @@ from .memory import check_memory
 from .normalization import NORMALIZATIONS
 from .regularization import Dropout
 
-__all__ = ["make_layers", "build_layers", "check_layers", "check_dropout", "check_input_layers", "output_width"]
+__all__ = ["make_layers", "build_layers", "check_layers", "check_dropout", "check_input_layers", "output_width",
+           "skip_input_gradients"]
 
 
 def make_layers(layers, hidden_activation, output_activation, init, rng, dropout=0.0, normalization=None):
@@ -101,6 +102,15 @@ def check_input_layers(input_layers, sizes):
         raise ValueError(f"The input layers {input_layers!r} give {width} columns, but the first dense layer "
                          f"takes layers[0] = {sizes[0]}.")
     return input_layers
+
+
+def skip_input_gradients(layers):
+    """Tell the layers up to the first with parameters (that one included) that no gradient of their
+    input is needed: backpropagation stops there."""
+    for layer in layers:
+        layer.needs_input_gradient = False
+        if layer.param_names:
+            return
 
 
 def _lookup(table, name, what):

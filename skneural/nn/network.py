@@ -25,7 +25,7 @@ from ..training.epoch import run_epoch
 from ..training.interrupts import TrainingInterrupted
 from ..utils import class_indices
 from . import inputs
-from .architecture import check_input_layers, make_layers
+from .architecture import check_input_layers, make_layers, skip_input_gradients
 from .diagnose import diagnose
 from .inference import infer_in_chunks
 from .inputs import check_sample_weight
@@ -130,7 +130,7 @@ class NeuralNetwork(Objective, FlatParameters):
         for component in (self.loss, self.optimizer, *(getattr(layer, "activation", None) for layer in self.layers)):
             if callable(getattr(component, "check_params", None)):  # settings out of range: a clear error now
                 component.check_params()
-        self.layers[0].needs_input_gradient = False
+        skip_input_gradients(self.layers)
         last = self.layers[-1]
         self._fused = isinstance(last, Activation) and is_canonical_pair(last.activation, self.loss)
         dtypes = [p.dtype for layer in self.layers for p in layer.params]

@@ -84,6 +84,8 @@ class Objective:
         grad = grad * (1.0 / total if sample_weight is None else sample_weight[:, None] / total)
         for layer in reversed(layers):
             grad = layer.backward(grad)
+            if grad is None:  # the layers before it have no parameters
+                break
         if self.alpha:
             for (p, g), scratch in zip(*self._penalized()):
                 np.multiply(p, float(self.alpha) / total, out=scratch)
