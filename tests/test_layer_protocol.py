@@ -287,3 +287,25 @@ def test_a_failed_epoch_puts_the_layers_state_back(data):
         net.fit(x, y, batch_size=4, epochs=1, categorical=True)
     assert len(calls) >= 2  # the second batch ran (and moved the running mean) before the failure
     np.testing.assert_array_equal(net.layers[1].running_mean, before)
+
+
+class _NoGradient(Layer):
+    """A layer (without parameters) whose backward wrongly returns nothing."""
+
+    def forward(self, input):
+        return input
+
+    def backward(self, output_gradient):
+        return None
+
+
+def test_a_layer_returning_no_gradient_where_one_is_needed_is_a_clear_error(rng):
+    layers = [Dense(2, 3, random_state=0), _NoGradient(), Dense(3, 1, random_state=1)]
+    net = NeuralNetwork(layers, loss="mse")
+    assert [layer.needs_input_gradient for layer in layers] == [False, True, True]
+    layers[0].d_weights[...] = 7.0
+    with pytest.raises(TypeError, match=r"_NoGradient\(\)\.backward returned None, but the layers before it"):
+        net.loss_and_gradient(rng.randn(5, 2), rng.randn(5, 1))
+    # before the first layer with parameters, nothing is needed from it: backpropagation ends there
+    first = NeuralNetwork([_NoGradient(), Dense(2, 1, random_state=0)], loss="mse")
+    assert check_gradients(first, rng.randn(5, 2), rng.randn(5, 1)) < 1e-6

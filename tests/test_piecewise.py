@@ -67,6 +67,18 @@ def test_repeated_values_give_fewer_bins_and_empty_ones_give_zero(rng):
     assert np.ptp(out[:, 2], axis=0).min() > 0
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bins_too_narrow_for_the_dtype_and_infinite_values_give_no_nan(dtype):
+    tiny = np.finfo(dtype).smallest_subnormal
+    layer = PiecewiseLinearEncoding(1, 3, edges=[[-1.0, 0.0, tiny, 1.0]], dtype=dtype)
+    out = layer.infer(np.array([[0.0], [0.5], [np.inf], [-np.inf]], dtype))
+    assert not np.isnan(out).any()
+    np.testing.assert_array_equal(out[:2, 1], 0)  # the narrow bin counts as empty
+    np.testing.assert_array_equal(out[:2, 2], [0, 0.5])
+    empty = PiecewiseLinearEncoding(1, 3, edges=[[0.0, 1.0, 1.0, 1.0]]).infer(np.array([[np.inf], [-np.inf]]))
+    np.testing.assert_array_equal(empty, [[np.inf, 0, 0], [-np.inf, 0, 0]])
+
+
 @pytest.mark.parametrize("include_input", [False, True])
 def test_backward_matches_central_differences(include_input, rng):
     layer = _layer(rng, include_input)

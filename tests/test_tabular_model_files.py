@@ -138,6 +138,29 @@ def test_an_automatic_embedding_round_trips_as_resolved(n_bins, resolved, tmp_pa
     assert_same_training_after(reg, again, X, targets(X, "multi"))
 
 
+@pytest.mark.parametrize("embedding", ["periodic", None])
+def test_files_written_before_the_piecewise_linear_encoding_still_load(embedding, tmp_path):
+    """Files of the first tabular estimators had neither numeric_embedding_ nor the n_bins setting."""
+    X = frame()
+    reg = TabularMLPRegressor(numeric_embedding=embedding, **SMALL).fit(X, targets(X, "multi"))
+    path = tmp_path / "new.skn"
+    save(reg, path)
+    older = _load_edited(path, lambda d, a: [_fitted(d).pop("numeric_embedding_"),
+                                            _fitted(d)["input_settings"].pop("n_bins")], tmp_path)
+    again = load(older)
+    assert again.numeric_embedding_ == reg.numeric_embedding_ == embedding
+    assert_same(reg, again, X)
+
+
+def test_without_numeric_columns_no_embedding_is_used(tmp_path):
+    X = frame()[["city", "kind"]]
+    reg = TabularMLPRegressor(**SMALL).fit(X, targets(frame(), "single"))
+    assert reg.numeric_embedding_ is None and reg.numeric_embedding == "auto"
+    again, _ = round_trip(reg, tmp_path)
+    assert again.numeric_embedding_ is None
+    assert_same(reg, again, X)
+
+
 @pytest.mark.parametrize("settings", [dict(), dict(numeric_embedding=None, scaling_layer=False),
                                       dict(smooth_clip=None, numeric_scaling="quantile")], ids=_id)
 def test_models_fitted_on_arrays_round_trip(settings, tmp_path):
@@ -326,7 +349,11 @@ EDITS = [
      lambda d, a: _fitted(d).update(numeric_embedding_="piecewise_linear"), "input_layers are not those"),
     ("a resolved embedding that is no embedding", "clf",
      lambda d, a: _fitted(d).update(numeric_embedding_="os.system"), "numeric_embedding_ is 'os.system'"),
-    ("no resolved embedding", "clf", lambda d, a: _fitted(d).pop("numeric_embedding_"), "lacks"),
+    ("no resolved embedding, with n_bins", "clf", lambda d, a: _fitted(d).pop("numeric_embedding_"),
+     "does not have exactly the settings"),
+    ("an automatic embedding without its resolution", "clf",
+     lambda d, a: [_fitted(d).pop("numeric_embedding_"), _fitted(d)["input_settings"].pop("n_bins")],
+     "lacks numeric_embedding_, which numeric_embedding='auto' needs"),
     ("input settings without the scaling layer", "clf",
      lambda d, a: _fitted(d)["input_settings"].update(scaling_layer=False), "input_layers are not those"),
     ("input settings of another numeric scaling", "clf",
@@ -347,6 +374,9 @@ EDITS = [
     ("a y_scale_ that makes predictions overflow", "reg",
      lambda d, a: _set_array(d, a, "y_scale_", np.full(2, 1e300, np.float64)), "overflow"),
     ("bin edges that decrease", "bins", lambda d, a: _set_state(d, a, lambda v: v[::-1]), "edges that decrease"),
+    ("bin edges closer than float32 divides by", "bins",
+     lambda d, a: _set_state(d, a, lambda v: np.r_[-1.0, 0.0, 1e-40, np.linspace(1, 2, v.size - 3)]),
+     "closer than their dtype"),
     ("a nan bin edge", "bins", lambda d, a: _set_state(d, a, lambda v: np.where(np.arange(v.size) == 2, np.nan, v)),
      "state holds non-finite values"),
     ("a huge number of bins", "bins", lambda d, a: _layer(d, "PiecewiseLinearEncoding").update(n_bins=10**6),

@@ -35,9 +35,11 @@ _TABULAR_PARAMETERS = """
         value itself), or by a ``PiecewiseLinearEncoding`` layer (the value
         and one value per bin of its training values' quantiles, 0 below the
         bin, 1 above it and linear across it: thresholds as a tree's); 'auto':
-        piecewise linear from ``16 * n_bins`` rows on (512 by default), else
-        periodic, which generalizes better on a few hundred rows; None gives
-        the network the values alone.  ``numeric_embedding_`` says which.
+        piecewise linear from ``16 * n_bins`` rows given to ``fit`` on (512 by
+        default; ``partial_fit``: its first call's rows), else periodic, which
+        generalizes better on a few hundred rows; None gives the network the
+        values alone.  ``numeric_embedding_`` says which (None without
+        numeric columns).
     n_frequencies : int, default=16
         Frequencies of each numeric column's embedding.
     embedding_size : int, default=8

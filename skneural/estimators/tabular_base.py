@@ -76,8 +76,8 @@ class TabularMixin:
     def _resolved_embedding(self, n_samples):
         # quantile bins need rows to place their edges: on a few hundred rows the periodic embedding's
         # smoother functions generalize better (measured on the tabular benchmark's held-out training rows)
-        if self.numeric_embedding != "auto":
-            return self.numeric_embedding
+        if self.numeric_embedding != "auto" or not numeric_width(self.preprocessor_):
+            return self.numeric_embedding if numeric_width(self.preprocessor_) else None
         return "piecewise_linear" if n_samples >= ROWS_PER_BIN * self.n_bins else "periodic"
 
     def _encode(self, X):

@@ -46,9 +46,9 @@ class Layer:
       ``output``); it honours ``training``.
     * ``backward(output_gradient)``: after ``forward``, the gradient with
       respect to the input (or None when ``needs_input_gradient`` is False,
-      which a network sets on its first layer), having written each
-      parameter's gradient into ``d_<name>`` in place (views into the
-      network's gradient vector: assign with ``[...] =`` or ``out=``).
+      which a network sets on the layers up to the first with parameters,
+      where backpropagation ends), having written each parameter's gradient
+      into ``d_<name>`` in place (views into the network's gradient vector).
     * ``infer(input, out=None)``: the output in evaluation mode whatever
       ``training`` says, keeping nothing, so that several threads may predict
       at once.  ``out``, when given, is an array the layer may write its

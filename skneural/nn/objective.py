@@ -84,8 +84,11 @@ class Objective:
         grad = grad * (1.0 / total if sample_weight is None else sample_weight[:, None] / total)
         for layer in reversed(layers):
             grad = layer.backward(grad)
-            if grad is None:  # the layers before it have no parameters
+            if not layer.needs_input_gradient:  # the layers before it have no parameters
                 break
+            if grad is None:
+                raise TypeError(f"{layer!r}.backward returned None, but the layers before it have parameters: it "
+                                "must return the gradient with respect to its input.")
         if self.alpha:
             for (p, g), scratch in zip(*self._penalized()):
                 np.multiply(p, float(self.alpha) / total, out=scratch)

@@ -113,11 +113,14 @@ class PiecewiseLinearEncoding(Layer):
                    quantile_edges(X[:, :n_features], n_bins), dtype)
 
     def _bins(self, dtype):
-        """``(low, inverse widths, lower clip, upper clip)``, each ``(1, n_features * n_bins)``."""
+        """``(low, inverse widths, lower clip, upper clip)``, each ``(1, n_features * n_bins)``; a bin
+        too narrow for ``dtype`` to hold the inverse of its width counts as empty."""
         edges = self.edges.astype(np.float64)
         width = np.diff(edges, axis=1)
-        used = width > 0
-        inverse = np.divide(1.0, width, out=np.zeros_like(width), where=used)
+        with np.errstate(divide="ignore", over="ignore"):
+            inverse = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
+            used = np.isfinite(inverse.astype(dtype)) & (width > 0)
+        inverse[~used] = 0.0
         lower, upper = np.zeros_like(width), np.where(used, 1.0, 0.0)
         rows = np.arange(self.n_features)
         has = used.any(axis=1)
@@ -140,7 +143,11 @@ class PiecewiseLinearEncoding(Layer):
         low, inverse, lower, upper = self._bins(x.dtype)
         values = np.repeat(x[:, :self.n_features], self.n_bins, axis=1)
         values -= low
-        values *= inverse
+        with np.errstate(invalid="ignore"):  # inf * 0 in an empty bin, set to 0 below
+            values *= inverse
+        empty = inverse[0] == 0
+        if empty.any():
+            values[:, empty] = 0  # also for an infinite value (inf * 0)
         return np.clip(values, lower, upper, out=values) if clip else values
 
     def _assemble(self, x, bins):

@@ -325,7 +325,8 @@ def _decode_fitted(dec, est, fitted, where):
     required = ["n_features_in_", "n_iter_", "t_", "loss_", "network"]
     required += ["classes_", "target_type", "sparse_labels"] if classifier else []
     tabular = is_tabular(est)
-    fields(fitted, where, required + (tabular_fields(est) if tabular else []), _OPTIONAL_FITTED)
+    own, optional = tabular_fields(est) if tabular else ([], [])
+    fields(fitted, where, required + own, [*_OPTIONAL_FITTED, *optional])
     n_features = count(fitted["n_features_in_"], f"{where}.n_features_in_", 1)
     net = decode_network(dec, fitted["network"], f"{where}.network")
     est.n_features_in_ = n_features

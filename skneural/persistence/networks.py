@@ -69,6 +69,14 @@ def _decode_layers(dec, entry, where, sizes):
     return dropout, normalization
 
 
+def _bad_edges(edges):
+    """Whether bin edges decrease somewhere, or make a bin whose width's inverse overflows."""
+    width = np.diff(edges.astype(np.float64), axis=-1)
+    with np.errstate(divide="ignore", over="ignore"):
+        inverse = (1.0 / np.where(width > 0, width, 1.0)).astype(edges.dtype)
+    return bool((width < 0).any() or not np.isfinite(inverse).all())
+
+
 def _decode_state(dec, entry, where, net, dtype):
     """Copy the stored layer state into ``net``'s layers, after checking its size and values."""
     state = _state_arrays(net)
@@ -89,8 +97,9 @@ def _decode_state(dec, entry, where, net, dtype):
             part = values[start:start + target.size].reshape(target.shape)
             if name.endswith("_var") and (part < 0).any():
                 raise ArchiveError(f"{where}.state holds a negative variance")
-            if name == "edges" and (np.diff(part, axis=-1) < 0).any():
-                raise ArchiveError(f"{where}.state holds bin edges that decrease")
+            if name == "edges" and _bad_edges(part):
+                raise ArchiveError(f"{where}.state holds bin edges that decrease or are closer than their dtype "
+                                   "can divide by")
             target[...] = part
             start += target.size
 

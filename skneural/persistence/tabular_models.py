@@ -48,9 +48,10 @@ def _is_regressor(est):
 
 
 def tabular_fields(est):
-    """The fitted fields a tabular estimator's entry must have besides every estimator's."""
-    fields = ["preprocessor_", "input_settings", "numeric_embedding_"]
-    return fields + (["y_mean_", "y_scale_"] if _is_regressor(est) else [])
+    """The fitted fields a tabular estimator's entry must have besides every estimator's, and those it
+    may have (``numeric_embedding_``: not in files written before it existed)."""
+    return ["preprocessor_", "input_settings"] + (["y_mean_", "y_scale_"] if _is_regressor(est) else []), \
+        ["numeric_embedding_"]
 
 
 def encode_tabular(enc, est, fitted):
@@ -65,17 +66,37 @@ def encode_tabular(enc, est, fitted):
             fitted[name] = enc.array(np.asarray(getattr(est, name)))
 
 
-def _settings(dec, est, stored, where):
-    """The input settings, checked as the estimator checks its parameters."""
+def _settings(dec, est, stored, where, older):
+    """The input settings, checked as the estimator checks its parameters (a file written before
+    ``n_bins`` existed has none: the estimator's default, which its layers do not use)."""
     stored = mapping(stored, where)
-    if set(stored) != set(INPUT_SETTINGS):
-        raise ArchiveError(f"{where} does not have exactly the settings {list(INPUT_SETTINGS)}")
-    settings = {k: dec.setting(stored[k], f"{where}.{k}") for k in INPUT_SETTINGS}
+    names = [k for k in INPUT_SETTINGS if not (older and k == "n_bins")]
+    if set(stored) != set(names):
+        raise ArchiveError(f"{where} does not have exactly the settings {names}")
+    settings = {k: dec.setting(stored[k], f"{where}.{k}") for k in names}
+    settings.setdefault("n_bins", type(est)().n_bins)
     try:
         type(est)(**settings)._validate_params()
     except (TypeError, ValueError) as exc:
         raise ArchiveError(f"{where}: {exc}") from None
     return settings
+
+
+def _embedding(dec, fitted, settings, n_numeric, where):
+    """``numeric_embedding_``: what the setting resolved to, None without numeric columns; a file written
+    before it existed has the setting itself ('periodic' or None then)."""
+    setting = settings["numeric_embedding"]
+    allowed = (None,) if n_numeric == 0 or setting is None else _EMBEDDINGS[1:] if setting == "auto" else (setting,)
+    if "numeric_embedding_" not in fitted:
+        embedding = None if n_numeric == 0 else setting
+        if setting == "auto":
+            raise ArchiveError(f"{where} lacks numeric_embedding_, which numeric_embedding='auto' needs")
+        return embedding
+    embedding = dec.setting(fitted["numeric_embedding_"], f"{where}.numeric_embedding_")
+    if not (isinstance(embedding, (str, type(None))) and embedding in allowed):
+        raise ArchiveError(f"{where}.numeric_embedding_ is {embedding!r}; the numeric_embedding setting "
+                           f"{setting!r} gives one of {list(allowed)} for {n_numeric} numeric columns")
+    return embedding
 
 
 def _check_preprocessor(ct, settings, where):
@@ -146,12 +167,8 @@ def decode_tabular(dec, est, fitted, where, net):
     entry's ``fitted`` values, after checking them against each other, against ``est``'s
     ``n_features_in_`` and ``feature_names_in_`` (set before) and against ``net``'s input layers;
     return the number of columns those layers give the first dense layer."""
-    settings = _settings(dec, est, fitted["input_settings"], f"{where}.input_settings")
-    embedding = dec.setting(fitted["numeric_embedding_"], f"{where}.numeric_embedding_")
-    allowed = _EMBEDDINGS[1:] if settings["numeric_embedding"] == "auto" else (settings["numeric_embedding"],)
-    if not (isinstance(embedding, (str, type(None))) and embedding in allowed):
-        raise ArchiveError(f"{where}.numeric_embedding_ is {embedding!r}; the numeric_embedding setting "
-                           f"{settings['numeric_embedding']!r} gives one of {list(allowed)}")
+    older = "numeric_embedding_" not in fitted  # written before 'auto' and the piecewise-linear encoding
+    settings = _settings(dec, est, fitted["input_settings"], f"{where}.input_settings", older)
     at = f"{where}.preprocessor_"
     ct = decode_step(dec, fitted["preprocessor_"], at)
     _check_preprocessor(ct, settings, at)
@@ -163,6 +180,7 @@ def decode_tabular(dec, est, fitted, where, net):
     width = output_width(ct)
     numeric = ct.output_indices_["numeric"] if "numeric" in ct.named_transformers_ else slice(0, 0)
     n_numeric = numeric.stop - numeric.start
+    embedding = _embedding(dec, fitted, settings, n_numeric, where)
     expected, first = _expected_layers({**settings, "numeric_embedding": embedding}, n_numeric, width)
     found = [describe(layer) for layer in net.input_layers]
     if found != expected:
