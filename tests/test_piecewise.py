@@ -163,5 +163,9 @@ def test_bad_arguments_and_inputs_give_clear_errors(rng):
         PiecewiseLinearEncoding(1, n_bins=2, edges=[[0.0, 1.0]])
     with pytest.raises(ValueError, match="finite"):
         PiecewiseLinearEncoding(1, n_bins=1, edges=[[0.0, np.inf]])
+    with pytest.raises(ValueError, match=r"2-d array with more columns than n_passthrough=0.*X.reshape"):
+        PiecewiseLinearEncoding.from_quantiles(rng.randn(10))
+    with pytest.raises(ValueError, match=r"more columns than n_passthrough=2"):
+        PiecewiseLinearEncoding.from_quantiles(rng.randn(10, 2), n_passthrough=2)
     with pytest.raises(ValueError, match="expects 3 input columns"):
         PiecewiseLinearEncoding(2, n_passthrough=1).forward(rng.randn(4, 2))

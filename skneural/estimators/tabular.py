@@ -72,6 +72,8 @@ class TabularMLPClassifier(TabularMixin, NumpyMLPClassifier):
     of ``partial_fit`` learns it from its rows).  Numbers are median-imputed
     (with missing-value indicators), robustly scaled, smoothly clipped and
     embedded; categories one-hot encoded, a missing value being a category.
+    The network computes in float32 whatever the table's dtype (predictions
+    are float64, to float32's precision).
 
     Parameters
     ----------

@@ -106,8 +106,13 @@ class PiecewiseLinearEncoding(Layer):
     @classmethod
     def from_quantiles(cls, X, n_bins=16, n_passthrough=0, include_input=False, dtype=np.float64):
         """The encoding of ``X``'s first columns (all but the last ``n_passthrough``) by their quantiles:
-        bins holding about as many of ``X``'s rows each (fewer, wider ones where values repeat)."""
+        bins holding about as many of ``X``'s rows each (fewer, wider ones where values repeat; NaN
+        values are left out of the quantiles)."""
         X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] <= n_passthrough:
+            raise ValueError(f"X must be a 2-d array with more columns than n_passthrough={n_passthrough} (the "
+                             f"numeric features come first); got an array of shape {X.shape}. Reshape a single "
+                             "feature with X.reshape(-1, 1).")
         n_features = X.shape[1] - n_passthrough
         return cls(n_features, n_bins, n_passthrough, include_input,
                    quantile_edges(X[:, :n_features], n_bins), dtype)
