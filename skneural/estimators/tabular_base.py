@@ -76,8 +76,10 @@ class TabularMixin:
     def _resolved_embedding(self, n_samples):
         # quantile bins need rows to place their edges: on a few hundred rows the periodic embedding's
         # smoother functions generalize better (measured on the tabular benchmark's held-out training rows)
-        if self.numeric_embedding != "auto" or not numeric_width(self.preprocessor_):
-            return self.numeric_embedding if numeric_width(self.preprocessor_) else None
+        if not numeric_width(self.preprocessor_):
+            return None
+        if self.numeric_embedding != "auto":
+            return self.numeric_embedding
         return "piecewise_linear" if n_samples >= ROWS_PER_BIN * self.n_bins else "periodic"
 
     def _encode(self, X):
@@ -118,13 +120,13 @@ class TabularMixin:
         layers = []
         if n_numeric and self.smooth_clip is not None:
             layers.append(SmoothClip(n_numeric, limit=self.smooth_clip))
-        if n_numeric and self.numeric_embedding_ == "periodic":
+        if self.numeric_embedding_ == "periodic":  # None without numeric columns
             layers.append(PeriodicEmbedding(n_numeric, n_passthrough=width - n_numeric,
                                             n_frequencies=self.n_frequencies, embedding_size=self.embedding_size,
                                             sigma=self.frequency_scale, include_input=True,
                                             random_state=self._random_state, dtype=X.dtype))
             width = layers[-1].output_size
-        elif n_numeric and self.numeric_embedding_ == "piecewise_linear":
+        elif self.numeric_embedding_ == "piecewise_linear":
             clipped = layers[0].infer(X[:, :n_numeric]) if layers else X[:, :n_numeric]
             layers.append(PiecewiseLinearEncoding(n_numeric, self.n_bins, width - n_numeric, True,
                                                   quantile_edges(clipped, self.n_bins), dtype=X.dtype))

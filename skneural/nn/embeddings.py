@@ -43,6 +43,17 @@ def _floating(x, dtype=np.float64):
     return x if np.issubdtype(x.dtype, np.floating) else x.astype(dtype)
 
 
+def checked_columns(layer, input, dtype):
+    """``input`` as :func:`_floating` gives it, checked to be the ``n_features`` numeric columns then the
+    ``n_passthrough`` others that ``layer`` (an embedding of numeric features) takes."""
+    x = _floating(input, dtype)
+    if x.ndim != 2 or x.shape[1] != layer.input_size:
+        raise ValueError(
+            f"{layer!r} expects {layer.input_size} input columns ({layer.n_features} numeric features followed "
+            f"by {layer.n_passthrough} passthrough columns); got an input of shape {x.shape}.")
+    return x
+
+
 class SmoothClip(Layer):
     """Smooth clipping: ``x / sqrt(1 + (x / limit) ** 2)`` on the first ``n_features`` columns.
 
@@ -273,12 +284,7 @@ class PeriodicEmbedding(Layer):
         self._scratch = None  # what forward keeps for backward
 
     def _check(self, input):
-        x = _floating(input, self.frequencies.dtype)
-        if x.ndim != 2 or x.shape[1] != self.input_size:
-            raise ValueError(
-                f"{self!r} expects {self.input_size} input columns ({self.n_features} numeric features followed "
-                f"by {self.n_passthrough} passthrough columns); got an input of shape {x.shape}.")
-        return x
+        return checked_columns(self, input, self.frequencies.dtype)
 
     def _embed(self, x):
         """``(xt, p, z, h)``: the features ``(F, n)``, ``concat(cos v, sin v)`` ``(F, n, 2k)``, the

@@ -24,9 +24,10 @@ from numbers import Integral
 import numpy as np
 
 from ..components.params import Boolean, Interval, validate
+from .embeddings import checked_columns
 from .layers import Layer
 
-__all__ = ["PiecewiseLinearEncoding", "quantile_edges"]
+__all__ = ["PiecewiseLinearEncoding", "quantile_edges", "inverse_widths"]
 
 
 def quantile_edges(x, n_bins):
@@ -40,6 +41,17 @@ def quantile_edges(x, n_bins):
         edges[j, :unique.size] = unique
         edges[j, unique.size:] = unique[-1]
     return edges
+
+
+def inverse_widths(edges, dtype):
+    """``(widths, inverses, used)`` of the bins between ``edges`` (along the last axis), in float64: a
+    bin is used when its width is positive and ``dtype`` holds its inverse (else its inverse is 0)."""
+    width = np.diff(np.asarray(edges, dtype=np.float64), axis=-1)
+    with np.errstate(divide="ignore", over="ignore"):
+        inverse = 1.0 / np.where(width > 0, width, np.inf)
+        used = (width > 0) & np.isfinite(inverse.astype(dtype))
+    inverse[~used] = 0.0
+    return width, inverse, used
 
 
 class PiecewiseLinearEncoding(Layer):
@@ -121,11 +133,7 @@ class PiecewiseLinearEncoding(Layer):
         """``(low, inverse widths, lower clip, upper clip)``, each ``(1, n_features * n_bins)``; a bin
         too narrow for ``dtype`` to hold the inverse of its width counts as empty."""
         edges = self.edges.astype(np.float64)
-        width = np.diff(edges, axis=1)
-        with np.errstate(divide="ignore", over="ignore"):
-            inverse = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
-            used = np.isfinite(inverse.astype(dtype)) & (width > 0)
-        inverse[~used] = 0.0
+        width, inverse, used = inverse_widths(edges, dtype)
         lower, upper = np.zeros_like(width), np.where(used, 1.0, 0.0)
         rows = np.arange(self.n_features)
         has = used.any(axis=1)
@@ -135,16 +143,10 @@ class PiecewiseLinearEncoding(Layer):
         return tuple(a.reshape(1, -1).astype(dtype) for a in (edges[:, :-1], inverse, lower, upper))
 
     def _check(self, input):
-        x = np.asarray(input)
-        x = x if np.issubdtype(x.dtype, np.floating) else x.astype(self.edges.dtype)
-        if x.ndim != 2 or x.shape[1] != self.input_size:
-            raise ValueError(
-                f"{self!r} expects {self.input_size} input columns ({self.n_features} numeric features followed "
-                f"by {self.n_passthrough} passthrough columns); got an input of shape {x.shape}.")
-        return x
+        return checked_columns(self, input, self.edges.dtype)
 
-    def _encode(self, x, clip=True):
-        """The bins' values ``(n, f * n_bins)``, clipped or not."""
+    def _encode(self, x):
+        """The bins' values ``(n, f * n_bins)``."""
         low, inverse, lower, upper = self._bins(x.dtype)
         values = np.repeat(x[:, :self.n_features], self.n_bins, axis=1)
         values -= low
@@ -153,7 +155,7 @@ class PiecewiseLinearEncoding(Layer):
         empty = inverse[0] == 0
         if empty.any():
             values[:, empty] = 0  # also for an infinite value (inf * 0)
-        return np.clip(values, lower, upper, out=values) if clip else values
+        return np.clip(values, lower, upper, out=values)
 
     def _assemble(self, x, bins):
         f = self.n_features
@@ -175,9 +177,9 @@ class PiecewiseLinearEncoding(Layer):
         f, t, g = self.n_features, self.n_bins, np.asarray(output_gradient)
         start = f * self.include_input
         _, inverse, lower, upper = self._bins(g.dtype)
-        values = self._encode(self.input, clip=False)
+        bins = self.output[:, start:start + f * t]  # clipped: inside its bin exactly where strictly within bounds
         through = g[:, start:start + f * t] * inverse
-        through *= (values > lower) & (values < upper)  # 0 where clipped
+        through *= (bins > lower) & (bins < upper)
         grad = np.empty((g.shape[0], self.input_size), g.dtype)
         grad[:, :f] = through.reshape(-1, f, t).sum(axis=2)
         if self.include_input:

@@ -18,7 +18,7 @@ from .scalers import count, is_bool, number
 from .values import fields
 
 __all__ = ["describe", "encode_input_layers", "input_layer_specs", "build_input_layers", "MAX_INPUT_LAYERS",
-           "EMBEDDING_ACTIVATIONS", "MAX_FREQUENCIES", "MAX_EMBEDDING_SIZE", "MAX_BINS"]
+           "EMBEDDING_ACTIVATIONS", "MAX_FREQUENCIES", "MAX_EMBEDDING_SIZE", "MAX_BINS", "embedding_width"]
 
 MAX_INPUT_LAYERS = 16  # each costs Python objects that the file's bytes do not bound
 MAX_LIMIT = 1e12  # SmoothClip's limit and PeriodicEmbedding's sigma, at most
@@ -124,16 +124,20 @@ def _n_params(kind, s):
     return 0
 
 
+_PER_FEATURE = {"PeriodicEmbedding": "embedding_size", "PiecewiseLinearEncoding": "n_bins"}
+
+
+def embedding_width(kind, s):
+    """The columns an embedding (of ``_PER_FEATURE``'s kinds) of settings ``s`` gives."""
+    return s["n_features"] * (s[_PER_FEATURE[kind]] + s["include_input"]) + s["n_passthrough"]
+
+
 def _widths(kind, s, width_out):
     """The width a layer takes, given the width it must give (None: it cannot give that)."""
     if kind == "Scale":
         return s["width"] if s["width"] == width_out else None
-    if kind == "PeriodicEmbedding":
-        out = s["n_features"] * (s["embedding_size"] + s["include_input"]) + s["n_passthrough"]
-        return s["n_features"] + s["n_passthrough"] if out == width_out else None
-    if kind == "PiecewiseLinearEncoding":
-        out = s["n_features"] * (s["n_bins"] + s["include_input"]) + s["n_passthrough"]
-        return s["n_features"] + s["n_passthrough"] if out == width_out else None
+    if kind in _PER_FEATURE:
+        return s["n_features"] + s["n_passthrough"] if embedding_width(kind, s) == width_out else None
     return width_out if s["n_features"] is None or s["n_features"] <= width_out else None
 
 

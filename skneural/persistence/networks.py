@@ -6,6 +6,7 @@ import numpy as np
 
 from ..nn.network import NeuralNetwork
 from ..nn.normalization import NORMALIZATIONS
+from ..nn.piecewise import inverse_widths
 from .archive import ArchiveError
 from .input_layers import build_input_layers, encode_input_layers, input_layer_specs
 from .scalers import number
@@ -70,11 +71,9 @@ def _decode_layers(dec, entry, where, sizes):
 
 
 def _bad_edges(edges):
-    """Whether bin edges decrease somewhere, or make a bin whose width's inverse overflows."""
-    width = np.diff(edges.astype(np.float64), axis=-1)
-    with np.errstate(divide="ignore", over="ignore"):
-        inverse = (1.0 / np.where(width > 0, width, 1.0)).astype(edges.dtype)
-    return bool((width < 0).any() or not np.isfinite(inverse).all())
+    """Whether bin edges decrease somewhere, or make a bin too narrow for their dtype to invert."""
+    width, _, used = inverse_widths(edges, edges.dtype)
+    return bool((width < 0).any() or ((width > 0) & ~used).any())
 
 
 def _decode_state(dec, entry, where, net, dtype):

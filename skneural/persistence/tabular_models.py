@@ -24,7 +24,7 @@ from sklearn.preprocessing import OneHotEncoder, QuantileTransformer, RobustScal
 
 from .archive import ArchiveError
 from .columns import decode_step, encode_step, output_width
-from .input_layers import describe
+from .input_layers import describe, embedding_width
 from .values import mapping
 
 __all__ = ["is_tabular", "tabular_fields", "encode_tabular", "decode_tabular", "TABULAR_ESTIMATORS"]
@@ -137,16 +137,15 @@ def _expected_layers(settings, n_numeric, width):
     if n_numeric and settings["smooth_clip"] is not None:
         layers.append({"layer": "SmoothClip", "n_features": n_numeric, "limit": float(settings["smooth_clip"])})
     if n_numeric and settings["numeric_embedding"] == "periodic":
-        size = int(settings["embedding_size"])
         layers.append({"layer": "PeriodicEmbedding", "n_features": n_numeric, "n_passthrough": width - n_numeric,
-                       "n_frequencies": int(settings["n_frequencies"]), "embedding_size": size,
+                       "n_frequencies": int(settings["n_frequencies"]),
+                       "embedding_size": int(settings["embedding_size"]),
                        "sigma": float(settings["frequency_scale"]), "include_input": True, "activation": "relu"})
-        width = n_numeric * (size + 1) + width - n_numeric
     elif n_numeric and settings["numeric_embedding"] == "piecewise_linear":
-        bins = int(settings["n_bins"])
-        layers.append({"layer": "PiecewiseLinearEncoding", "n_features": n_numeric, "n_bins": bins,
+        layers.append({"layer": "PiecewiseLinearEncoding", "n_features": n_numeric, "n_bins": int(settings["n_bins"]),
                        "n_passthrough": width - n_numeric, "include_input": True})
-        width = n_numeric * (bins + 1) + width - n_numeric
+    if layers and layers[-1]["layer"] != "SmoothClip":
+        width = embedding_width(layers[-1]["layer"], layers[-1])
     if settings["scaling_layer"]:
         layers.append({"layer": "Scale", "width": width})
     return layers, width
