@@ -44,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
@@ -167,6 +168,21 @@ def summary_table(results, models):
     return table
 
 
+def paired_gaps(results, model, other, confidence=0.95):
+    """Per dataset: the mean of ``model``'s score minus ``other``'s over the folds, its standard error
+    (the folds' differences), and the verdict: 'ahead' or 'behind' when the mean is further from 0
+    than Student's t (folds - 1 degrees of freedom, two-sided ``confidence``) standard errors, else
+    'within noise' (the folds disagree too much to tell)."""
+    scores = results.pivot_table(index=["dataset", "fold"], columns="model", values="score", sort=False)
+    by_dataset = (scores[model] - scores[other]).groupby(level="dataset", sort=False)
+    gaps = pd.DataFrame({"mean": by_dataset.mean(), "se": by_dataset.std() / np.sqrt(by_dataset.count()),
+                         "folds": by_dataset.count()})
+    margin = stats.t.ppf(0.5 + confidence / 2, gaps["folds"] - 1) * gaps["se"]
+    gaps["verdict"] = np.where(gaps["mean"] > margin, "ahead",
+                               np.where(gaps["mean"] < -margin, "behind", "within noise"))
+    return gaps
+
+
 def print_report(table, models, results):
     with pd.option_context("display.width", 200, "display.max_columns", None,
                            "display.float_format", "{:.3f}".format):
@@ -181,13 +197,20 @@ def print_report(table, models, results):
                 diff = table[f"{model} - HGB"]
                 print(f"  {model:<14} mean {diff.mean():+.3f}, median {diff.median():+.3f}, "
                       f"worst {diff.min():+.3f} ({diff.idxmin()}), ahead on {(diff > 0).sum()}/{len(diff)}")
-    for model, other in (("TabularMLP", "sklearn MLP"), ("NumpyMLP", "sklearn MLP"), ("TabularMLP", "linear")):
+    for model, other in (("TabularMLP", "sklearn MLP"), ("NumpyMLP", "sklearn MLP"), ("TabularMLP", "linear"),
+                         ("TabularMLP", REFERENCE)):
         if {model, other} <= set(models):
             gap = table[model] - table[other]  # a tie: equal to 3 decimals, as printed
             lead, tie = (gap >= 5e-4).sum(), (gap.abs() < 5e-4).sum()
             print(f"  {model} leads {other} on {lead}, {other} leads on {len(gap) - lead - tie}, ties (to 3 "
                   f"decimals) {tie} of {len(gap)} datasets; mean gap {gap.mean():+.4f}, largest "
                   f"{gap.abs().max():.3f} ({gap.abs().idxmax()})")
+            if results["fold"].nunique() > 1:
+                verdicts = paired_gaps(results, model, other)["verdict"]
+                behind = ", ".join(verdicts.index[verdicts == "behind"]) or "none"
+                print(f"    beyond fold noise (95%, paired t over the folds): ahead on {(verdicts == 'ahead').sum()}, "
+                      f"behind on {(verdicts == 'behind').sum()} ({behind}), within noise on "
+                      f"{(verdicts == 'within noise').sum()}")
 
 
 def write_tables(results, table, out_dir):
@@ -275,6 +298,14 @@ def main(datasets=None, models=None, quick=False, n_folds=None, out_dir=".", max
     return results
 
 
+def report(csv_path):
+    """Print the report of a finished run again from its per-fold CSV (``--report``)."""
+    results = pd.read_csv(csv_path)
+    models = list(dict.fromkeys(results["model"]))
+    print_report(summary_table(results, models), models, results)
+    return results
+
+
 def fit_time(rows=10_000, columns=50, seed=0):
     """Seconds ``TabularMLPClassifier`` (defaults) takes to fit a generated table of ``rows`` x
     ``columns``: four fifths numbers (2% missing), one fifth text columns of 8 categories."""
@@ -306,9 +337,11 @@ def parse_args(argv=None):
     parser.add_argument("--out-dir", default=".", help="where the figure goes (default: here)")
     parser.add_argument("--fit-time", action="store_true",
                         help="only time TabularMLPClassifier's fit on a generated 10,000 x 50 table")
+    parser.add_argument("--report", metavar="CSV",
+                        help="only print the report of a run again from its tabular_benchmark.csv")
     args = parser.parse_args(argv)
-    if args.fit_time:
-        return None
+    if args.fit_time or args.report:
+        return args.report
     split = lambda text: [s.strip() for s in text.split(",") if s.strip()] if text else None  # noqa: E731
     return dict(datasets=split(args.datasets), models=split(args.models), quick=args.quick, n_folds=args.folds,
                 out_dir=args.out_dir, max_iter=args.max_iter, n_jobs=args.jobs)
@@ -316,4 +349,7 @@ def parse_args(argv=None):
 
 if __name__ == "__main__":
     arguments = parse_args()
-    fit_time() if arguments is None else main(**arguments)
+    if isinstance(arguments, dict):
+        main(**arguments)
+    else:
+        report(arguments) if arguments else fit_time()

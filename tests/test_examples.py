@@ -184,6 +184,34 @@ def test_tabular_benchmark_scores_every_model_on_the_same_folds(tmp_path, capsys
     assert set(subset["model"]) == {"NumpyMLP", "linear"} and set(subset["dataset"]) == {"carseats"}
 
 
+def test_tabular_benchmark_paired_gaps_tell_a_lead_from_fold_noise(tmp_path, capsys):
+    from scipy import stats
+    module = example("tabular_benchmark")
+    rng = np.random.RandomState(0)
+    base = rng.uniform(0.5, 0.9, size=5)
+    shifts = {"ahead": 0.05 + rng.normal(0, 0.005, 5), "behind": -0.05 + rng.normal(0, 0.005, 5),
+              "noisy": np.array([0.1, -0.1, 0.08, -0.06, 0.01]), "barely": 0.01 + rng.normal(0, 0.02, 5)}
+    rows = [{"dataset": name, "task": "binary", "rows": 100, "model": model, "fold": fold, "score": score,
+             "fit_time": 1.0}
+            for name, shift in shifts.items() for fold in range(5)
+            for model, score in (("TabularMLP", base[fold] + shift[fold]), ("sklearn MLP", base[fold]))]
+    results = pd.DataFrame(rows)
+    gaps = module["paired_gaps"](results, "TabularMLP", "sklearn MLP")
+    for name, shift in shifts.items():
+        assert np.isclose(gaps.loc[name, "mean"], shift.mean())
+        p_value = stats.ttest_rel(base + shift, base).pvalue  # scipy's paired t-test, independently
+        expected = "within noise" if p_value >= 0.05 else ("ahead" if shift.mean() > 0 else "behind")
+        assert gaps.loc[name, "verdict"] == expected, name
+    assert list(gaps.loc[["ahead", "behind", "noisy"], "verdict"]) == ["ahead", "behind", "within noise"]
+    path = tmp_path / "results.csv"
+    results.to_csv(path, index=False)
+    module["report"](path)  # a finished run's report printed again from its CSV
+    counts = gaps["verdict"].value_counts()
+    behind = ", ".join(gaps.index[gaps["verdict"] == "behind"])
+    assert (f"ahead on {counts['ahead']}, behind on {counts['behind']} ({behind}), within noise on "
+            f"{counts['within noise']}") in capsys.readouterr().out
+
+
 def test_tabular_ablation_scores_each_variant_on_held_out_training_rows(capsys, tmp_path):
     module = example("tabular_ablation")
     for name in module["QUICK"]["datasets"]:
