@@ -1,9 +1,12 @@
 """Benchmark: skneural against scikit-learn's MLP and against the matrix-product floor.
+====================================================================================
 
 Everything is measured in this one process, on the same data.  The things
 compared take turns within every repeat, and each ratio is the median over
 repeats of the ratio within a repeat, so that the drift of a shared machine
 falls on both sides alike; each time is the median of ``--repeats`` runs.
+
+Run it::
 
     python examples/benchmark.py                 # the full table (a few minutes)
     python examples/benchmark.py --n 15000 --json results.json
@@ -310,7 +313,7 @@ def print_table(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--n", type=int, default=60000, help="training rows (default 60000)")
     parser.add_argument("--features", type=int, default=784)
     parser.add_argument("--hidden", type=int, default=256)

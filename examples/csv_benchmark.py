@@ -1,10 +1,13 @@
 """How fast and lean ``skneural train`` reads a large CSV file.
+============================================================
 
 Writes a file of ROWS rows and 30 columns (an ID, 19 decimal columns with a few missing values,
 3 integer columns, 4 text columns, a boolean column and a date; a binary target), then runs
 ``skneural train FILE --target y --max-iter 2`` in a child process and prints its wall time, its
 peak resident memory, and that peak as a multiple of the file's size and above a child that only
 imports pandas and skneural (the baseline).
+
+Run it::
 
     python examples/csv_benchmark.py            # 200,000 rows (about 80 MiB)
     python examples/csv_benchmark.py --rows 20000
@@ -73,6 +76,6 @@ def main(rows=200_000):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--rows", type=int, default=200_000)
     main(parser.parse_args().rows)

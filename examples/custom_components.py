@@ -1,4 +1,5 @@
 """Writing your own components: an activation, a loss, two optimizers and a row-wise output activation.
+====================================================================================================
 
 Each is a small class with a function and its derivative (or an update rule),
 used in an estimator like a built-in one, and the activation, loss and output
@@ -11,6 +12,8 @@ activation are checked against central finite differences with
   parameter vector, keeping their state in attributes ending in ``_``;
 * ``Sparsemax``: a row-wise output activation (a softmax whose outputs can be
   exactly 0) whose derivative is the stack of per-sample Jacobians ``(n, m, m)``.
+
+Run it::
 
     python examples/custom_components.py           # --quick for a short run
 """
@@ -165,6 +168,6 @@ def run(max_iter):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few epochs only")
     main(max_iter=10 if parser.parse_args().quick else 100)

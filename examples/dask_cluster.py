@@ -1,4 +1,5 @@
 """A model search spread over a Dask cluster, and prediction on a dask.array.
+==========================================================================
 
 skneural brings no scheduler of its own: its estimators are ordinary
 scikit-learn estimators, so scikit-learn's ``GridSearchCV`` farms its fits out
@@ -17,6 +18,8 @@ with ``dask.array.map_blocks``: each worker predicts its own blocks with a
 copy of the fitted model (a few hundred kB, smaller than scikit-learn's MLP).
 
 Needs the ``dask`` extra: ``pip install -e ".[dask]"``.
+
+Run it::
 
     python examples/dask_cluster.py                # --quick for a short run
 """
@@ -106,7 +109,7 @@ def main(scheduler=None, n_workers=2, max_iter=50):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--scheduler", help="address of a running scheduler, e.g. tcp://host:8786 "
                                             "(default: start a LocalCluster here)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes of the LocalCluster")

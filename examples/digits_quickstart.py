@@ -1,8 +1,11 @@
 """Digits classification in five lines: StandardScaler + NumpyMLPClassifier.
+=========================================================================
 
 Trains on three quarters of scikit-learn's bundled 8x8 digits and reports the
 held-out accuracy and a per-class report, exactly as with scikit-learn's own
 ``MLPClassifier``.
+
+Run it::
 
     python examples/digits_quickstart.py            # --quick for a short run
 """
@@ -39,6 +42,6 @@ def main(max_iter=200):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few epochs only")
     main(max_iter=10 if parser.parse_args().quick else 200)

@@ -1,10 +1,13 @@
 """Model selection: a Pipeline, GridSearchCV over activations and optimizers, cross_val_score.
+===========================================================================================
 
 The grid mixes optimizer *names* (built from the scikit-learn parameters such
 as ``learning_rate_init``) and optimizer *objects* whose own settings are
 tuned through nested parameters, ``mlp__optimizer__learning_rate``, as any
 scikit-learn estimator's would be.  Prints the table of results, then the
 cross-validated score of the best pipeline.
+
+Run it::
 
     python examples/grid_search.py                 # --quick for a short run
 """
@@ -59,7 +62,7 @@ def main(max_iter=60, cv=3, n_samples=None):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--quick", action="store_true", help="few epochs on part of the data")
     quick = parser.parse_args().quick
     main(max_iter=5 if quick else 60, n_samples=400 if quick else None)

@@ -1,10 +1,13 @@
-"""The engine on its own, in the two styles skneural grew from, on scikit-learn's bundled digits.
+"""The engine on its own: the NeuralNetwork class, and a network composed from a list of layers.
+=============================================================================================
 
-The sizes style (the original ``NeuralNetwork`` contract): ``NeuralNetwork``
+The ``NeuralNetwork`` class with its components passed in: ``NeuralNetwork``
 built from layer sizes, with the activations, loss and optimizer passed in.
-The layer-list style: a list of layers composed by hand, ``[Dense, Tanh,
+A network composed from a list of layers: layers composed by hand, ``[Dense, Tanh,
 Dense, Softmax]``, trained with the mean squared error and plain SGD one
 sample at a time.
+
+Run it::
 
     python examples/network_styles.py
     python examples/network_styles.py --epochs 5
@@ -33,7 +36,7 @@ def main(epochs=10):
     n_inputs = x_train.shape[1]
     print(f"digits: {len(x_train)} training and {len(x_test)} test images of {n_inputs} pixels")
 
-    # The sizes style: sizes of the layers, then activations, loss and optimizer passed in.
+    # The NeuralNetwork class: sizes of the layers, then activations, loss and optimizer passed in.
     net = NeuralNetwork([n_inputs, 64, 10], "relu", "softmax", "categorical_crossentropy",
                         Adam(learning_rate=0.005), random_state=0)
     print("gradient check, worst relative error:",
@@ -42,7 +45,7 @@ def main(epochs=10):
     sizes_style = net.score(x_test, y_test, accuracy=True)
     print(f"NeuralNetwork([{n_inputs}, 64, 10]), relu/softmax/cross-entropy/Adam: {sizes_style:.2%} held out")
 
-    # The layer-list style: a list of layers, tanh then softmax, mean squared error, plain SGD on single samples.
+    # A network composed from a list of layers: layers, tanh then softmax, mean squared error, plain SGD on single samples.
     layers = [Dense(n_inputs, 40, random_state=0), Tanh(), Dense(40, 10, random_state=1), Softmax()]
     net = NeuralNetwork(layers, loss="mse", optimizer=SGD(learning_rate=0.1, momentum=0.0), random_state=0)
     net.fit(x_train / 4, y_train, batch_size=1, epochs=max(1, epochs // 2), categorical=True)
@@ -53,7 +56,7 @@ def main(epochs=10):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="two epochs")
     args = parser.parse_args()

@@ -1,4 +1,5 @@
 """Out-of-core training: partial_fit over chunks of a float32 memmap larger than the memory allowed.
+=================================================================================================
 
 The data lives in a file on disk (``np.memmap``): 2 GB by default, 256
 float32 features a row, labelled by a fixed random "teacher" network so that
@@ -7,6 +8,8 @@ there is something to learn.  Training reads it in chunks of rows and calls
 measures the peak memory the process allocates while training, and the run
 stops with an error if it goes over ``--memory-cap-mb`` (default 256 MB, an
 eighth of the file).  The last chunk is held out and scored at the end.
+
+Run it::
 
     python examples/out_of_core.py                      # 2 GB file in a temporary folder
     python examples/out_of_core.py --size-mb 200 --epochs 2
@@ -105,7 +108,7 @@ def train(path, size_mb, chunk_rows, epochs, memory_cap_mb, hidden):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--path", help="the data file (made if missing; default: a temporary file, removed after)")
     parser.add_argument("--size-mb", type=float, default=2048, help="size of the data file (default 2048)")
     parser.add_argument("--chunk-rows", type=int, default=50_000)

@@ -1,4 +1,5 @@
 """Plots: loss curves of several optimizers on one chart, and a validation curve from GridSearchCV.
+================================================================================================
 
 Writes two PNG files (into ``--out-dir``, default the current folder):
 
@@ -9,6 +10,8 @@ Writes two PNG files (into ``--out-dir``, default the current folder):
   ``GridSearchCV`` with ``return_train_score=True``.
 
 Needs matplotlib: ``pip install -e ".[examples]"``.
+
+Run it::
 
     python examples/plots.py                       # --quick for a short run
 """
@@ -79,7 +82,7 @@ def main(max_iter=100, out_dir=".", alphas=tuple(np.logspace(-4, 2, 7)), cv=3):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few epochs and three values of alpha")
     parser.add_argument("--out-dir", default=".", help="where to write the PNG files (default: here)")
     args = parser.parse_args()

@@ -1,4 +1,5 @@
 """Regression, single- and multi-output, beside scikit-learn's MLPRegressor.
+=========================================================================
 
 Single output: the bundled diabetes data (442 patients, 10 features, disease
 progression a year later).  Several outputs: completing the bundled 8x8
@@ -8,6 +9,8 @@ by one network with 32 output units.  Inputs and targets are standardised
 targets), as a network needs, every network stops early on a tenth of its
 training data, and every model is scored by 5-fold cross-validated R² on the
 same folds.
+
+Run it::
 
     python examples/regression.py                  # --quick for a short run
 """
@@ -62,6 +65,6 @@ def main(max_iter=500):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few epochs only")
     main(max_iter=20 if parser.parse_args().quick else 500)

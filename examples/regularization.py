@@ -1,4 +1,5 @@
 """Dropout and weight decay: training and validation loss curves, with and without them.
+=====================================================================================
 
 A wide network (two hidden layers of 256) on 200 rows of a noisy problem
 (``make_classification`` with 20% of the labels flipped) learns what can be
@@ -19,6 +20,8 @@ epoch; and prints each setting's final training and validation loss and its
 validation accuracy.
 
 Needs matplotlib: ``pip install -e ".[examples]"``.
+
+Run it::
 
     python examples/regularization.py                 # --quick for a short run
 """
@@ -89,7 +92,7 @@ def main(epochs=100, out_dir="."):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few epochs only")
     parser.add_argument("--out-dir", default=".", help="where to write the PNG file (default: here)")
     args = parser.parse_args()

@@ -1,4 +1,5 @@
 """Saving and loading a model: a safe file that restores the whole fitted estimator.
+=================================================================================
 
 ``est.save(path)`` writes parameters, settings, fitted attributes and the
 optimizer's state into one ``.npz`` file that loads without pickle, so a
@@ -73,7 +74,7 @@ def main(max_iter=60, out_dir=None):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few epochs only")
     parser.add_argument("--out-dir", help="where to write the model files (default: a new temporary folder)")
     args = parser.parse_args()

@@ -1,4 +1,5 @@
 """Learning-rate schedules: the rate each one sets per epoch, and the training loss it gives.
+==========================================================================================
 
 Trains the same network on digits (SGD with momentum 0.9, initial learning rate
 0.05, 64 hidden units) once per schedule of ``skneural.schedules`` that the
@@ -12,6 +13,8 @@ the loss stops improving, so on this run it follows ``constant``; ``step_decay``
 first acts after 10 epochs.
 
 Needs matplotlib: ``pip install -e ".[examples]"``.
+
+Run it::
 
     python examples/schedules.py                   # --quick for a short run
 """
@@ -83,7 +86,7 @@ def main(epochs=60, out_dir="."):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").partition("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few epochs only")
     parser.add_argument("--out-dir", default=".", help="where to write the PNG file (default: here)")
     args = parser.parse_args()

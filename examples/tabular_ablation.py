@@ -1,5 +1,5 @@
-"""What each ingredient of TabularMLPClassifier / TabularMLPRegressor's defaults gains, on the
-datasets of ``tabular_benchmark``.
+"""What each ingredient of the tabular estimators' defaults gains.
+===============================================================
 
 Each variant (``VARIANTS``: name -> the settings it changes) is the defaults with one ingredient
 taken out or swapped.  Every variant is scored on the benchmark's own folds (5-fold, identical for
@@ -153,7 +153,7 @@ def main(datasets=None, variants=None, n_folds=5, outer=False, quick=False, max_
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--datasets", help="comma-separated names (default: all): " + ", ".join(DATASETS))
     parser.add_argument("--variants", help="comma-separated names (default: all): " + ", ".join(VARIANTS))
     parser.add_argument("--folds", type=int, default=5, help="number of folds (default 5)")

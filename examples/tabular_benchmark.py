@@ -1,4 +1,5 @@
 """Cross-validated comparison of skneural's MLP with scikit-learn's models on real tables.
+=======================================================================================
 
 Every dataset of ``tabular_datasets.DATASETS`` (binary, multiclass and regression tables with
 text columns and missing values) is scored by 5-fold cross-validation, on the same folds for
@@ -31,9 +32,14 @@ skipped with a line)::
     python examples/tabular_benchmark.py --datasets titanic,wage --models NumpyMLP,HistGradientBoosting
     python examples/tabular_benchmark.py --out-dir results --folds 10
     python examples/tabular_benchmark.py --fit-time           # TabularMLP's fit on 10,000 x 50
+    python examples/tabular_benchmark.py --report examples/results/tabular_benchmark.csv  # again
 
 ``main(...)`` returns the per-fold results as a pandas DataFrame (dataset, task, rows, model,
-fold, score, fit_time, test_indices).
+fold, score, fit_time, test_indices).  The figure of the run committed in ``examples/results/``
+(``OPENBLAS_NUM_THREADS=1 python examples/tabular_benchmark.py --jobs 2 --out-dir examples/results``):
+
+.. image:: /../examples/results/tabular_benchmark.png
+   :alt: Score difference to HistGradientBoosting per dataset
 """
 
 import argparse
@@ -326,7 +332,7 @@ def fit_time(rows=10_000, columns=50, seed=0):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help=f"{', '.join(QUICK_DATASETS)}; 2 folds; MLPs limited to {QUICK_MAX_ITER} epochs")
     parser.add_argument("--datasets", help="comma-separated names (default: all): " + ", ".join(DATASETS))

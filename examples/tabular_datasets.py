@@ -1,4 +1,5 @@
 """Real tabular datasets that load offline, for benchmarks: binary, multiclass and regression.
+===========================================================================================
 
 Every loader in ``DATASETS`` returns ``(X, y, task)``: ``X`` a pandas DataFrame as the source
 ships it (categorical columns as text, category or bool columns, missing values as NaN; only

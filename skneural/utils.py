@@ -49,7 +49,7 @@ def class_indices(y):
 
 
 def to_categorical(y, num_classes=None, dtype=np.float64):
-    """One-hot encode integer class labels ``0 .. num_classes - 1``.
+    """One-hot encode integer class labels, 0 to ``num_classes - 1``.
 
     Parameters
     ----------

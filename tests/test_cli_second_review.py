@@ -211,13 +211,13 @@ def test_evaluate_scores_the_classes_present_and_notes_unknown_ones_in_a_line(tm
     assert len(notes) == len(set(notes)) and all(len(line) < 120 for line in notes)
 
 
-# -- 7. the README's memory figure -----------------------------------------------------------------
+# -- 7. the command-line guide's memory figure -----------------------------------------------------------------
 
 
 def test_the_readme_states_what_the_benchmark_measures():
     import pathlib
 
-    text = " ".join((pathlib.Path(__file__).parent.parent / "README.md").read_text().split())
+    text = " ".join((pathlib.Path(__file__).parent.parent / "docs" / "user_guide" / "command_line.md").read_text().split())
     assert "under 3 times the file's size" not in text
     assert "`examples/csv_benchmark.py` measures the peak memory above the imports at about 2.4 times" in text
 

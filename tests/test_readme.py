@@ -13,7 +13,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
 
 
 def test_the_readme_has_code_to_check():
-    assert len(BLOCKS) >= 5
+    assert len(BLOCKS) >= 2
 
 
 @pytest.mark.parametrize("number", range(len(BLOCKS)))

@@ -108,7 +108,7 @@ class ActivationFunction(Constrained, BaseEstimator):
 
 
 class FunctionActivation(ActivationFunction):
-    """An activation made of a plain ``(function, derivative)`` pair, as in the original ``NeuralNetwork`` contract.
+    """An activation made of a plain ``(function, derivative)`` pair, as ``NeuralNetwork`` takes them.
 
     ``derivative`` may return ``(n, m)`` (elementwise) or ``(n, m, m)``
     (per-sample Jacobians); the shape it returns decides which.

@@ -125,7 +125,7 @@ class XavierNormal(Initializer):
 
     Weights and bias are drawn from the same distribution, weights first
     (``rng.normal(0.0, sigma, (fan_in, fan_out))``, then ``rng.normal(0.0,
-    sigma, (1, fan_out))``), as the original engine did.  Note that this ``sigma`` is
+    sigma, (1, fan_out))``), the ``NeuralNetwork`` class's default.  Note that this ``sigma`` is
     ``1/sqrt(2)`` of Glorot's normal scheme (``sqrt(2 / (fan_in + fan_out))``).
     The default of :class:`~skneural.layers.Dense` and
     :class:`~skneural.network.NeuralNetwork`.

@@ -4,7 +4,7 @@
 each sample as an ``(n, 1)`` array.  ``derivative(y_pred, y_true)`` returns the
 gradient of each sample's loss with respect to ``y_pred`` as row vectors
 ``(n, 1, m)``, ready to ``matmul`` with an output activation's Jacobians
-``(n, m, m)`` (the original ``NeuralNetwork`` contract); ``gradient``, which
+``(n, m, m)`` (as ``NeuralNetwork`` takes them); ``gradient``, which
 the engine uses, is the same as a plain ``(n, m)`` array.
 
 ``EPS``, the smallest positive normal float64, keeps ``log`` and divisions
@@ -139,7 +139,7 @@ class Loss(Constrained, BaseEstimator):
 
 
 class FunctionLoss(Loss):
-    """A loss made of a plain ``(function, derivative)`` pair, as in the original ``NeuralNetwork`` contract.
+    """A loss made of a plain ``(function, derivative)`` pair, as ``NeuralNetwork`` takes them.
 
     ``function(y_pred, y_true)`` returns ``(n, 1)`` and ``derivative(y_pred,
     y_true)`` returns ``(n, 1, m)``.

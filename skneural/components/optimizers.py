@@ -1,7 +1,7 @@
 """Gradient-based optimizers working on one flat parameter vector.
 
 An optimizer is any object with ``update(old_params, gradient)`` returning the
-new parameters (the original ``NeuralNetwork`` contract).  The built-ins update ``old_params`` in place and
+new parameters (what ``NeuralNetwork`` asks of an optimizer).  The built-ins update ``old_params`` in place and
 return it, so the network's per-layer arrays, which are views into that
 vector, change with it at no copying cost.  They keep their own state
 (velocities, moments, step count) in attributes ending in ``_``, created on

@@ -80,7 +80,8 @@ class NumpyMLPClassifier(ClassifierMixin, _BaseMLP):
     momentum : float, default=0.9
     nesterovs_momentum : bool, default=True
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified), stop when
+        Hold out ``validation_fraction`` of the data (stratified for binary
+        targets, as scikit-learn), stop when
         its accuracy has not improved by ``tol`` for ``n_iter_no_change``
         epochs, and keep the best epoch's weights.  ``X_val``, ``y_val`` given
         to ``fit`` replace the held-out rows (all of ``X`` trains); without

@@ -188,7 +188,7 @@ class Dense(Layer):
 
     ``weights`` is ``(input_size, output_size)`` and ``bias`` is ``(1, output_size)``, both drawn
     by ``init``; by default from N(0, sigma) with ``sigma = sqrt(1 / (input_size + output_size))``
-    (the original engine's Xavier variant, :class:`~skneural.initializers.XavierNormal`).  A
+    (the ``NeuralNetwork`` class's default, a Xavier variant, :class:`~skneural.initializers.XavierNormal`).  A
     network's L2 penalty applies to the weights only (``penalized``).
 
     Parameters

@@ -43,7 +43,7 @@ _FIT_SETTINGS = {"batch_size": Interval(Integral, 1, None, "left"), "epochs": In
 
 
 class NeuralNetwork(Objective, FlatParameters):
-    """A feed-forward network trained by backpropagation (the original ``NeuralNetwork`` contract).
+    """A feed-forward network trained by backpropagation (activation, loss and optimizer passed in).
 
     Parameters
     ----------
@@ -77,7 +77,7 @@ class NeuralNetwork(Objective, FlatParameters):
         Only with a list of sizes: how every dense layer's weights and bias
         start (see :mod:`skneural.initializers`), drawn from ``random_state``
         layer by layer.  The default, N(0, sqrt(1/(fan_in+fan_out))), is the
-        original engine's scheme; the estimators default to scikit-learn's
+        Xavier variant of this class; the estimators default to scikit-learn's
         'glorot_uniform'.  With Layer objects, give each ``Dense`` its own
         ``init``.
     dropout : float or list of float, default=0.0
