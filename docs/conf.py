@@ -7,6 +7,7 @@ without being run, their figures being those committed under ``examples/results/
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -41,7 +42,7 @@ myst_enable_extensions = ["colon_fence"]
 myst_heading_anchors = 3
 
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False, "show-inheritance": False}
+autodoc_default_options = {"show-inheritance": False}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False  # autosummary's class template lists them
 numpydoc_class_members_toctree = False
@@ -84,9 +85,20 @@ sphinx_gallery_conf = {
 
 
 def _skip_metadata_requests(app, what, name, obj, skip, options):
-    # scikit-learn's generated set_{method}_request methods: documented by scikit-learn
-    return True if name.startswith("set_") and name.endswith("_request") else None
+    # scikit-learn's metadata-routing methods (set_{method}_request, get_metadata_routing): its own to document
+    if name == "get_metadata_routing" or (name.startswith("set_") and name.endswith("_request")):
+        return True
+    return None
+
+
+def _plain_sklearn_refs(app, what, name, obj, options, lines):
+    # inherited scikit-learn docstrings (score, get_params, ...) link to labels of scikit-learn's own site,
+    # which this build cannot reach: keep their text
+    if getattr(obj, "__module__", "").startswith("sklearn."):
+        lines[:] = [re.sub(r":ref:`([^`<]*?)\s*<[^`>]*>`|:ref:`([^`]*)`", lambda m: m.group(1) or m.group(2), line)
+                    for line in lines]
 
 
 def setup(app):
     app.connect("autodoc-skip-member", _skip_metadata_requests)
+    app.connect("autodoc-process-docstring", _plain_sklearn_refs)

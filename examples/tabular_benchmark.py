@@ -42,6 +42,8 @@ fold, score, fit_time, test_indices).  The figure of the run committed in ``exam
    :alt: Score difference to HistGradientBoosting per dataset
 """
 
+# sphinx_gallery_thumbnail_path = '../examples/results/tabular_benchmark.png'
+
 import argparse
 import sys
 import time

@@ -240,6 +240,8 @@ def test_more_mistakes_end_in_one_line_and_status_1_before_any_training(iris_csv
                               tmp_path / "no-label-inf.csv"), "--target", "species"],
          "no-label-inf.csv, line 5, column 'petal length': '-inf' is not a finite"),
         (["train", iris_csv, "--target", "species", "--out", ""], "--out needs a file name"),
+        (["train", iris_csv, "--target", "species", "--learning-rate-schedule", "adaptive"],
+         "--learning-rate-schedule adaptive changes the learning rate of --optimizer sgd only (got --optimizer adam)"),
     ]
     for argv, message in cases:
         status, err, out = errors_of(argv, capsys)

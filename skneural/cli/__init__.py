@@ -82,7 +82,7 @@ def _add_training_options(run_train):
     model.add_argument("--alpha", type=float, default=1e-4, help="L2 penalty (default 0.0001)")
     model.add_argument("--learning-rate", type=float, default=1e-3, help="initial learning rate (default 0.001)")
     model.add_argument("--learning-rate-schedule", choices=["constant", "invscaling", "adaptive"],
-                       default="constant")
+                       default="constant", help="with --optimizer sgd (default constant)")
     model.add_argument("--batch-size", type=_batch_size, default="auto", help="rows per batch (default auto)")
     model.add_argument("--early-stopping", action="store_true",
                        help="stop when the score on a validation split stops improving")

@@ -206,6 +206,10 @@ def train(args):
         raise UsageError(f"--test-size must be at least 0 and below 1; got {args.test_size}")
     if args.cv is not None and args.cv < 2:
         raise UsageError(f"--cv must be at least 2; got {args.cv}")
+    if args.learning_rate_schedule != "constant" and args.optimizer != "sgd":
+        # as scikit-learn's MLP, a schedule's name drives 'sgd' alone: refused rather than ignored
+        raise UsageError(f"--learning-rate-schedule {args.learning_rate_schedule} changes the learning rate of "
+                         f"--optimizer sgd only (got --optimizer {args.optimizer}); add --optimizer sgd")
     _check_out(args.out, [args.data])
     X, y, task, plan, sep = read_training_data(args)
     if args.cv:
