@@ -38,6 +38,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 from skneural import Adam, NumpyMLPClassifier
+from skneural.components import fused
 
 
 def interleaved(fns, repeats):
@@ -118,6 +119,7 @@ def training(args, dtype):
         for _ in range(batches):
             optimizer.update(params, grad)
 
+    adam_steps = numpy_step(adam_steps)  # the NumPy bound: Adam's NumPy passes, numba or not
     times = interleaved({
         "skneural": quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)),
         "sklearn": quiet(lambda: MLPClassifier(**settings).fit(X, y)),
@@ -135,6 +137,48 @@ def training(args, dtype):
             "numpy_bound_s": float(np.median(bound)),
             "numpy_bound_vs_sklearn": median_ratio(bound, per_epoch["sklearn"]),
             "runs": {k: v.tolist() for k, v in per_epoch.items()}}
+
+
+def numpy_step(fn, numpy=True):
+    """fn run with Adam's NumPy step (or, numpy=False, its compiled step whatever the network's size)."""
+    def run():
+        saved, fused.MIN_SIZE = fused.MIN_SIZE, (np.inf if numpy else 0)
+        try:
+            return fn()
+        finally:
+            fused.MIN_SIZE = saved
+    return run
+
+
+def fused_step(args):
+    """Adam's compiled step (the 'fast' extra, numba) against its NumPy step, in turns in every repeat:
+    an epoch's steps alone, and whole epochs of the training section's network."""
+    if not fused.available():
+        return {"available": False}
+    results = {"available": True}
+    for dtype in args.dtype:
+        X, y = make_data(args.n, args.features, args.classes, np.dtype(dtype).type)
+        settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs,
+                        shuffle=True, tol=0, random_state=0)
+        sizes = [args.features, args.hidden, args.classes]
+        n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+        params, grad = np.zeros(n_params, dtype), np.random.RandomState(2).randn(n_params).astype(dtype)
+
+        def steps():
+            optimizer = Adam()
+            for _ in range(-(-args.n // args.batch_size)):
+                optimizer.update(params, grad)
+
+        fit = quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y))
+        numpy_step(steps, numpy=False)()  # compiled (or read from numba's cache) before timing
+        times = interleaved({"epochs_compiled": numpy_step(fit, numpy=False), "epochs_numpy": numpy_step(fit),
+                             "steps_compiled": numpy_step(steps, numpy=False), "steps_numpy": numpy_step(steps)},
+                            args.repeats)
+        row = {k: float(np.median(v)) / (args.epochs if k.startswith("epochs") else 1) for k, v in times.items()}
+        row["epoch_ratio"] = median_ratio(times["epochs_compiled"], times["epochs_numpy"])
+        row["steps_ratio"] = median_ratio(times["steps_compiled"], times["steps_numpy"])
+        results[dtype] = row
+    return results
 
 
 def prediction(args):
@@ -303,6 +347,14 @@ def print_table(results):
     for row in results.get("jacobian", []):
         print(f"{'Jacobian/fused epoch, %d outputs' % row['outputs']:<34}{row['general_s']:>11.3f}"
               f"{row['fused_s']:>11.3f}  (general / fused = {row['general_vs_fused']:.2f})")
+    if "fused" in results:
+        if not results["fused"]["available"]:
+            print("Adam compiled: numba is not installed (pip install -e '.[fast]') - no comparison")
+        for dtype, row in ((k, v) for k, v in results["fused"].items() if isinstance(v, dict)):
+            print(f"{'Adam steps compiled/NumPy, ' + dtype:<34}{row['steps_compiled']:>11.3f}{row['steps_numpy']:>11.3f}"
+                  f"  (compiled / NumPy = {row['steps_ratio']:.2f})")
+            print(f"{'epoch compiled/NumPy Adam, ' + dtype:<34}{row['epochs_compiled']:>11.3f}{row['epochs_numpy']:>11.3f}"
+                  f"  (compiled / NumPy = {row['epoch_ratio']:.2f})")
     if "torch" in results:
         torch_rows = results["torch"]
         if not torch_rows["available"]:
@@ -310,6 +362,10 @@ def print_table(results):
         for dtype, row in ((k, v) for k, v in torch_rows.items() if isinstance(v, dict)):
             print(f"{'epoch vs PyTorch %s (s), %s' % (torch_rows['version'].split('+')[0], dtype):<34}"
                   f"{row['skneural_s']:>11.3f}{row['torch_s']:>11.3f}  (skneural / PyTorch = {row['vs_torch']:.2f})")
+
+
+SECTIONS = {"training": None, "prediction": prediction, "small_data": small_data, "memory": memory,
+            "scaling": scaling, "jacobian": jacobian_path, "fused": fused_step, "torch": torch_training}
 
 
 def main(argv=None):
@@ -323,8 +379,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dtype", nargs="+", default=["float64", "float32"], choices=["float64", "float32"])
     parser.add_argument("--sections", nargs="+",
-                        default=["training", "prediction", "small_data", "memory", "scaling", "jacobian", "torch"],
-                        choices=["training", "prediction", "small_data", "memory", "scaling", "jacobian", "torch"])
+                        default=[*SECTIONS], choices=[*SECTIONS])
     parser.add_argument("--quick", action="store_true", help="a tiny run, to check that everything works")
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
@@ -337,10 +392,8 @@ def main(argv=None):
     }
     if "training" in args.sections:
         results["training"] = {dtype: training(args, np.dtype(dtype).type) for dtype in args.dtype}
-    sections = {"prediction": prediction, "small_data": small_data, "memory": memory, "scaling": scaling,
-                "jacobian": jacobian_path, "torch": torch_training}
-    for name, run in sections.items():
-        if name in args.sections:
+    for name, run in SECTIONS.items():
+        if name in args.sections and name != "training":
             results[name] = run(args)
     print_table(results)
     if args.json:

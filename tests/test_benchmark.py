@@ -26,6 +26,13 @@ def test_benchmark_runs_on_a_tiny_size(tmp_path, capsys):
     assert [r["outputs"] for r in results["jacobian"]] == [10, 100]
     out = capsys.readouterr().out
     assert "train epoch (s), float32" in out and "floor + gathers + Adam (s)" in out
+    if results["fused"]["available"]:  # the compiled Adam step (the 'fast' extra) against the NumPy one
+        for dtype in ("float64", "float32"):
+            row = results["fused"][dtype]
+            assert row["steps_compiled"] > 0 and row["epochs_numpy"] > 0 and row["steps_ratio"] > 0
+        assert "Adam steps compiled/NumPy, float32" in out
+    else:
+        assert "Adam compiled: numba is not installed" in out
     if results["torch"]["available"]:
         assert results["torch"]["float32"]["torch_s"] > 0 and "vs PyTorch" in out
     else:

@@ -25,6 +25,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from . import fused
 from .params import Boolean, Constrained, Interval
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "OPTIMIZERS", "get_optimizer_names"]
@@ -199,6 +200,9 @@ class Adam(Optimizer):
     def _step(self, params, gradient, buffer):
         b1, b2, t = float(self.beta_1), float(self.beta_2), self.t_
         m, v = self.m_, self.v_
+        step = float(self.learning_rate) * (1 - b2**t) ** 0.5 / (1 - b1**t)
+        if fused.adam_step(params, gradient, m, v, b1, b2, step, float(self.epsilon)):
+            return  # the same arithmetic in one compiled pass (numba installed, a large network)
         m *= b1
         np.multiply(gradient, 1 - b1, out=buffer)
         m += buffer
@@ -206,7 +210,6 @@ class Adam(Optimizer):
         np.multiply(gradient, gradient, out=buffer)
         buffer *= 1 - b2
         v += buffer
-        step = float(self.learning_rate) * (1 - b2**t) ** 0.5 / (1 - b1**t)
         np.sqrt(v, out=buffer)
         buffer += float(self.epsilon)
         np.divide(m, buffer, out=buffer)

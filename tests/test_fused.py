@@ -1,0 +1,76 @@
+"""The compiled Adam step (numba, the 'fast' extra) makes the NumPy step's updates."""
+
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+
+from skneural import NumpyMLPClassifier
+from skneural.components import fused
+from skneural.optimizers import Adam, AdamW
+
+if importlib.util.find_spec("numba") is None:
+    if os.environ.get("CI"):
+        pytest.fail("numba is not installed: pip install -e '.[fast]'", pytrace=False)
+    pytest.skip("numba is not installed (the 'fast' extra)", allow_module_level=True)
+
+
+@pytest.fixture
+def numpy_path(monkeypatch):
+    """Run the NumPy step, as without numba."""
+    def disable():
+        monkeypatch.setattr(fused, "MIN_SIZE", np.inf)
+    return disable
+
+
+@pytest.mark.parametrize("dtype, rtol, atol", [(np.float64, 1e-12, 1e-14), (np.float32, 1e-5, 1e-6)])
+@pytest.mark.parametrize("make", [lambda: Adam(learning_rate=0.01), lambda: AdamW(learning_rate=0.01, weight_decay=0.1),
+                                  lambda: Adam(beta_1=0.5, beta_2=0.9, epsilon=1e-3)])
+def test_the_compiled_step_makes_the_numpy_steps_updates(dtype, rtol, atol, make, monkeypatch):
+    rng = np.random.RandomState(0)
+    n = fused.MIN_SIZE + 7
+    start = rng.standard_normal(n).astype(dtype)
+    gradients = [rng.standard_normal(n).astype(dtype) * scale for scale in (1.0, 1e-3, 10.0, 0.0, 1.0)]
+    compiled, reference = make(), make()
+    a, b = start.copy(), start.copy()
+    for g in gradients:
+        compiled.update(a, g)
+        with monkeypatch.context() as patch:
+            patch.setattr(fused, "MIN_SIZE", np.inf)
+            reference.update(b, g)
+    assert fused.available()
+    assert a.dtype == dtype and not np.array_equal(a, start)
+    np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)  # float32: rounding in other places
+    np.testing.assert_allclose(compiled.m_, reference.m_, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(compiled.v_, reference.v_, rtol=rtol, atol=atol)
+    assert compiled.t_ == reference.t_ == len(gradients)
+
+
+def test_the_numpy_step_is_taken_where_the_compiled_one_does_not_apply():
+    rng = np.random.RandomState(1)
+    small = rng.standard_normal(10)
+    assert fused.adam_step(small, small.copy(), np.zeros(10), np.zeros(10), 0.9, 0.999, 1e-3, 1e-8) is False
+    big = rng.standard_normal(2 * fused.MIN_SIZE)
+    strided = big[::2]  # not contiguous
+    assert fused.adam_step(strided, strided.copy(), np.zeros_like(strided), np.zeros_like(strided),
+                           0.9, 0.999, 1e-3, 1e-8) is False
+    mixed = big.astype(np.float32)  # a gradient of another dtype than the parameters
+    assert fused.adam_step(mixed, big, np.zeros_like(mixed), np.zeros_like(mixed), 0.9, 0.999, 1e-3, 1e-8) is False
+    params, gradient = big.copy(), rng.standard_normal(big.size)
+    assert fused.adam_step(params, gradient, np.zeros_like(big), np.zeros_like(big), 0.9, 0.999, 1e-3, 1e-8)
+    assert not np.array_equal(params, big)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_fit_with_the_compiled_step_matches_one_without(numpy_path):
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((300, 200)), rng.randint(0, 3, 300)
+    settings = dict(hidden_layer_sizes=(256,), max_iter=5, random_state=0)
+    compiled = NumpyMLPClassifier(**settings).fit(X, y)
+    assert compiled.network_.params.size >= fused.MIN_SIZE
+    numpy_path()
+    reference = NumpyMLPClassifier(**settings).fit(X, y)
+    for a, b in zip(compiled.coefs_, reference.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(compiled.loss_curve_, reference.loss_curve_, rtol=1e-10)
