@@ -207,13 +207,18 @@ def small_data(args):
     def fit(name, Estimator):
         return quiet(lambda: models.__setitem__(name, Estimator(random_state=0).fit(X_train, y_train)))
 
-    times = interleaved({"skneural": fit("skneural", NumpyMLPClassifier), "sklearn": fit("sklearn", MLPClassifier)},
-                        args.repeats)
+    fit("skneural", NumpyMLPClassifier)()  # its epochs: the floor times the matrix products of as many
+    epochs, batches_per_epoch = models["skneural"].n_iter_, -(-len(X_train) // 200)  # (batches of 200 rows)
+    floor = floor_epoch(X_train.astype(np.float64), [X.shape[1], 100, len(np.unique(y))], 200)
+    times = interleaved({"skneural": fit("skneural", NumpyMLPClassifier), "sklearn": fit("sklearn", MLPClassifier),
+                         "floor": lambda: [floor() for _ in range(epochs)]}, args.repeats)
     result = {}
     for name, model in models.items():
         result[f"{name}_s"] = float(np.median(times[name]))
         result[f"{name}_accuracy"] = float(model.score(X_test, y_test))
         result[f"{name}_epochs"] = int(model.n_iter_)
+        result[f"{name}_batch_us"] = result[f"{name}_s"] / (model.n_iter_ * batches_per_epoch) * 1e6
+    result["floor_batch_us"] = float(np.median(times["floor"])) / (epochs * batches_per_epoch) * 1e6
     result["vs_sklearn"] = median_ratio(times["skneural"], times["sklearn"])
     return result
 
@@ -338,6 +343,10 @@ def print_table(results):
               f"{'':>10}{row['vs_sklearn']:>10.2f}")
         print(f"{'digits held-out accuracy':<34}{row['skneural_accuracy']:>11.4f}{row['sklearn_accuracy']:>11.4f}")
         print(f"{'digits epochs to converge':<34}{row['skneural_epochs']:>11d}{row['sklearn_epochs']:>11d}")
+        print(f"{'digits time per batch (us)':<34}{row['skneural_batch_us']:>11.0f}{row['sklearn_batch_us']:>11.0f}"
+              f"{row['floor_batch_us']:>10.0f}  (beyond the matrix products: "
+              f"{row['skneural_batch_us'] - row['floor_batch_us']:.0f} us, sklearn "
+              f"{row['sklearn_batch_us'] - row['floor_batch_us']:.0f} us)")
     if "memory" in results:
         row = results["memory"]
         print(f"{'fit peak extra memory (x X)':<34}{row['skneural_x']:>11.2f}{row['sklearn_x']:>11.2f}")

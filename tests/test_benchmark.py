@@ -21,10 +21,15 @@ def test_benchmark_runs_on_a_tiny_size(tmp_path, capsys):
         assert np.isclose(row["numpy_bound_vs_sklearn"], np.median(bound / runs["sklearn"]))
     assert results["small_data"]["skneural_accuracy"] > 0.9
     assert results["small_data"]["skneural_epochs"] > 1
+    small = results["small_data"]
+    assert small["skneural_batch_us"] > 0 and small["sklearn_batch_us"] > 0 and small["floor_batch_us"] > 0
+    batches = -(-(1797 - int(np.ceil(0.25 * 1797))) // 200)  # digits' training rows, in batches of 200
+    assert np.isclose(small["skneural_batch_us"] * small["skneural_epochs"] * batches, small["skneural_s"] * 1e6)
     assert results["memory"]["skneural_x"] > 0
     assert [r["hidden"] for r in results["scaling"]][-3:] == [64, 256, 1024]
     assert [r["outputs"] for r in results["jacobian"]] == [10, 100]
     out = capsys.readouterr().out
+    assert "digits time per batch (us)" in out
     assert "train epoch (s), float32" in out and "floor + gathers + Adam (s)" in out
     if results["fused"]["available"]:  # the compiled Adam step (the 'fast' extra) against the NumPy one
         for dtype in ("float64", "float32"):
