@@ -6,7 +6,6 @@ figures they write; the long ones (benchmarks, the 2 GB out-of-core run, the Das
 without being run, their figures being those committed under ``examples/results/``.
 """
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -14,9 +13,7 @@ from pathlib import Path
 import skneural
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "examples"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # gallery_scraper  # examples import their neighbours (tabular_datasets)
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # gallery_scraper, named in sphinx_gallery_conf
 
 project = "skneural"
 author = "the skneural developers"

@@ -93,19 +93,34 @@ def floor_epoch(X, sizes, batch_size):
     return epoch
 
 
+def training_settings(args):
+    """The estimators' settings of the training sections' network."""
+    return dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs, shuffle=True,
+                tol=0, random_state=0)
+
+
+def adam_epoch(args, dtype):
+    """A function running one epoch's Adam steps (one a batch) over a vector of the network's size."""
+    sizes = [args.features, args.hidden, args.classes]
+    n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    params, grad = np.zeros(n_params, dtype), np.random.RandomState(2).randn(n_params).astype(dtype)
+
+    def steps():
+        optimizer = Adam()
+        for _ in range(-(-args.n // args.batch_size)):
+            optimizer.update(params, grad)
+
+    return steps
+
+
 def training(args, dtype):
     """Seconds per epoch of skneural, scikit-learn and the floor, run in turn in every repeat,
     with the parts of an epoch that NumPy runs one pass at a time on one core: gathering the
     shuffled batches and the Adam steps.  The floor plus those parts bounds from below what any
     NumPy implementation of this epoch can reach."""
     X, y = make_data(args.n, args.features, args.classes, dtype)
-    settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs,
-                    shuffle=True, tol=0, random_state=0)
-    sizes = [args.features, args.hidden, args.classes]
-    floor = floor_epoch(X, sizes, args.batch_size)
-    batches = -(-args.n // args.batch_size)
-    n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-    params, grad = np.zeros(n_params, dtype), np.random.RandomState(2).randn(n_params).astype(dtype)
+    settings = training_settings(args)
+    floor = floor_epoch(X, [args.features, args.hidden, args.classes], args.batch_size)
     order = np.random.RandomState(3).permutation(args.n)
     gathered = np.empty((args.batch_size, args.features), dtype)
 
@@ -114,12 +129,7 @@ def training(args, dtype):
             idx = order[start:start + args.batch_size]
             np.take(X, idx, axis=0, out=gathered[:len(idx)], mode="clip")
 
-    def adam_steps():
-        optimizer = Adam()
-        for _ in range(batches):
-            optimizer.update(params, grad)
-
-    adam_steps = numpy_step(adam_steps)  # the NumPy bound: Adam's NumPy passes, numba or not
+    adam_steps = with_adam(adam_epoch(args, dtype))  # the NumPy bound: Adam's NumPy passes, numba or not
     times = interleaved({
         "skneural": quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)),
         "sklearn": quiet(lambda: MLPClassifier(**settings).fit(X, y)),
@@ -139,10 +149,10 @@ def training(args, dtype):
             "runs": {k: v.tolist() for k, v in per_epoch.items()}}
 
 
-def numpy_step(fn, numpy=True):
-    """fn run with Adam's NumPy step (or, numpy=False, its compiled step whatever the network's size)."""
+def with_adam(fn, compiled=False):
+    """fn run with Adam's NumPy step (or, compiled=True, its compiled step whatever the network's size)."""
     def run():
-        saved, fused.MIN_SIZE = fused.MIN_SIZE, (np.inf if numpy else 0)
+        saved, fused.MIN_SIZE = fused.MIN_SIZE, (0 if compiled else np.inf)
         try:
             return fn()
         finally:
@@ -158,21 +168,11 @@ def fused_step(args):
     results = {"available": True}
     for dtype in args.dtype:
         X, y = make_data(args.n, args.features, args.classes, np.dtype(dtype).type)
-        settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs,
-                        shuffle=True, tol=0, random_state=0)
-        sizes = [args.features, args.hidden, args.classes]
-        n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-        params, grad = np.zeros(n_params, dtype), np.random.RandomState(2).randn(n_params).astype(dtype)
-
-        def steps():
-            optimizer = Adam()
-            for _ in range(-(-args.n // args.batch_size)):
-                optimizer.update(params, grad)
-
-        fit = quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y))
-        numpy_step(steps, numpy=False)()  # compiled (or read from numba's cache) before timing
-        times = interleaved({"epochs_compiled": numpy_step(fit, numpy=False), "epochs_numpy": numpy_step(fit),
-                             "steps_compiled": numpy_step(steps, numpy=False), "steps_numpy": numpy_step(steps)},
+        steps = adam_epoch(args, np.dtype(dtype).type)
+        fit = quiet(lambda: NumpyMLPClassifier(**training_settings(args)).fit(X, y))
+        with_adam(steps, compiled=True)()  # compiled (or read from numba's cache) before timing
+        times = interleaved({"epochs_compiled": with_adam(fit, compiled=True), "epochs_numpy": with_adam(fit),
+                             "steps_compiled": with_adam(steps, compiled=True), "steps_numpy": with_adam(steps)},
                             args.repeats)
         row = {k: float(np.median(v)) / (args.epochs if k.startswith("epochs") else 1) for k, v in times.items()}
         row["epoch_ratio"] = median_ratio(times["epochs_compiled"], times["epochs_numpy"])

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from doc_blocks import python_blocks, run_block
 
 import skneural
 
@@ -18,7 +19,7 @@ DOCS = ROOT / "docs"
 BUILT = ("_build", "generated", "auto_examples", "sg_execution_times.rst", "__pycache__")
 PAGES = sorted(p for p in DOCS.rglob("*.md") if not set(p.relative_to(DOCS).parts) & set(BUILT))
 BLOCKS = [(page.relative_to(DOCS), number, block) for page in PAGES
-          for number, block in enumerate(re.findall(r"```python\n(.*?)```", page.read_text(), re.S))]
+          for number, block in enumerate(python_blocks(page.read_text()))]
 PACKAGES = ("sphinx", "numpydoc", "sphinx_gallery", "myst_parser", "pydata_sphinx_theme", "matplotlib")
 
 
@@ -35,13 +36,7 @@ def test_the_user_guide_has_the_pages_the_readme_points_to():
 @pytest.mark.parametrize("page, number, block", BLOCKS, ids=[f"{p}-{n}" for p, n, _ in BLOCKS])
 def test_python_block_runs(page, number, block, tmp_path):
     """Each block runs as a script of its own, as a reader would paste it, in a folder of its own."""
-    if re.search(r"^from (dask|distributed)\b|^import (dask|distributed)\b", block, re.M):
-        pytest.importorskip("distributed", reason='the dask extra is not installed: pip install -e ".[dask]"')
-    script = tmp_path / "block.py"
-    script.write_text(block)
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=600)
-    assert result.returncode == 0, f"{page} python block {number} failed:\n{result.stderr}"
+    run_block(block, tmp_path, f"{page} python block {number}")
 
 
 def test_the_api_reference_lists_every_public_class_and_function():

@@ -1,15 +1,14 @@
 """The README's code runs, and its test command is the one CI runs."""
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from doc_blocks import python_blocks, run_block
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
-BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
+BLOCKS = python_blocks(README)
 
 
 def test_the_readme_has_code_to_check():
@@ -18,16 +17,9 @@ def test_the_readme_has_code_to_check():
 
 @pytest.mark.parametrize("number", range(len(BLOCKS)))
 def test_python_block_runs(number, tmp_path):
-    """Each block runs as a script of its own, as a reader would paste it (the Dask block starts its
-    cluster under ``if __name__ == "__main__"``), in a folder of its own for the files it writes."""
-    block = BLOCKS[number]
-    if re.search(r"^from (dask|distributed)\b|^import (dask|distributed)\b", block, re.M):
-        pytest.importorskip("distributed", reason='the dask extra is not installed: pip install -e ".[dask]"')
-    script = tmp_path / f"readme_block_{number}.py"
-    script.write_text(block)
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=600)
-    assert result.returncode == 0, f"README.md python block {number} failed:\n{result.stderr}"
+    """Each block runs as a script of its own, as a reader would paste it, in a folder of its own for the
+    files it writes."""
+    run_block(BLOCKS[number], tmp_path, f"README.md python block {number}")
 
 
 def test_ci_runs_the_readme_test_command_exactly():
