@@ -387,3 +387,18 @@ def test_components_import_nothing_outside_the_package():
                 modules = [module] + [alias.name for alias in node.names]
                 assert not any(m.startswith("skneural") and not m.startswith("skneural.components")
                                for m in modules if m), f"{path.name}: {modules}"
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_row_reductions_give_numpys_results(dtype):
+    from skneural.components.rows import row_max, row_sums
+    rng = np.random.RandomState(0)
+    z = rng.standard_normal((50, 7)).astype(dtype) * 100
+    z[3, 2], z[4, :], z[5, 0], z[6, 6] = np.nan, -np.inf, np.inf, -np.inf
+    with np.errstate(invalid="ignore"):
+        expected = z.max(axis=1, keepdims=True)
+    np.testing.assert_array_equal(row_max(z), expected)  # nan where max gives nan, infinities kept
+    assert row_max(z).dtype == dtype
+    finite = z[7:]
+    np.testing.assert_allclose(row_sums(finite), finite.sum(axis=1, keepdims=True), rtol=1e-5)
+    assert row_max(z[:0]).shape == (0, 1)

@@ -30,6 +30,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator
 
 from .params import Constrained, Interval
+from .rows import row_max, row_sums
 
 __all__ = ["ActivationFunction", "FunctionActivation", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "ELU",
            "Softplus", "Exp", "Softmax", "ACTIVATIONS", "get_activation_names"]
@@ -361,15 +362,15 @@ class Softmax(ActivationFunction):
     """
 
     def __call__(self, x):
-        return self._normalized(np.exp(x - x.max(axis=1, keepdims=True)))
+        return self._normalized(np.exp(x - row_max(x)))
 
     def apply_inplace(self, x):
-        x -= x.max(axis=1, keepdims=True)
+        x -= row_max(x)
         return self._normalized(np.exp(x, out=x))
 
     @staticmethod
     def _normalized(e):
-        e /= (e @ np.ones(e.shape[1], e.dtype))[:, None]  # row sums; faster than e.sum(axis=1)
+        e /= row_sums(e)
         return e
 
     def derivative(self, x):

@@ -4,7 +4,8 @@ NumPy makes Adam's step a dozen passes over the flat parameter vector (each read
 all of it); compiled, the step reads each parameter, gradient and moment once.  This is an optional
 speed-up: ``pip install -e ".[fast]"`` installs numba, and without it (or with the environment
 variable ``SKNEURAL_FUSED=0``) every step takes the NumPy path of :class:`~skneural.optimizers.Adam`,
-which is the reference the compiled step is tested against.  numba is imported, and the step
+which is the reference the compiled step is tested against: it makes the same operations in the same
+order, so the two give the same bits.  numba is imported, and the step
 compiled (cached on disk after the first time), only when a network of at least ``MIN_SIZE``
 parameters takes its first step: small networks, whose steps cost microseconds, never pay for it.
 """
@@ -45,7 +46,7 @@ def _adam_step(params, gradient, m, v, beta_1, beta_2, one_minus_beta_1, one_min
         v_i = beta_2 * v[i] + one_minus_beta_2 * (g * g)
         m[i] = m_i
         v[i] = v_i
-        params[i] -= step * m_i / (np.sqrt(v_i) + epsilon)
+        params[i] -= m_i / (np.sqrt(v_i) + epsilon) * step  # NumPy's order of operations: the same bits
 
 
 def adam_step(params, gradient, m, v, beta_1, beta_2, step, epsilon):

@@ -26,6 +26,8 @@ from scipy.special import xlogy
 from sklearn.base import BaseEstimator
 
 from .params import Constrained, Interval
+from .rows import row_max
+from .rows import row_sums as _row_sums
 
 __all__ = ["EPS", "Loss", "FunctionLoss", "SquaredError", "MeanSquaredError", "CategoricalCrossEntropy",
            "BinaryCrossEntropy", "Huber", "Poisson", "LOSSES", "get_loss_names"]
@@ -35,13 +37,8 @@ EPS = np.finfo(np.float64).tiny
 
 def logsumexp_rows(z):
     """``log(sum(exp(z), axis=1))`` as a column, without overflow (cheaper than scipy's for small rows)."""
-    top = z.max(axis=1, keepdims=True)
+    top = row_max(z)
     return top + np.log(_row_sums(np.exp(z - top)))
-
-
-def _row_sums(a):
-    """``a.sum(axis=1, keepdims=True)``, as a product with ones: several times faster for narrow rows."""
-    return (a @ np.ones(a.shape[1], a.dtype))[:, None]
 
 
 def _floor(a):

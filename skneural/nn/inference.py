@@ -79,9 +79,11 @@ def infer_rows(x, steps, check_finite, input_name, work):
                     out = _work_array(work, i, len(x), width, dtype)
         if out is None:
             result = layer.infer(x)
-        else:
-            with np.errstate(**_QUIET if check_output and i == 0 else {}):  # checked just below
+        elif check_output and i == 0:
+            with np.errstate(**_QUIET):  # checked just below
                 result = layer.infer(x, out=out)
+        else:
+            result = layer.infer(x, out=out)
         owned = out is not None and result is out
         if check_output and i == 0:
             # inf * w is +-inf or (w = 0) nan, and nan stays nan, so a non-finite input

@@ -17,6 +17,9 @@ __all__ = ["run_epoch", "snapshot", "restore"]
 _CONTIGUOUS_BYTES = 8 * 2**20
 
 
+_ATOMS = (int, float, bool, str, type(None))  # kept as they are: immutable, and deepcopy is slow on them
+
+
 class _Diverged(Exception):
     pass
 
@@ -27,7 +30,7 @@ def _state_of(obj):
     scratch space (``_buffer``) is left out."""
     if not hasattr(obj, "__dict__"):
         return None
-    return {k: v.copy() if type(v) is np.ndarray else copy.deepcopy(v)
+    return {k: v.copy() if type(v) is np.ndarray else v if type(v) in _ATOMS else copy.deepcopy(v)
             for k, v in vars(obj).items() if k != "_buffer"}
 
 
