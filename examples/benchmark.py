@@ -16,7 +16,9 @@ Sections: training (seconds per epoch, float64 and float32, against
 scikit-learn and against the epoch's matrix products alone, with the parts
 NumPy runs one pass at a time: the batch gathers and Adam steps), prediction
 (``predict_proba`` against scikit-learn and the two products), small data (a
-default fit on digits), memory (peak extra memory of ``fit`` as a multiple of
+default fit on digits, with its time per batch), a 24-fit grid search on 3,000
+rows, levers measured and not kept (the compiled Adam step on a small network,
+one BLAS thread), memory (peak extra memory of ``fit`` as a multiple of
 X's size, by tracemalloc), scaling (epoch time against n and width), and the
 general Jacobian path (a user's row-wise softmax given as a pair) against the
 fused one, and, when PyTorch is installed, the same training epoch in PyTorch
@@ -27,23 +29,28 @@ import argparse
 import json
 import os
 import platform
+import subprocess
+import sys
 import time
 import tracemalloc
 import warnings
 
 import numpy as np
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neural_network import MLPClassifier
 
 from skneural import Adam, NumpyMLPClassifier
 from skneural.components import fused
 
 
-def interleaved(fns, repeats):
+def interleaved(fns, repeats, warmup=False):
     """Seconds of each run of each function, the functions taking turns within every repeat,
-    so that the machine's drift during the run falls on all of them alike."""
+    so that the machine's drift during the run falls on all of them alike; ``warmup`` runs each
+    once first, untimed (imports, first allocations, compiled code loaded)."""
+    for fn in fns.values() if warmup else ():
+        fn()
     times = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
@@ -160,6 +167,16 @@ def with_adam(fn, compiled=False):
     return run
 
 
+def first_use_seconds(runs=3):
+    """What a process pays, once, for its first compiled step (numba imported, the step read from numba's
+    cache): the median over fresh processes."""
+    code = ("import time, numpy as np; from skneural.components import fused; a = np.zeros(fused.MIN_SIZE); "
+            "t = time.perf_counter(); assert fused.adam_step(a, a.copy(), a.copy(), a.copy(), 0.9, 0.999, 1e-3, "
+            "1e-8); print(time.perf_counter() - t)")
+    return float(np.median([float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                                 check=True).stdout) for _ in range(runs)]))
+
+
 def fused_step(args):
     """Adam's compiled step (the 'fast' extra, numba) against its NumPy step, in turns in every repeat:
     an epoch's steps alone, and whole epochs of the training section's network."""
@@ -176,6 +193,7 @@ def fused_step(args):
                             args.repeats)
         row = {k: float(np.median(v)) / (args.epochs if k.startswith("epochs") else 1) for k, v in times.items()}
         row["epoch_ratio"] = median_ratio(times["epochs_compiled"], times["epochs_numpy"])
+        row["first_use_s"] = first_use_seconds()
         row["steps_ratio"] = median_ratio(times["steps_compiled"], times["steps_numpy"])
         results[dtype] = row
     return results
@@ -192,7 +210,7 @@ def prediction(args):
         (X @ w1) @ w2
 
     times = interleaved({"skneural": lambda: ours.predict_proba(X), "sklearn": lambda: theirs.predict_proba(X),
-                         "floor": products}, args.repeats)
+                         "floor": products}, args.repeats, warmup=True)
     return {"skneural_s": float(np.median(times["skneural"])), "sklearn_s": float(np.median(times["sklearn"])),
             "floor_s": float(np.median(times["floor"])),
             "vs_sklearn": median_ratio(times["skneural"], times["sklearn"]),
@@ -211,7 +229,7 @@ def small_data(args):
     epochs, batches_per_epoch = models["skneural"].n_iter_, -(-len(X_train) // 200)  # (batches of 200 rows)
     floor = floor_epoch(X_train.astype(np.float64), [X.shape[1], 100, len(np.unique(y))], 200)
     times = interleaved({"skneural": fit("skneural", NumpyMLPClassifier), "sklearn": fit("sklearn", MLPClassifier),
-                         "floor": lambda: [floor() for _ in range(epochs)]}, args.repeats)
+                         "floor": lambda: [floor() for _ in range(epochs)]}, args.repeats, warmup=True)
     result = {}
     for name, model in models.items():
         result[f"{name}_s"] = float(np.median(times[name]))
@@ -221,6 +239,48 @@ def small_data(args):
     result["floor_batch_us"] = float(np.median(times["floor"])) / (epochs * batches_per_epoch) * 1e6
     result["vs_sklearn"] = median_ratio(times["skneural"], times["sklearn"])
     return result
+
+
+def grid_search(args):
+    """A 24-fit GridSearchCV (8 candidates, 3 folds) of each library on 3,000 rows, in turns."""
+    X, y = make_classification(n_samples=400 if args.quick else 4000, n_features=20, n_informative=10, n_classes=3,
+                               random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+    grid = {"hidden_layer_sizes": [(64,), (128,)], "alpha": [1e-4, 1e-2], "learning_rate_init": [1e-3, 1e-2]}
+    searches = {}
+
+    def search(name, Estimator):
+        estimator = Estimator(random_state=0, max_iter=20 if args.quick else 200)
+        return quiet(lambda: searches.__setitem__(name, GridSearchCV(estimator, grid, cv=3).fit(X_train, y_train)))
+
+    times = interleaved({"skneural": search("skneural", NumpyMLPClassifier), "sklearn": search("sklearn", MLPClassifier)},
+                        args.repeats, warmup=True)
+    result = {"fits": 3 * len(searches["skneural"].cv_results_["params"]), "rows": len(X_train),
+              "vs_sklearn": median_ratio(times["skneural"], times["sklearn"])}
+    for name, fitted in searches.items():
+        result[f"{name}_s"] = float(np.median(times[name]))
+        result[f"{name}_cv_score"] = float(fitted.best_score_)
+        result[f"{name}_test_score"] = float(fitted.score(X_test, y_test))
+    return result
+
+
+def levers(args):
+    """Levers measured and not kept, on the digits fit: Adam's compiled step on a small network (already
+    loaded), and the matrix products on one BLAS thread instead of all."""
+    from threadpoolctl import threadpool_limits
+
+    X, y = load_digits(return_X_y=True)
+    fit = quiet(lambda: NumpyMLPClassifier(random_state=0).fit(X, y))
+
+    def one_thread():
+        with threadpool_limits(limits=1, user_api="blas"):
+            fit()
+
+    fns = {"default": fit, "one_blas_thread": one_thread}
+    if fused.available():
+        fns["compiled_adam"] = with_adam(fit, compiled=True)
+    times = interleaved(fns, args.repeats, warmup=True)
+    return {f"{name}_vs_default": median_ratio(times[name], times["default"]) for name in fns if name != "default"}
 
 
 def peak_fit_memory(Estimator, X, y, settings):
@@ -313,7 +373,7 @@ def torch_training(args):
         settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs,
                         shuffle=True, tol=0, random_state=0)
         times = interleaved({"skneural": quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), "torch": fit},
-                            args.repeats)
+                            args.repeats, warmup=True)
         rows[dtype] = {"skneural_s": float(np.median(times["skneural"])) / args.epochs,
                        "torch_s": float(np.median(times["torch"])) / args.epochs,
                        "vs_torch": median_ratio(times["skneural"], times["torch"])}
@@ -347,6 +407,15 @@ def print_table(results):
               f"{row['floor_batch_us']:>10.0f}  (beyond the matrix products: "
               f"{row['skneural_batch_us'] - row['floor_batch_us']:.0f} us, sklearn "
               f"{row['sklearn_batch_us'] - row['floor_batch_us']:.0f} us)")
+    if "grid_search" in results:
+        row = results["grid_search"]
+        print(f"{'GridSearchCV, %d fits (s)' % row['fits']:<34}{row['skneural_s']:>11.3f}{row['sklearn_s']:>11.3f}"
+              f"{'':>10}{row['vs_sklearn']:>10.2f}")
+        print(f"{'  best candidate, CV accuracy':<34}{row['skneural_cv_score']:>11.4f}{row['sklearn_cv_score']:>11.4f}")
+        print(f"{'  refitted, held-out accuracy':<34}{row['skneural_test_score']:>11.4f}{row['sklearn_test_score']:>11.4f}")
+    for name, ratio in results.get("levers", {}).items():
+        print(f"{'digits fit, ' + name.replace('_vs_default', '').replace('_', ' ') + ' / default':<34}"
+              f"{ratio:>11.2f}  (measured, not kept)")
     if "memory" in results:
         row = results["memory"]
         print(f"{'fit peak extra memory (x X)':<34}{row['skneural_x']:>11.2f}{row['sklearn_x']:>11.2f}")
@@ -364,6 +433,7 @@ def print_table(results):
                   f"  (compiled / NumPy = {row['steps_ratio']:.2f})")
             print(f"{'epoch compiled/NumPy Adam, ' + dtype:<34}{row['epochs_compiled']:>11.3f}{row['epochs_numpy']:>11.3f}"
                   f"  (compiled / NumPy = {row['epoch_ratio']:.2f})")
+            print(f"{'  first compiled step, once (s)':<34}{row['first_use_s']:>11.3f}  (numba imported, step loaded)")
     if "torch" in results:
         torch_rows = results["torch"]
         if not torch_rows["available"]:
@@ -373,7 +443,8 @@ def print_table(results):
                   f"{row['skneural_s']:>11.3f}{row['torch_s']:>11.3f}  (skneural / PyTorch = {row['vs_torch']:.2f})")
 
 
-SECTIONS = {"training": None, "prediction": prediction, "small_data": small_data, "memory": memory,
+SECTIONS = {"training": None, "prediction": prediction, "small_data": small_data, "grid_search": grid_search,
+            "levers": levers, "memory": memory,
             "scaling": scaling, "jacobian": jacobian_path, "fused": fused_step, "torch": torch_training}
 
 

@@ -25,16 +25,25 @@ def test_benchmark_runs_on_a_tiny_size(tmp_path, capsys):
     assert small["skneural_batch_us"] > 0 and small["sklearn_batch_us"] > 0 and small["floor_batch_us"] > 0
     batches = -(-(1797 - int(np.ceil(0.25 * 1797))) // 200)  # digits' training rows, in batches of 200
     assert np.isclose(small["skneural_batch_us"] * small["skneural_epochs"] * batches, small["skneural_s"] * 1e6)
+    grid = results["grid_search"]
+    assert grid["fits"] == 24 and grid["skneural_s"] > 0 and grid["sklearn_s"] > 0
+    assert 0 < grid["skneural_cv_score"] <= 1 and 0 < grid["sklearn_test_score"] <= 1
+    levers = results["levers"]
+    assert levers["one_blas_thread_vs_default"] > 0
+    assert ("compiled_adam_vs_default" in levers) == results["fused"]["available"]
     assert results["memory"]["skneural_x"] > 0
     assert [r["hidden"] for r in results["scaling"]][-3:] == [64, 256, 1024]
     assert [r["outputs"] for r in results["jacobian"]] == [10, 100]
     out = capsys.readouterr().out
     assert "digits time per batch (us)" in out
+    assert "GridSearchCV, 24 fits (s)" in out and "refitted, held-out accuracy" in out
+    assert "digits fit, one blas thread / default" in out
     assert "train epoch (s), float32" in out and "floor + gathers + Adam (s)" in out
     if results["fused"]["available"]:  # the compiled Adam step (the 'fast' extra) against the NumPy one
         for dtype in ("float64", "float32"):
             row = results["fused"][dtype]
             assert row["steps_compiled"] > 0 and row["epochs_numpy"] > 0 and row["steps_ratio"] > 0
+            assert row["first_use_s"] > 0
         assert "Adam steps compiled/NumPy, float32" in out
     else:
         assert "Adam compiled: numba is not installed" in out
