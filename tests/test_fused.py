@@ -75,3 +75,28 @@ def test_a_fit_with_the_compiled_step_matches_one_without(numpy_path):
     for a, b in zip(compiled.coefs_, reference.coefs_):
         np.testing.assert_array_equal(a, b)
     assert compiled.loss_curve_ == reference.loss_curve_
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_compiled_l2_pass_gives_numpys_bits(dtype):
+    rng = np.random.RandomState(2)
+    weights = rng.standard_normal((fused.MIN_SIZE // 100 + 1, 100)).astype(dtype)
+    gradient = rng.standard_normal(weights.shape).astype(dtype)
+    scale = 1e-4 / 200
+    expected = gradient + np.multiply(weights, scale)  # NumPy's two passes, each rounded to the dtype
+    compiled = gradient.copy()
+    assert fused.add_scaled(compiled, weights, scale)
+    np.testing.assert_array_equal(compiled, expected)
+    assert compiled.dtype == dtype and not np.array_equal(compiled, gradient)
+
+
+def test_the_l2_pass_falls_back_where_it_does_not_apply():
+    rng = np.random.RandomState(3)
+    big = rng.standard_normal((fused.MIN_SIZE // 10 + 1, 20))
+    for y, x in [(big[:2].copy(), big[:2]),  # too small
+                 (np.asfortranarray(big), big.copy()),  # not C-contiguous
+                 (big.copy(), big.astype(np.float32)),  # another dtype
+                 (big[:, :10].copy(), big[:, :10])]:  # a strided view
+        before = y.copy()
+        assert fused.add_scaled(y, x, 0.5) is False
+        np.testing.assert_array_equal(y, before)

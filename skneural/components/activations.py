@@ -370,8 +370,7 @@ class Softmax(ActivationFunction):
 
     @staticmethod
     def _normalized(e):
-        e /= row_sums(e)
-        return e
+        return np.divide(e, row_sums(e), out=e)
 
     def derivative(self, x):
         s = self(x)

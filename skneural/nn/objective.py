@@ -11,6 +11,7 @@ Jacobians.
 
 import numpy as np
 
+from ..components import fused
 from . import inputs
 
 __all__ = ["Objective", "penalized"]
@@ -90,9 +91,11 @@ class Objective:
                 raise TypeError(f"{layer!r}.backward returned None, but the layers before it have parameters: it "
                                 "must return the gradient with respect to its input.")
         if self.alpha:
+            scale = float(self.alpha) / total
             for (p, g), scratch in zip(*self._penalized()):
-                np.multiply(p, float(self.alpha) / total, out=scratch)
-                g += scratch
+                if not fused.add_scaled(g, p, scale):  # one compiled pass over large weights, when numba is there
+                    np.multiply(p, scale, out=scratch)
+                    g += scratch
 
     def _loss(self, x, y, sample_weight, forward):
         """The objective on a batch and the output, through ``forward`` or ``infer`` (see ``_run``)."""
