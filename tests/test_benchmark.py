@@ -31,13 +31,14 @@ def test_benchmark_runs_on_a_tiny_size(tmp_path, capsys):
     levers = results["levers"]
     assert levers["one_blas_thread_vs_default"] > 0
     assert ("compiled_adam_vs_default" in levers) == results["fused"]["available"]
+    assert ("per_layer_steps_vs_one_step" in levers) == results["fused"]["available"]
     assert results["memory"]["skneural_x"] > 0
     assert [r["hidden"] for r in results["scaling"]][-3:] == [64, 256, 1024]
     assert [r["outputs"] for r in results["jacobian"]] == [10, 100]
     out = capsys.readouterr().out
     assert "digits time per batch (us)" in out
     assert "GridSearchCV, 24 fits (s)" in out and "refitted, held-out accuracy" in out
-    assert "digits fit, one blas thread / default" in out
+    assert "digits, one BLAS thread / as kept" in out
     assert "train epoch (s), float32" in out and "floor + gathers + Adam (s)" in out
     if results["fused"]["available"]:  # the compiled Adam step (the 'fast' extra) against the NumPy one
         for dtype in ("float64", "float32"):
