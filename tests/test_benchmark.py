@@ -19,6 +19,10 @@ def test_benchmark_runs_on_a_tiny_size(tmp_path, capsys):
         assert row["gather_s"] > 0 and row["adam_s"] > 0
         assert np.isclose(row["numpy_bound_s"], np.median(bound))
         assert np.isclose(row["numpy_bound_vs_sklearn"], np.median(bound / runs["sklearn"]))
+        assert np.isclose(row["vs_numpy_bound"], np.median(runs["skneural"] / bound))
+        if "adam_compiled" in runs:  # numba installed: the bound with the compiled steps too
+            compiled = runs["floor"] + runs["gather"] + runs["adam_compiled"]
+            assert np.isclose(row["vs_compiled_bound"], np.median(runs["skneural"] / compiled))
     assert results["small_data"]["skneural_accuracy"] > 0.9
     assert results["small_data"]["skneural_epochs"] > 1
     small = results["small_data"]
