@@ -429,6 +429,12 @@ def torch_training(args):
     return rows
 
 
+def pair(label, row, key, fmt, ratio=None):
+    """A line of the table: skneural's and scikit-learn's ``key`` in ``row``, and their ratio if given."""
+    line = f"{label:<34}{row['skneural_' + key]:>11{fmt}}{row['sklearn_' + key]:>11{fmt}}"
+    print(line if ratio is None else f"{line}{'':>10}{ratio:>10.2f}")
+
+
 def print_table(results):
     print(f"\nskneural benchmark: {results['machine']['cores']} cores, {results['machine']['processor']}, "
           f"n={results['settings']['n']}, {results['settings']['features']} -> {results['settings']['hidden']} "
@@ -453,20 +459,18 @@ def print_table(results):
               f"{row['floor_s']:>10.3f}{row['vs_sklearn']:>10.2f}{row['vs_floor']:>9.2f}")
     if "small_data" in results:
         row = results["small_data"]
-        print(f"{'digits default fit (s)':<34}{row['skneural_s']:>11.3f}{row['sklearn_s']:>11.3f}"
-              f"{'':>10}{row['vs_sklearn']:>10.2f}")
-        print(f"{'digits held-out accuracy':<34}{row['skneural_accuracy']:>11.4f}{row['sklearn_accuracy']:>11.4f}")
-        print(f"{'digits epochs to converge':<34}{row['skneural_epochs']:>11d}{row['sklearn_epochs']:>11d}")
+        pair("digits default fit (s)", row, "s", ".3f", row["vs_sklearn"])
+        pair("digits held-out accuracy", row, "accuracy", ".4f")
+        pair("digits epochs to converge", row, "epochs", "d")
         print(f"{'digits time per batch (us)':<34}{row['skneural_batch_us']:>11.0f}{row['sklearn_batch_us']:>11.0f}"
               f"{row['floor_batch_us']:>10.0f}  (beyond the matrix products: "
               f"{row['skneural_batch_us'] - row['floor_batch_us']:.0f} us, sklearn "
               f"{row['sklearn_batch_us'] - row['floor_batch_us']:.0f} us)")
     if "grid_search" in results:
         row = results["grid_search"]
-        print(f"{'GridSearchCV, %d fits (s)' % row['fits']:<34}{row['skneural_s']:>11.3f}{row['sklearn_s']:>11.3f}"
-              f"{'':>10}{row['vs_sklearn']:>10.2f}")
-        print(f"{'  best candidate, CV accuracy':<34}{row['skneural_cv_score']:>11.4f}{row['sklearn_cv_score']:>11.4f}")
-        print(f"{'  refitted, held-out accuracy':<34}{row['skneural_test_score']:>11.4f}{row['sklearn_test_score']:>11.4f}")
+        pair(f"GridSearchCV, {row['fits']} fits (s)", row, "s", ".3f", row["vs_sklearn"])
+        pair("  best candidate, CV accuracy", row, "cv_score", ".4f")
+        pair("  refitted, held-out accuracy", row, "test_score", ".4f")
     for name, ratio in results.get("levers", {}).items():
         label = {"one_blas_thread_vs_default": "digits, one BLAS thread", "compiled_adam_vs_default":
                  "digits, compiled Adam", "per_layer_steps_vs_one_step": "epoch, Adam per layer"}[name]
