@@ -17,7 +17,7 @@ scikit-learn and against the epoch's matrix products alone, with the parts
 NumPy runs one pass at a time: the batch gathers and Adam steps), prediction
 (``predict_proba`` against scikit-learn and the two products), small data (a
 default fit on digits, with its time per batch), a 24-fit grid search on 3,000
-rows, levers measured and not kept (the compiled Adam step on a small network,
+rows, levers measured and not kept (the compiled passes on a small network,
 one BLAS thread), memory (peak extra memory of ``fit`` as a multiple of
 X's size, by tracemalloc), scaling (epoch time against n and width), and the
 general Jacobian path (a user's row-wise softmax given as a pair) against the
@@ -31,6 +31,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
@@ -141,17 +142,18 @@ def training(args, dtype):
         "sklearn": quiet(lambda: MLPClassifier(**settings).fit(X, y)),
         "floor": lambda: [floor() for _ in range(args.epochs)],
         "gather": gather,
-        "adam": with_adam(adam_epoch(args, dtype)),  # the NumPy bound: Adam's NumPy passes, numba or not
+        "adam": with_passes(adam_epoch(args, dtype)),  # the NumPy bound: Adam's NumPy passes, numba or not
     }
     if fused.available():  # the bound of an epoch that takes the compiled step, as skneural's does then
-        fns["adam_compiled"] = with_adam(adam_epoch(args, dtype), compiled=True)
+        fns["adam_compiled"] = with_passes(adam_epoch(args, dtype), compiled=True)
         fns["adam_compiled"]()  # numba imported and the step loaded before timing
-    times = interleaved(fns, args.repeats)
+    times = interleaved(fns, args.repeats, warmup=True)
     per_epoch = {k: np.array(v) / (1 if k.startswith(("gather", "adam")) else args.epochs) for k, v in times.items()}
     bound = per_epoch["floor"] + per_epoch["gather"] + per_epoch["adam"]
     result = {"skneural_s": float(np.median(per_epoch["skneural"])), "sklearn_s": float(np.median(per_epoch["sklearn"])),
               "floor_s": float(np.median(per_epoch["floor"])),
               "vs_sklearn": median_ratio(per_epoch["skneural"], per_epoch["sklearn"]),
+              "vs_sklearn_range": [float(f(per_epoch["skneural"] / per_epoch["sklearn"])) for f in (np.min, np.max)],
               "vs_floor": median_ratio(per_epoch["skneural"], per_epoch["floor"]),
               "gather_s": float(np.median(per_epoch["gather"])), "adam_s": float(np.median(per_epoch["adam"])),
               "numpy_bound_s": float(np.median(bound)),
@@ -166,8 +168,9 @@ def training(args, dtype):
     return result
 
 
-def with_adam(fn, compiled=False):
-    """fn run with Adam's NumPy step (or, compiled=True, its compiled step whatever the network's size)."""
+def with_passes(fn, compiled=False):
+    """fn run with NumPy's passes for Adam's step and the L2 gradient (or, compiled=True, the compiled
+    passes of the 'fast' extra whatever the arrays' size)."""
     def run():
         saved, fused.MIN_SIZE = fused.MIN_SIZE, (0 if compiled else np.inf)
         try:
@@ -177,14 +180,21 @@ def with_adam(fn, compiled=False):
     return run
 
 
-def first_use_seconds(runs=3):
-    """What a process pays, once, for its first compiled step (numba imported, the step read from numba's
-    cache): the median over fresh processes."""
-    code = ("import time, numpy as np; from skneural.components import fused; a = np.zeros(fused.MIN_SIZE); "
-            "t = time.perf_counter(); assert fused.adam_step(a, a.copy(), a.copy(), a.copy(), 0.9, 0.999, 1e-3, "
-            "1e-8); print(time.perf_counter() - t)")
-    return float(np.median([float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                                 check=True).stdout) for _ in range(runs)]))
+def first_use_seconds(dtype, cold, runs=3):
+    """What a process pays, once, for its first compiled passes in ``dtype`` (numba imported, the passes
+    read from numba's cache on disk, or with ``cold`` compiled into an empty cache, as the first time on
+    a machine): the median over fresh processes."""
+    code = ("import sys, time, numpy as np; from skneural.components import fused; "
+            "a = np.zeros(fused.MIN_SIZE, sys.argv[1]); t = time.perf_counter(); "
+            "assert fused.adam_step(a, a.copy(), a.copy(), a.copy(), 0.9, 0.999, 1e-3, 1e-8); "
+            "assert fused.add_scaled(a, a.copy(), 1e-4); print(time.perf_counter() - t)")
+    seconds = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as cache:
+            env = dict(os.environ, **({"NUMBA_CACHE_DIR": cache} if cold else {}))
+            seconds.append(float(subprocess.run([sys.executable, "-c", code, dtype], capture_output=True, text=True,
+                                                check=True, env=env).stdout))
+    return float(np.median(seconds))
 
 
 def fused_step(args):
@@ -197,13 +207,13 @@ def fused_step(args):
         X, y = make_data(args.n, args.features, args.classes, np.dtype(dtype).type)
         steps = adam_epoch(args, np.dtype(dtype).type)
         fit = quiet(lambda: NumpyMLPClassifier(**training_settings(args)).fit(X, y))
-        with_adam(steps, compiled=True)()  # compiled (or read from numba's cache) before timing
-        times = interleaved({"epochs_compiled": with_adam(fit, compiled=True), "epochs_numpy": with_adam(fit),
-                             "steps_compiled": with_adam(steps, compiled=True), "steps_numpy": with_adam(steps)},
+        with_passes(steps, compiled=True)()  # compiled (or read from numba's cache) before timing
+        times = interleaved({"epochs_compiled": with_passes(fit, compiled=True), "epochs_numpy": with_passes(fit),
+                             "steps_compiled": with_passes(steps, compiled=True), "steps_numpy": with_passes(steps)},
                             args.repeats)
         row = {k: float(np.median(v)) / (args.epochs if k.startswith("epochs") else 1) for k, v in times.items()}
         row["epoch_ratio"] = median_ratio(times["epochs_compiled"], times["epochs_numpy"])
-        row["first_use_s"] = first_use_seconds()
+        row["first_use_s"], row["first_use_cold_s"] = first_use_seconds(dtype, False), first_use_seconds(dtype, True)
         row["steps_ratio"] = median_ratio(times["steps_compiled"], times["steps_numpy"])
         results[dtype] = row
     return results
@@ -252,7 +262,8 @@ def small_data(args):
 
 
 def grid_search(args):
-    """A 24-fit GridSearchCV (8 candidates, 3 folds) of each library on 3,000 rows, in turns."""
+    """A 24-fit GridSearchCV (8 candidates, 3 folds, then the best refitted on all 3,000 rows) of each library,
+    in turns."""
     X, y = make_classification(n_samples=400 if args.quick else 4000, n_features=20, n_informative=10, n_classes=3,
                                random_state=0)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
@@ -304,8 +315,8 @@ def per_layer_steps(args):
             if not per_layer:
                 optimizer.update(flat, grad)
 
-    times = interleaved({"per_layer": with_adam(lambda: epoch(True), compiled=True),
-                         "whole": with_adam(lambda: epoch(False), compiled=True)}, args.repeats, warmup=True)
+    times = interleaved({"per_layer": with_passes(lambda: epoch(True), compiled=True),
+                         "whole": with_passes(lambda: epoch(False), compiled=True)}, args.repeats, warmup=True)
     return median_ratio(times["per_layer"], times["whole"])
 
 
@@ -324,7 +335,7 @@ def levers(args):
 
     fns = {"default": fit, "one_blas_thread": one_thread}
     if fused.available():
-        fns["compiled_adam"] = with_adam(fit, compiled=True)
+        fns["compiled_passes"] = with_passes(fit, compiled=True)
     times = interleaved(fns, args.repeats, warmup=True)
     result = {f"{name}_vs_default": median_ratio(times[name], times["default"]) for name in fns if name != "default"}
     if fused.available():
@@ -443,6 +454,8 @@ def print_table(results):
     for dtype, row in results.get("training", {}).items():
         print(f"{'train epoch (s), ' + dtype:<34}{row['skneural_s']:>11.3f}{row['sklearn_s']:>11.3f}"
               f"{row['floor_s']:>10.3f}{row['vs_sklearn']:>10.2f}{row['vs_floor']:>9.2f}")
+        print(f"{'  per repeat, / sklearn':<34}{'':>11}{'':>11}{'':>10}"
+              f"{'%.2f-%.2f' % tuple(row['vs_sklearn_range']):>10}")
         print(f"{'  of which NumPy cannot fuse:':<34}{'':>11}{'':>11}{'':>10}")
         print(f"{'  batch gathers (s)':<34}{row['gather_s']:>11.3f}")
         print(f"{'  Adam steps (s)':<34}{row['adam_s']:>11.3f}")
@@ -468,12 +481,12 @@ def print_table(results):
               f"{row['sklearn_batch_us'] - row['floor_batch_us']:.0f} us)")
     if "grid_search" in results:
         row = results["grid_search"]
-        pair(f"GridSearchCV, {row['fits']} fits (s)", row, "s", ".3f", row["vs_sklearn"])
+        pair(f"GridSearchCV, {row['fits']} fits+refit (s)", row, "s", ".3f", row["vs_sklearn"])
         pair("  best candidate, CV accuracy", row, "cv_score", ".4f")
         pair("  refitted, held-out accuracy", row, "test_score", ".4f")
     for name, ratio in results.get("levers", {}).items():
-        label = {"one_blas_thread_vs_default": "digits, one BLAS thread", "compiled_adam_vs_default":
-                 "digits, compiled Adam", "per_layer_steps_vs_one_step": "epoch, Adam per layer"}[name]
+        label = {"one_blas_thread_vs_default": "digits, one BLAS thread", "compiled_passes_vs_default":
+                 "digits, compiled passes", "per_layer_steps_vs_one_step": "epoch, Adam per layer"}[name]
         print(f"{label + ' / as kept':<34}{ratio:>11.2f}  (measured, not kept)")
     if "memory" in results:
         row = results["memory"]
@@ -490,9 +503,10 @@ def print_table(results):
         for dtype, row in ((k, v) for k, v in results["fused"].items() if isinstance(v, dict)):
             print(f"{'Adam steps compiled/NumPy, ' + dtype:<34}{row['steps_compiled']:>11.3f}{row['steps_numpy']:>11.3f}"
                   f"  (compiled / NumPy = {row['steps_ratio']:.2f})")
-            print(f"{'epoch compiled/NumPy Adam, ' + dtype:<34}{row['epochs_compiled']:>11.3f}{row['epochs_numpy']:>11.3f}"
-                  f"  (compiled / NumPy = {row['epoch_ratio']:.2f})")
-            print(f"{'  first compiled step, once (s)':<34}{row['first_use_s']:>11.3f}  (numba imported, step loaded)")
+            print(f"{'epoch compiled/NumPy, ' + dtype:<34}{row['epochs_compiled']:>11.3f}"
+                  f"{row['epochs_numpy']:>11.3f}  (compiled / NumPy = {row['epoch_ratio']:.2f})")
+            print(f"{'  first compiled passes, once (s)':<34}{row['first_use_s']:>11.3f}{row['first_use_cold_s']:>11.3f}"
+                  "  (numba imported; passes read from its cache / compiled)")
     if "torch" in results:
         torch_rows = results["torch"]
         if not torch_rows["available"]:

@@ -130,6 +130,29 @@ def test_an_optimizer_whose_state_turns_nan_is_blamed_and_the_network_is_kept():
     assert not hasattr(net.optimizer, "avg_")  # the failed optimizer's state was undone too
 
 
+class LoggingSGD(BaseEstimator):
+    """A user's SGD that logs its steps in a list (mutable state, not an array) and makes nan at its fifth."""
+
+    def __init__(self, learning_rate=0.01):
+        self.learning_rate = learning_rate
+
+    def update(self, params, grads):
+        log = self.__dict__.setdefault("log_", [])
+        log.append(len(log))
+        if len(log) == 5:
+            return params * np.nan
+        params -= self.learning_rate * grads
+        return params
+
+
+def test_the_replay_of_a_failed_epoch_leaves_the_optimizers_mutable_state_as_it_was():
+    x, y = DIGITS_X[:200] / 16, DIGITS_Y[:200]  # 4 batches of 50: epoch 2 fails at its first step
+    net = NeuralNetwork([64, 16, 10], "relu", "softmax", "categorical_crossentropy", LoggingSGD(), random_state=0)
+    with pytest.raises(ValueError, match="Optimizer LoggingSGD"):
+        net.fit(x, y, categorical=True, batch_size=50, epochs=2)
+    assert net.optimizer.log_ == [0, 1, 2, 3]  # as at the start of epoch 2: the replay's step is not kept
+
+
 def test_the_network_and_its_optimizer_state_are_restored_after_a_blamed_loss():
     net = NeuralNetwork([5, 8, 1], "tanh", "identity", SquaredLogError(), Adam(learning_rate=0.01), random_state=0)
     net.fit(REG_X, np.abs(REG_Y)[:, None] / 100, batch_size=64)

@@ -72,7 +72,7 @@ def test_a_fit_with_the_compiled_step_matches_one_without(numpy_path):
     assert compiled.network_.params.size >= fused.MIN_SIZE
     numpy_path()
     reference = NumpyMLPClassifier(**settings).fit(X, y)
-    for a, b in zip(compiled.coefs_, reference.coefs_):
+    for a, b in zip(compiled.coefs_ + compiled.intercepts_, reference.coefs_ + reference.intercepts_):
         np.testing.assert_array_equal(a, b)
     assert compiled.loss_curve_ == reference.loss_curve_
 
@@ -93,10 +93,40 @@ def test_the_compiled_l2_pass_gives_numpys_bits(dtype):
 def test_the_l2_pass_falls_back_where_it_does_not_apply():
     rng = np.random.RandomState(3)
     big = rng.standard_normal((fused.MIN_SIZE // 10 + 1, 20))
+    flat = big.ravel()
     for y, x in [(big[:2].copy(), big[:2]),  # too small
                  (np.asfortranarray(big), big.copy()),  # not C-contiguous
                  (big.copy(), big.astype(np.float32)),  # another dtype
-                 (big[:, :10].copy(), big[:, :10])]:  # a strided view
-        before = y.copy()
+                 (big[:, :10].copy(), big[:, :10]),  # a strided view
+                 (big.astype(np.float16), big.astype(np.float16)),  # a dtype numba does not compile
+                 (big.astype(">f8"), big.astype(">f8")),  # byte-swapped
+                 (flat[1:], flat[:-1])]:  # overlapping: the loop would read values it wrote
+        y_before, x_before = y.copy(), x.copy()
         assert fused.add_scaled(y, x, 0.5) is False
-        np.testing.assert_array_equal(y, before)
+        np.testing.assert_array_equal(y, y_before)
+        np.testing.assert_array_equal(x, x_before)
+
+
+def test_nothing_is_compiled_when_numba_is_disabled(monkeypatch):
+    monkeypatch.setattr(fused, "_compiled", False)  # as with SKNEURAL_FUSED=0 or without numba
+    rng = np.random.RandomState(4)
+    y, x = rng.standard_normal(fused.MIN_SIZE), rng.standard_normal(fused.MIN_SIZE)
+    before = y.copy()
+    assert not fused.available()
+    assert fused.add_scaled(y, x, 0.5) is False
+    assert fused.adam_step(y, x, np.zeros_like(y), np.zeros_like(y), 0.9, 0.999, 1e-3, 1e-8) is False
+    np.testing.assert_array_equal(y, before)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_float32_fit_with_the_compiled_passes_matches_one_without(numpy_path):
+    rng = np.random.RandomState(5)
+    X, y = rng.standard_normal((300, 200)).astype(np.float32), rng.randint(0, 3, 300)
+    settings = dict(hidden_layer_sizes=(256,), max_iter=5, alpha=0.3, random_state=0)
+    compiled = NumpyMLPClassifier(**settings).fit(X, y)
+    assert compiled.coefs_[0].dtype == np.float32 and compiled.coefs_[0].size >= fused.MIN_SIZE
+    numpy_path()
+    reference = NumpyMLPClassifier(**settings).fit(X, y)
+    for a, b in zip(compiled.coefs_ + compiled.intercepts_, reference.coefs_ + reference.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert compiled.loss_curve_ == reference.loss_curve_

@@ -19,6 +19,7 @@ __all__ = ["MIN_SIZE", "adam_step", "add_scaled", "available"]
 
 MIN_SIZE = 50_000  # elements; below this a NumPy pass is too cheap for compiling to pay off
 
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # native byte order
 _compiled = None  # {name: compiled function} once built; False when numba is missing or disabled
 
 
@@ -58,12 +59,14 @@ def _add_scaled(y, x, a):
 
 def _kernel_for(name, arrays):
     """The compiled function ``name`` if it applies to ``arrays`` (numba there and enabled, at least
-    ``MIN_SIZE`` elements, C-contiguous arrays of one float dtype), else None."""
+    ``MIN_SIZE`` elements, C-contiguous, separate arrays of one shape and of float32 or float64), else None."""
     first = arrays[0]
-    if first.size < MIN_SIZE or first.dtype.kind != "f":
+    if first.size < MIN_SIZE or first.dtype not in _DTYPES:  # float16, long double, byte-swapped: NumPy's
         return None
     if any(a.dtype != first.dtype or a.shape != first.shape or not a.flags.c_contiguous for a in arrays):
         return None
+    if any(np.may_share_memory(a, b) for i, a in enumerate(arrays) for b in arrays[i + 1:]):
+        return None  # the loop would read values it already wrote; NumPy's passes read the originals
     kernels = _kernels()
     return None if kernels is False else kernels[name]
 

@@ -394,6 +394,5 @@ class Constrained:
         constraints = type(self)._constraints
         if not constraints:
             return
-        # the constrained settings read directly: get_params inspects the constructor's signature (called every epoch)
-        params = {k: getattr(self, k) for k in constraints if hasattr(self, k)}
+        params = {k: v for k, v in self.get_params(deep=False).items() if k in constraints}
         validate(type(self).__name__, params, constraints)

@@ -5,6 +5,8 @@ or output: it replays the epoch's batches with a check after every step and
 names the user's component that first turned finite values into nan or inf.
 """
 
+from copy import deepcopy
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -193,8 +195,12 @@ class _WatchedOptimizer:
 
 
 def _put_state(obj, state, copy):
+    """``obj``'s attributes set to ``state``; with ``copy``, copies (the replay must not change the saved
+    state, whose mutable values ``restore`` puts back afterwards)."""
     vars(obj).clear()
-    vars(obj).update({k: v.copy() if copy and isinstance(v, np.ndarray) else v for k, v in state.items()})
+    if copy:
+        state = {k: v.copy() if isinstance(v, np.ndarray) else deepcopy(v) for k, v in state.items()}
+    vars(obj).update(state)
 
 
 def diagnose(network, x, y, order, batch_size, sample_weight, gathered, epoch, saved_params, saved_state):
