@@ -198,8 +198,9 @@ def first_use_seconds(dtype, cold, runs=3):
 
 
 def fused_step(args):
-    """Adam's compiled step (the 'fast' extra, numba) against its NumPy step, in turns in every repeat:
-    an epoch's steps alone, and whole epochs of the training section's network."""
+    """The compiled passes (the 'fast' extra, numba) against NumPy's, in turns in every repeat: an epoch's
+    Adam steps alone, and whole epochs of the training section's network (both passes); and what a process
+    pays for its first compiled passes."""
     if not fused.available():
         return {"available": False}
     results = {"available": True}
@@ -321,7 +322,7 @@ def per_layer_steps(args):
 
 
 def levers(args):
-    """Levers measured and not kept: on the digits fit, Adam's compiled step on a small network (already
+    """Levers measured and not kept: on the digits fit, the compiled passes on a small network (already
     loaded) and the matrix products on one BLAS thread instead of all; on the training section's
     network, Adam's step per layer right after its weight gradient."""
     from threadpoolctl import threadpool_limits
