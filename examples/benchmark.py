@@ -146,7 +146,6 @@ def training(args, dtype):
     }
     if fused.available():  # the bound of an epoch that takes the compiled step, as skneural's does then
         fns["adam_compiled"] = with_passes(adam_epoch(args, dtype), compiled=True)
-        fns["adam_compiled"]()  # numba imported and the step loaded before timing
     times = interleaved(fns, args.repeats, warmup=True)
     per_epoch = {k: np.array(v) / (1 if k.startswith(("gather", "adam")) else args.epochs) for k, v in times.items()}
     bound = per_epoch["floor"] + per_epoch["gather"] + per_epoch["adam"]
@@ -208,10 +207,9 @@ def fused_step(args):
         X, y = make_data(args.n, args.features, args.classes, np.dtype(dtype).type)
         steps = adam_epoch(args, np.dtype(dtype).type)
         fit = quiet(lambda: NumpyMLPClassifier(**training_settings(args)).fit(X, y))
-        with_passes(steps, compiled=True)()  # compiled (or read from numba's cache) before timing
         times = interleaved({"epochs_compiled": with_passes(fit, compiled=True), "epochs_numpy": with_passes(fit),
                              "steps_compiled": with_passes(steps, compiled=True), "steps_numpy": with_passes(steps)},
-                            args.repeats)
+                            args.repeats, warmup=True)
         row = {k: float(np.median(v)) / (args.epochs if k.startswith("epochs") else 1) for k, v in times.items()}
         row["epoch_ratio"] = median_ratio(times["epochs_compiled"], times["epochs_numpy"])
         row["first_use_s"], row["first_use_cold_s"] = first_use_seconds(dtype, False), first_use_seconds(dtype, True)
@@ -295,8 +293,11 @@ def per_layer_steps(args):
     counts = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
     flat, grad = np.random.RandomState(4).randn(sum(counts)) * 0.01, np.zeros(sum(counts))
     ends = np.cumsum([0] + counts)
-    weights = [flat[a:b].reshape(i, o) for a, b, i, o in zip(ends[:-1], ends[1:], sizes[:-1], sizes[1:])]
-    grads = [grad[a:b].reshape(i, o) for a, b, i, o in zip(ends[:-1], ends[1:], sizes[:-1], sizes[1:])]
+
+    def layer_views(vector):
+        return [vector[a:b].reshape(i, o) for a, b, i, o in zip(ends[:-1], ends[1:], sizes[:-1], sizes[1:])]
+
+    weights, grads = layer_views(flat), layer_views(grad)
     order, batch = np.random.RandomState(3).permutation(args.n), np.empty((args.batch_size, args.features))
 
     def epoch(per_layer):
@@ -334,12 +335,13 @@ def levers(args):
         with threadpool_limits(limits=1, user_api="blas"):
             fit()
 
+    compiled = fused.available()
     fns = {"default": fit, "one_blas_thread": one_thread}
-    if fused.available():
+    if compiled:
         fns["compiled_passes"] = with_passes(fit, compiled=True)
     times = interleaved(fns, args.repeats, warmup=True)
     result = {f"{name}_vs_default": median_ratio(times[name], times["default"]) for name in fns if name != "default"}
-    if fused.available():
+    if compiled:
         result["per_layer_steps_vs_one_step"] = per_layer_steps(args)
     return result
 
@@ -431,8 +433,7 @@ def torch_training(args):
                     loss_fn(model(Xt[idx]), yt[idx]).backward()
                     optimizer.step()
 
-        settings = dict(hidden_layer_sizes=(args.hidden,), batch_size=args.batch_size, max_iter=args.epochs,
-                        shuffle=True, tol=0, random_state=0)
+        settings = training_settings(args)
         times = interleaved({"skneural": quiet(lambda: NumpyMLPClassifier(**settings).fit(X, y)), "torch": fit},
                             args.repeats, warmup=True)
         rows[dtype] = {"skneural_s": float(np.median(times["skneural"])) / args.epochs,

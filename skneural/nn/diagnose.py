@@ -5,12 +5,11 @@ or output: it replays the epoch's batches with a check after every step and
 names the user's component that first turned finite values into nan or inf.
 """
 
-from copy import deepcopy
-
 import numpy as np
 import scipy.sparse as sp
 
 from ..components import BUILTIN_CLASSES
+from ..training.epoch import copy_state
 from . import layers
 from .layers import Activation, Dense
 from .normalization import BatchNorm, LayerNorm
@@ -198,9 +197,7 @@ def _put_state(obj, state, copy):
     """``obj``'s attributes set to ``state``; with ``copy``, copies (the replay must not change the saved
     state, whose mutable values ``restore`` puts back afterwards)."""
     vars(obj).clear()
-    if copy:
-        state = {k: v.copy() if isinstance(v, np.ndarray) else deepcopy(v) for k, v in state.items()}
-    vars(obj).update(state)
+    vars(obj).update(copy_state(state) if copy else state)
 
 
 def diagnose(network, x, y, order, batch_size, sample_weight, gathered, epoch, saved_params, saved_state):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .interrupts import check_interrupt, deferred_interrupt
 
-__all__ = ["run_epoch", "snapshot", "restore"]
+__all__ = ["run_epoch", "snapshot", "restore", "copy_state"]
 
 # a strided x up to this size is copied to contiguous rows first: gathering its rows is several times slower
 _CONTIGUOUS_BYTES = 8 * 2**20
@@ -24,14 +24,19 @@ class _Diverged(Exception):
     pass
 
 
+def copy_state(state):
+    """A copy of the dict of attributes ``state``, sharing nothing mutable with it: arrays copied
+    directly (much cheaper than a deepcopy), immutable atoms kept, anything else deep-copied."""
+    return {k: v.copy() if type(v) is np.ndarray else v if type(v) in _ATOMS else copy.deepcopy(v)
+            for k, v in state.items()}
+
+
 def _state_of(obj):
     """A copy of ``obj``'s attributes to put back after a failed epoch (None for an object
-    without ``__dict__``).  Arrays are copied directly, which is much cheaper than a deepcopy;
-    scratch space (``_buffer``) is left out."""
+    without ``__dict__``); scratch space (``_buffer``) is left out."""
     if not hasattr(obj, "__dict__"):
         return None
-    return {k: v.copy() if type(v) is np.ndarray else v if type(v) in _ATOMS else copy.deepcopy(v)
-            for k, v in vars(obj).items() if k != "_buffer"}
+    return copy_state({k: v for k, v in vars(obj).items() if k != "_buffer"})
 
 
 def snapshot(network):
